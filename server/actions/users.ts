@@ -1,0 +1,128 @@
+// Accounts: the first admin, sign-in, invitations and roles.
+import { z } from "zod";
+import { deleteUserSessions } from "../../state/sessions.ts";
+import { roles } from "../../state/statuses.ts";
+import {
+  countUsers,
+  deleteUser,
+  findUser,
+  findUserByEmail,
+  findUserByInvite,
+  insertUser,
+  listUsers as listRows,
+  updateUser,
+  type User,
+} from "../../state/users.ts";
+import { dummyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { randomToken, sha256 } from "../auth/tokens.ts";
+import type { Actor, Deps } from "../env.ts";
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from "../errors.ts";
+import { audit } from "./audit.ts";
+import { requireAdmin } from "./guards.ts";
+import { asObject, displayName, parse } from "./input.ts";
+
+const email = z.string({ error: "is required" }).trim().toLowerCase().max(254, "must be at most 254 characters").pipe(z.email("must be an email address"));
+const password = z
+  .string({ error: "is required" })
+  .min(12, "must be at least 12 characters")
+  .max(200, "must be at most 200 characters");
+const INVITE_DAYS = 7;
+
+const setupSchema = z.object({ email, name: displayName, password });
+
+/** Creates the first account, as admin; refused once any account exists. */
+export async function createFirstAdmin(deps: Deps, raw: unknown): Promise<User> {
+  const input = parse(setupSchema, asObject(raw));
+  if (countUsers(deps.db) > 0) throw new ConflictError("Hoist is already set up; sign in instead.");
+  const user = insertUser(deps.db, { ...input, role: "admin", state: "active", passwordHash: await hashPassword(input.password) });
+  audit(deps, { id: user.id, email: user.email }, "user.setup", "ok", { type: "user", id: user.id });
+  return user;
+}
+
+const signInSchema = z.object({ email, password: z.string({ error: "is required" }).min(1, "is required").max(200, "must be at most 200 characters") });
+
+/** Checks the password, rate limited per email+address and per address. */
+export async function signIn(deps: Deps, raw: unknown, address: string): Promise<User> {
+  const input = parse(signInSchema, asObject(raw));
+  const key = `${input.email}|${address}`;
+  const wait = Math.max(deps.limits.signIn.retryAfter(key), deps.limits.signInByAddress.retryAfter(address));
+  if (wait > 0) {
+    audit(deps, { email: input.email }, "user.sign_in", "denied", undefined, "rate limited");
+    throw new RateLimitedError(`Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
+  }
+  const user = findUserByEmail(deps.db, input.email);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? dummyHash);
+  if (!user || !ok || user.state !== "active") {
+    deps.limits.signIn.hit(key);
+    deps.limits.signInByAddress.hit(address);
+    audit(deps, { email: input.email, id: user?.id }, "user.sign_in", "denied");
+    throw new InvalidInputError([{ field: "password", message: "email or password is wrong" }]);
+  }
+  deps.limits.signIn.reset(key);
+  audit(deps, { email: user.email, id: user.id }, "user.sign_in", "ok");
+  return user;
+}
+
+export function listUsers(deps: Deps, actor: Actor): User[] {
+  requireAdmin(actor);
+  return listRows(deps.db);
+}
+
+const inviteSchema = z.object({ email, name: displayName, role: z.enum(roles, { error: `must be one of ${roles.join(", ")}` }) });
+
+/** Invites a user; returns the one-time token for the invitation link (shown once). */
+export function inviteUser(deps: Deps, actor: Actor, raw: unknown): { user: User; token: string } {
+  requireAdmin(actor);
+  const input = parse(inviteSchema, asObject(raw));
+  if (findUserByEmail(deps.db, input.email)) throw new InvalidInputError([{ field: "email", message: "already has an account" }]);
+  const token = randomToken();
+  const user = insertUser(deps.db, {
+    ...input,
+    state: "invited",
+    inviteTokenHash: sha256(token),
+    inviteExpiresAt: new Date(Date.now() + INVITE_DAYS * 86_400_000),
+    invitedBy: actor.user.id,
+  });
+  audit(deps, actor, "user.invite", "ok", { type: "user", id: user.id }, `${user.email} as ${user.role}`);
+  return { user, token };
+}
+
+/** The pending invitation behind a link, or NotFound when it is unknown, used or expired. */
+export function findInvite(deps: Deps, token: string): User {
+  const user = /^[A-Za-z0-9_-]{43}$/.test(token) ? findUserByInvite(deps.db, sha256(token)) : undefined;
+  if (!user || user.state !== "invited" || !user.inviteExpiresAt || user.inviteExpiresAt < new Date()) throw new NotFoundError("invitation");
+  return user;
+}
+
+export async function acceptInvite(deps: Deps, token: string, raw: unknown): Promise<User> {
+  const user = findInvite(deps, token);
+  const input = parse(z.object({ password }), asObject(raw));
+  updateUser(deps.db, user.id, { state: "active", passwordHash: await hashPassword(input.password), inviteTokenHash: null, inviteExpiresAt: null });
+  audit(deps, { id: user.id, email: user.email }, "user.accept_invite", "ok", { type: "user", id: user.id });
+  return findUser(deps.db, user.id)!;
+}
+
+const roleSchema = z.object({ role: z.enum(roles, { error: `must be one of ${roles.join(", ")}` }) });
+
+export function changeRole(deps: Deps, actor: Actor, id: string, raw: unknown): User {
+  requireAdmin(actor);
+  const user = findUser(deps.db, id);
+  if (!user) throw new NotFoundError("user");
+  const { role } = parse(roleSchema, asObject(raw));
+  if (user.id === actor.user.id && role !== "admin") throw new ForbiddenError("You cannot take the admin role from yourself.");
+  updateUser(deps.db, id, { role });
+  audit(deps, actor, "user.role", "ok", { type: "user", id }, `${user.email}: ${user.role} → ${role}`);
+  return findUser(deps.db, id)!;
+}
+
+/** Removes a user with everything they own (their credentials; servers come with later issues). */
+export function removeUser(deps: Deps, actor: Actor, id: string): User {
+  requireAdmin(actor);
+  const user = findUser(deps.db, id);
+  if (!user) throw new NotFoundError("user");
+  if (user.id === actor.user.id) throw new ForbiddenError("You cannot remove your own account.");
+  deleteUserSessions(deps.db, id);
+  deleteUser(deps.db, id);
+  audit(deps, actor, "user.remove", "ok", { type: "user", id }, user.email);
+  return user;
+}

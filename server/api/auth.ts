@@ -1,0 +1,31 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { useApiToken } from "../../state/api-tokens.ts";
+import { scopeOf } from "../../state/scope.ts";
+import { sha256 } from "../auth/tokens.ts";
+import type { Deps, Env } from "../env.ts";
+import { InvalidInputError, UnauthenticatedError } from "../errors.ts";
+
+/** The JSON API authenticates with API tokens only (no cookies, so no CSRF to worry about). */
+export function bearer(deps: Deps): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    const m = /^Bearer\s+(hoist_[A-Za-z0-9_-]{43})$/.exec(c.req.header("authorization") ?? "");
+    const found = m ? useApiToken(deps.db, sha256(m[1]!)) : undefined;
+    if (!found) {
+      c.header("WWW-Authenticate", 'Bearer realm="hoist"');
+      throw new UnauthenticatedError("An API token is required: Authorization: Bearer <token> (create one under API tokens).");
+    }
+    c.set("actor", { user: found.user, scope: scopeOf(found.user), via: "token" });
+    await next();
+  };
+}
+
+/** The request's JSON body; invalid JSON names "body". */
+export async function jsonBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.length > 64 * 1024) throw new InvalidInputError([{ field: "body", message: "must be at most 64 KiB" }]);
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    throw new InvalidInputError([{ field: "body", message: "must be valid JSON" }]);
+  }
+}

@@ -1,0 +1,82 @@
+// /api/v1: the JSON API. It mirrors every page action; responses never contain a secret.
+import { Hono } from "hono";
+import {
+  createCredential,
+  deleteCredentialAction,
+  getCredential,
+  listCredentials,
+  updateCredentialAction,
+  validateCredential,
+  type Credential,
+} from "../actions/credentials.ts";
+import { createToken, listTokens, revokeToken } from "../actions/tokens.ts";
+import { changeRole, inviteUser, listUsers, removeUser } from "../actions/users.ts";
+import type { User } from "../../state/users.ts";
+import type { Deps, Env } from "../env.ts";
+import { actorOf } from "../render.ts";
+import { auditEntries } from "../routes/audit.tsx";
+import { bearer, jsonBody } from "./auth.ts";
+
+export const credentialJson = (c: Credential) => ({
+  id: c.id,
+  name: c.name,
+  provider: c.cloud,
+  settings: c.settings,
+  validity: c.validity,
+  validityReason: c.validityReason,
+  checkedAt: c.checkedAt?.toISOString() ?? null,
+  createdAt: c.createdAt.toISOString(),
+  owner: c.userId,
+});
+
+const userJson = (u: User) => ({ id: u.id, email: u.email, name: u.name, role: u.role, state: u.state, createdAt: u.createdAt.toISOString() });
+
+export function apiRoutes(deps: Deps) {
+  const api = new Hono<Env>();
+  api.use("*", bearer(deps));
+
+  api.get("/me", (c) => c.json(userJson(actorOf(c).user)));
+
+  api.get("/credentials", (c) => c.json({ credentials: listCredentials(deps, actorOf(c)).map(credentialJson) }));
+  api.post("/credentials", async (c) => c.json(credentialJson(await createCredential(deps, actorOf(c), await jsonBody(c))), 201));
+  api.get("/credentials/:id", (c) => c.json(credentialJson(getCredential(deps, actorOf(c), c.req.param("id")))));
+  api.patch("/credentials/:id", async (c) => c.json(credentialJson(await updateCredentialAction(deps, actorOf(c), c.req.param("id"), await jsonBody(c)))));
+  api.delete("/credentials/:id", (c) => {
+    deleteCredentialAction(deps, actorOf(c), c.req.param("id"));
+    return c.body(null, 204);
+  });
+  api.post("/credentials/:id/validate", async (c) => c.json(credentialJson(await validateCredential(deps, actorOf(c), c.req.param("id")))));
+
+  api.get("/users", (c) => c.json({ users: listUsers(deps, actorOf(c)).map(userJson) }));
+  api.post("/users", async (c) => {
+    const { user, token } = inviteUser(deps, actorOf(c), await jsonBody(c));
+    const origin = deps.config.publicUrl ?? new URL(c.req.url).origin;
+    return c.json({ ...userJson(user), inviteUrl: `${origin}/invite/${token}` }, 201);
+  });
+  api.patch("/users/:id", async (c) => c.json(userJson(changeRole(deps, actorOf(c), c.req.param("id"), await jsonBody(c)))));
+  api.delete("/users/:id", (c) => {
+    removeUser(deps, actorOf(c), c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  api.get("/tokens", (c) =>
+    c.json({
+      tokens: listTokens(deps, actorOf(c)).map((t) => ({ id: t.id, name: t.name, prefix: t.prefix, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null })),
+    }),
+  );
+  api.post("/tokens", async (c) => {
+    const { token, row } = createToken(deps, actorOf(c), await jsonBody(c));
+    return c.json({ id: row.id, name: row.name, prefix: row.prefix, token }, 201);
+  });
+  api.delete("/tokens/:id", (c) => {
+    revokeToken(deps, actorOf(c), c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  api.get("/audit", (c) => {
+    const { rows, nextBefore } = auditEntries(deps, actorOf(c), Number(c.req.query("before")) || undefined);
+    return c.json({ entries: rows.map((r) => ({ ...r, at: r.at.toISOString() })), nextBefore: nextBefore ?? null });
+  });
+
+  return api;
+}

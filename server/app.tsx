@@ -1,0 +1,94 @@
+// The Hono application: pages (session cookie + CSRF) and the JSON API (bearer tokens), with
+// errors mapped to HTTP in one place.
+import { Hono, type Context } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { randomUUID } from "node:crypto";
+import { ErrorPage } from "../views/errors.tsx";
+import { apiRoutes } from "./api/routes.ts";
+import { csrfProtection, requireUser, sessions } from "./auth/session.ts";
+import type { Deps, Env } from "./env.ts";
+import { errorCodeOf, httpStatusOf, InvalidInputError, RateLimitedError } from "./errors.ts";
+import { assetRoutes } from "./routes/assets.ts";
+import { auditRoutes } from "./routes/audit.tsx";
+import { authRoutes } from "./routes/auth.tsx";
+import { credentialRoutes } from "./routes/credentials.tsx";
+import { nodeRoutes } from "./routes/nodes.tsx";
+import { tokenRoutes } from "./routes/tokens.tsx";
+import { userRoutes } from "./routes/users.tsx";
+
+export function createApp(deps: Deps) {
+  const app = new Hono<Env>();
+
+  app.use(
+    secureHeaders({
+      // no-referrer would make browsers send `Origin: null` on form posts, which CSRF checks refuse.
+      referrerPolicy: "same-origin",
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // htmx adds its indicator styles inline.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+  });
+
+  app.route("/assets", assetRoutes());
+  app.route("/api/v1", apiRoutes(deps));
+
+  const web = new Hono<Env>();
+  web.use(sessions(deps));
+  web.use(csrfProtection());
+  web.route("/", authRoutes(deps));
+  for (const [path, routes] of [
+    ["/nodes/credentials", credentialRoutes(deps)],
+    ["/nodes", nodeRoutes(deps)],
+    ["/users", userRoutes(deps)],
+    ["/settings/tokens", tokenRoutes(deps)],
+    ["/audit", auditRoutes(deps)],
+  ] as const) {
+    web.use(`${path}/*`, requireUser(deps));
+    web.use(path, requireUser(deps));
+    web.route(path, routes);
+  }
+  app.route("/", web);
+
+  app.notFound((c) => respondError(c as Context<Env>, deps, 404, "There is nothing at this address.", "not_found"));
+  app.onError((err, c) => {
+    const status = httpStatusOf(err);
+    if (status === 500) {
+      const reference = randomUUID().slice(0, 8);
+      deps.log.error({ err, reference, path: c.req.path }, "request failed");
+      return respondError(c as Context<Env>, deps, 500, "Hoist hit an unexpected error. The details are in the server log.", "internal", reference);
+    }
+    if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));
+    return respondError(c as Context<Env>, deps, status, err.message, errorCodeOf(err), undefined, err instanceof InvalidInputError ? err.fields : undefined);
+  });
+
+  return app;
+}
+
+function respondError(
+  c: Context<Env>,
+  _deps: Deps,
+  status: number,
+  message: string,
+  code: string,
+  reference?: string,
+  fields?: { field: string; message: string }[],
+) {
+  if (c.req.path.startsWith("/api/")) {
+    return c.json({ error: { code, message, ...(fields && { fields }), ...(reference && { reference }) } }, status as 400);
+  }
+  const actor = c.get("actor");
+  const viewer = actor && { email: actor.user.email, name: actor.user.name, role: actor.user.role };
+  return c.html(<ErrorPage status={status} message={message} csrf={c.get("csrf") ?? ""} viewer={viewer} reference={reference} />, status as 400);
+}

@@ -1,0 +1,32 @@
+// Builds the dependencies from the configuration: data folder, master key, database, logger.
+import fs from "node:fs";
+import path from "node:path";
+import type { DestinationStream } from "pino";
+import { clouds } from "../stacks/clouds.ts";
+import { openDb } from "../state/db.ts";
+import { loadMasterKeys } from "../state/master-key.ts";
+import { createKeyring } from "../state/secrets.ts";
+import { RateLimiter } from "./auth/rate-limit.ts";
+import type { Config } from "./config.ts";
+import type { Deps } from "./env.ts";
+import { createLogger } from "./log.ts";
+
+export function createDeps(config: Config, opts: { logDestination?: DestinationStream } = {}): Deps & { close(): void } {
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const log = createLogger(config.logLevel, opts.logDestination);
+  const { keys, generated } = loadMasterKeys(config);
+  if (generated) log.warn({ file: config.masterKeyFile }, "generated a new master key; back it up: without it the stored secrets cannot be read");
+  const db = openDb(path.join(config.dataDir, "hoist.db"));
+  return {
+    config,
+    db,
+    keyring: createKeyring(keys),
+    log,
+    clouds,
+    limits: {
+      signIn: new RateLimiter(5, 15 * 60_000),
+      signInByAddress: new RateLimiter(30, 15 * 60_000),
+    },
+    close: () => db.$client.close(),
+  };
+}

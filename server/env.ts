@@ -1,0 +1,36 @@
+// What every route handler can reach: the dependencies (passed in, never global) and the request's
+// actor, session and CSRF token as typed Hono variables.
+import type { Logger } from "pino";
+import type { CloudAdapter } from "../stacks/cloud.ts";
+import type { Db } from "../state/db.ts";
+import type { Scope } from "../state/scope.ts";
+import type { Keyring } from "../state/secrets.ts";
+import type { Session } from "../state/sessions.ts";
+import type { User } from "../state/users.ts";
+import type { RateLimiter } from "./auth/rate-limit.ts";
+import type { Config } from "./config.ts";
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  keyring: Keyring;
+  log: Logger;
+  clouds: readonly CloudAdapter[];
+  limits: { signIn: RateLimiter; signInByAddress: RateLimiter };
+}
+
+/** Who is acting: the user, what they may see, and how they authenticated. */
+export interface Actor {
+  user: User;
+  scope: Scope;
+  via: "session" | "token";
+}
+
+export type Env = {
+  Variables: {
+    actor?: Actor;
+    session?: Session;
+    /** The token forms must echo back (the session's, or the pre-session cookie's). */
+    csrf: string;
+  };
+};

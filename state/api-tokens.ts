@@ -1,0 +1,32 @@
+import { and, desc, eq } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import type { Db } from "./db.ts";
+import { apiTokens, users } from "./schema.ts";
+import type { User } from "./users.ts";
+
+export type ApiToken = typeof apiTokens.$inferSelect;
+
+export function insertApiToken(db: Db, t: { userId: string; name: string; tokenHash: string; prefix: string }): ApiToken {
+  return db.insert(apiTokens).values({ id: randomUUID(), ...t }).returning().get();
+}
+
+export function listApiTokens(db: Db, userId: string): ApiToken[] {
+  return db.select().from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(desc(apiTokens.createdAt)).all();
+}
+
+/** The token with this hash and its active user; records the use. */
+export function useApiToken(db: Db, tokenHash: string, now = new Date()): { token: ApiToken; user: User } | undefined {
+  const row = db
+    .select({ token: apiTokens, user: users })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, tokenHash), eq(users.state, "active")))
+    .get();
+  if (row) db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id)).run();
+  return row ?? undefined;
+}
+
+/** Deletes one of the user's tokens; false when it is not theirs. */
+export function deleteApiToken(db: Db, userId: string, id: string): boolean {
+  return db.delete(apiTokens).where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId))).run().changes > 0;
+}

@@ -1,0 +1,46 @@
+import { asc, eq, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import type { Db } from "./db.ts";
+import { users } from "./schema.ts";
+import type { Role, UserState } from "./statuses.ts";
+
+export type User = typeof users.$inferSelect;
+
+export function countUsers(db: Db): number {
+  return db.select({ n: sql<number>`count(*)` }).from(users).get()!.n;
+}
+
+export function findUserByEmail(db: Db, email: string): User | undefined {
+  return db.select().from(users).where(eq(users.email, email.toLowerCase())).get();
+}
+
+export function findUser(db: Db, id: string): User | undefined {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export function findUserByInvite(db: Db, tokenHash: string): User | undefined {
+  return db.select().from(users).where(eq(users.inviteTokenHash, tokenHash)).get();
+}
+
+export function listUsers(db: Db): User[] {
+  return db.select().from(users).orderBy(asc(users.createdAt)).all();
+}
+
+export function insertUser(
+  db: Db,
+  u: { email: string; name: string; role: Role; state: UserState; passwordHash?: string; inviteTokenHash?: string; inviteExpiresAt?: Date; invitedBy?: string },
+): User {
+  return db
+    .insert(users)
+    .values({ id: randomUUID(), ...u, email: u.email.toLowerCase() })
+    .returning()
+    .get();
+}
+
+export function updateUser(db: Db, id: string, patch: Partial<Pick<User, "name" | "role" | "state" | "passwordHash" | "inviteTokenHash" | "inviteExpiresAt">>): void {
+  db.update(users).set(patch).where(eq(users.id, id)).run();
+}
+
+export function deleteUser(db: Db, id: string): void {
+  db.delete(users).where(eq(users.id, id)).run();
+}
