@@ -3,9 +3,13 @@ import { defineConfig } from "vitest/config";
 // Three projects: unit tests beside the code; integration tests in test/ against the test bed
 // (real Pulumi engine, emulated clouds, real SSH, Chromium); and slow suites, run by
 // `npm run test:slow`, that `npm test` leaves out.
+// Besides the console output, every run leaves a JSON report named after the npm script
+// (test/artifacts/vitest-test.json, vitest-test-slow.json) for .ci/run to add up.
+const report = `test/artifacts/vitest-${(process.env.npm_lifecycle_event ?? "run").replace(/[^a-z0-9]+/gi, "-")}.json`;
+
 export default defineConfig({
-  esbuild: { jsx: "automatic", jsxImportSource: "hono/jsx" },
   test: {
+    reporters: ["default", ["json", { outputFile: report }]],
     projects: [
       {
         extends: true,
@@ -30,6 +34,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "slow",
+          passWithNoTests: true,
           include: ["test/**/*.slow.test.{ts,tsx}"],
           globalSetup: ["test/setup/global.ts"],
           testTimeout: 600_000,

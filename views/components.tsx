@@ -72,7 +72,7 @@ export const Select = (p: { name: string; label: string; options: { value: strin
   return (
     <div class={`field${p.error ? " has-error" : ""}`}>
       <label for={id}>{p.label}</label>
-      <select id={id} name={p.name} aria-invalid={p.error ? "true" : undefined} {...(p.attrs ?? {})}>
+      <select id={id} name={p.name} aria-invalid={p.error ? "true" : undefined} aria-describedby={p.error ? `${id}-error` : undefined} {...(p.attrs ?? {})}>
         {p.options.map((o) => (
           <option value={o.value} selected={o.value === p.value}>
             {o.label}
@@ -80,7 +80,7 @@ export const Select = (p: { name: string; label: string; options: { value: strin
         ))}
       </select>
       {p.error && (
-        <small class="error" role="alert">
+        <small id={`${id}-error`} class="error" role="alert">
           {p.error}
         </small>
       )}

@@ -208,7 +208,7 @@ export const DeleteCredentialPage = (p: Base & { credential: CredentialView }) =
       <form method="post" action={`/nodes/credentials/${p.credential.id}/delete`}>
         <CsrfInput token={p.csrf} />
         <div class="form-actions">
-          <button type="submit" class="danger" autofocus>
+          <button type="submit" class="danger">
             Delete credential
           </button>
           <a href="/nodes/credentials">Cancel</a>

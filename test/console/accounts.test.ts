@@ -1,0 +1,186 @@
+// First run, sign in/out, sessions, CSRF and the sign-in rate limit, through app.request()
+// against a real SQLite file and the real migrator.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { countUsers, listUsers } from "../../state/users.ts";
+import { listAudit } from "../../state/audit.ts";
+import { ADMIN, addUser, setupAdmin, startConsole, type TestConsole } from "../support/console.ts";
+
+let t: TestConsole;
+beforeEach(() => {
+  t = startConsole();
+});
+afterEach(() => t.close());
+
+describe("first run", () => {
+  it("sends every page to /setup until the admin exists", async () => {
+    const web = t.client();
+    for (const path of ["/", "/nodes", "/nodes/credentials", "/audit"]) {
+      const res = await web.get(path);
+      expect(res.status, path).toBe(303);
+      expect(res.headers.get("location"), path).toBe("/setup");
+    }
+    expect((await web.get("/setup")).text).toContain("Create admin account");
+  });
+
+  it("creates the admin, signs them in, and refuses a second setup", async () => {
+    const web = await setupAdmin(t);
+    const users = listUsers(t.deps.db);
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatchObject({ email: ADMIN.email, role: "admin", state: "active" });
+    expect(users[0]!.passwordHash).toMatch(/^scrypt\$/);
+    expect(users[0]!.passwordHash).not.toContain(ADMIN.password);
+    expect((await web.get("/nodes")).status).toBe(200);
+
+    const other = t.client();
+    expect((await other.get("/setup")).headers.get("location")).toBe("/login");
+    const again = await other.post("/setup", { ...ADMIN, email: "mallory@example.com" });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe("/login");
+    expect(countUsers(t.deps.db)).toBe(1);
+  });
+
+  it("names each bad setup field and creates nothing", async () => {
+    const web = t.client();
+    await web.get("/setup");
+    const res = await web.post("/setup", { name: "<script>x</script>", email: "not-an-email", password: "short" });
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/id="f-name-error"[^>]*>may contain letters/);
+    expect(res.text).toMatch(/id="f-email-error"[^>]*>must be an email address/);
+    expect(res.text).toMatch(/id="f-password-error"[^>]*>must be at least 12 characters/);
+    expect(res.text).not.toContain("<script>x</script>");
+    expect(countUsers(t.deps.db)).toBe(0);
+  });
+});
+
+describe("sessions", () => {
+  it("sets an HttpOnly, SameSite=Lax session cookie, Secure only behind https", async () => {
+    const web = t.client();
+    await web.get("/setup");
+    const res = await web.post("/setup", ADMIN);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith("hoist_session="))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+
+    const https = startConsole({ HOIST_PUBLIC_URL: "https://hoist.example.com" });
+    try {
+      const w2 = https.client();
+      await w2.get("/setup");
+      const r2 = await w2.post("/setup", ADMIN);
+      expect(r2.headers.getSetCookie().find((c) => c.startsWith("hoist_session="))).toMatch(/Secure/);
+    } finally {
+      https.close();
+    }
+  });
+
+  it("signs in, returns to the page asked for, and signs out", async () => {
+    await setupAdmin(t);
+    const web = t.client();
+    const gate = await web.get("/audit");
+    expect(gate.headers.get("location")).toBe("/login?next=%2Faudit");
+    await web.get("/login?next=%2Faudit");
+    const res = await web.post("/login?next=%2Faudit", { email: ADMIN.email.toUpperCase(), password: ADMIN.password });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/audit");
+    expect((await web.get("/audit")).status).toBe(200);
+
+    await web.post("/logout", {});
+    expect((await web.get("/audit")).status).toBe(303);
+  });
+
+  it("does not redirect off-site after sign-in", async () => {
+    await setupAdmin(t);
+    const web = t.client();
+    await web.get("/login");
+    const res = await web.post("/login?next=%2F%2Fevil.example%2F", { email: ADMIN.email, password: ADMIN.password });
+    expect(res.headers.get("location")).toBe("/nodes");
+  });
+
+  it("refuses a wrong password naming the field, and records the attempt", async () => {
+    await setupAdmin(t);
+    const web = t.client();
+    await web.get("/login");
+    const res = await web.post("/login", { email: ADMIN.email, password: "wrong password here" });
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/id="f-password-error"[^>]*>email or password is wrong/);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith("hoist_session="))).toBe(false);
+    expect(listAudit(t.deps.db, {}).some((e) => e.action === "user.sign_in" && e.outcome === "denied")).toBe(true);
+  });
+
+  it("rate-limits sign-in attempts, even with the right password", async () => {
+    await setupAdmin(t);
+    const web = t.client();
+    await web.get("/login");
+    for (let i = 0; i < 5; i++) expect((await web.post("/login", { email: ADMIN.email, password: `wrong ${i} password` })).status).toBe(422);
+    const limited = await web.post("/login", { email: ADMIN.email, password: ADMIN.password });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(limited.text).toContain("Too many sign-in attempts");
+  });
+});
+
+describe("CSRF protection", () => {
+  it("refuses a state-changing form without the token, or from another origin, and changes nothing", async () => {
+    const web = await setupAdmin(t);
+    const before = listUsers(t.deps.db).length;
+    const noToken = await web.post("/users", { name: "Eve", email: "eve@example.com", role: "admin" }, { csrf: null });
+    expect(noToken.status).toBe(403);
+    const wrongToken = await web.post("/users", { name: "Eve", email: "eve@example.com", role: "admin" }, { csrf: "x".repeat(43) });
+    expect(wrongToken.status).toBe(403);
+    const crossSite = await web.post("/users", { name: "Eve", email: "eve@example.com", role: "admin" }, { origin: "https://evil.example" });
+    expect(crossSite.status).toBe(403);
+    expect(listUsers(t.deps.db)).toHaveLength(before);
+  });
+
+  it("accepts the token in the header HTMX sends", async () => {
+    const web = await setupAdmin(t);
+    const res = await web.post("/settings/tokens", { name: "from-htmx" }, { csrf: null, headers: { "x-csrf-token": web.csrf, "hx-request": "true" } });
+    expect(res.status).toBe(201);
+  });
+});
+
+describe("invitations and roles", () => {
+  it("lets an invited user set a password once and sign in with the invited role", async () => {
+    const admin = await setupAdmin(t);
+    await admin.get("/users");
+    const invite = await admin.post("/users", { name: "Otto", email: "otto@example.com", role: "operator" });
+    expect(invite.status).toBe(201);
+    const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(invite.text)![1]!;
+    // The link is shown once and stored only as a hash.
+    expect(JSON.stringify(listUsers(t.deps.db))).not.toContain(token);
+    expect((await admin.get("/users")).text).not.toContain(token);
+
+    const otto = t.client();
+    expect((await otto.get(`/invite/${token}`)).text).toContain("operator");
+    expect((await otto.post(`/invite/${token}`, { password: "otto's long password" })).status).toBe(303);
+    expect((await t.client().get(`/invite/${token}`)).status).toBe(404);
+    const nodes = await otto.get("/nodes");
+    expect(nodes.status).toBe(200);
+    expect(nodes.text).toContain("(operator)");
+    expect((await otto.get("/users")).status).toBe(403);
+  });
+
+  it("keeps viewers read-only", async () => {
+    const admin = await setupAdmin(t);
+    const viewer = await addUser(t, admin, "viewer", "vera@example.com");
+    expect((await viewer.get("/nodes/credentials")).status).toBe(200);
+    const res = await viewer.post("/nodes/credentials", { name: "x", provider: "hetzner", token: "a".repeat(64) });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain("read-only");
+  });
+
+  it("lets the admin change roles but not demote or remove themselves", async () => {
+    const admin = await setupAdmin(t);
+    await addUser(t, admin, "operator", "olga@example.com");
+    const olga = listUsers(t.deps.db).find((u) => u.email === "olga@example.com")!;
+    const me = listUsers(t.deps.db).find((u) => u.email === ADMIN.email)!;
+    await admin.get("/users");
+    expect((await admin.post(`/users/${olga.id}/role`, { role: "viewer" })).status).toBe(303);
+    expect(listUsers(t.deps.db).find((u) => u.id === olga.id)!.role).toBe("viewer");
+    expect((await admin.post(`/users/${olga.id}/role`, { role: "superuser" })).status).toBe(422);
+    expect((await admin.post(`/users/${me.id}/role`, { role: "viewer" })).status).toBe(403);
+    expect((await admin.post(`/users/${me.id}/remove`, {})).status).toBe(403);
+    expect((await admin.post(`/users/${olga.id}/remove`, {})).status).toBe(303);
+    expect(listUsers(t.deps.db).some((u) => u.id === olga.id)).toBe(false);
+  });
+});
