@@ -34,7 +34,6 @@ export default defineConfig({
         extends: true,
         test: {
           name: "slow",
-          passWithNoTests: true,
           include: ["test/**/*.slow.test.{ts,tsx}"],
           globalSetup: ["test/setup/global.ts"],
           testTimeout: 600_000,

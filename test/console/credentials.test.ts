@@ -192,7 +192,7 @@ describe("isolation between users", () => {
     const oscar = await addUser(t, admin, "operator", "oscar@example.com");
     await addViaForm(olga, { name: "olga-cred", provider: "hetzner", token: secret(hetzner.token) });
     const olgaApi = api(t, await apiToken(olga));
-    const id = olgaApi ? (await olgaApi.get("/credentials")).json().credentials[0].id : "";
+    const id: string = (await olgaApi.get("/credentials")).json().credentials[0].id;
     const oscarApi = api(t, await apiToken(oscar));
 
     await oscar.get("/nodes/credentials");
