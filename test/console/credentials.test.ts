@@ -180,7 +180,7 @@ describe("the JSON API", () => {
   it("requires a valid API token", async () => {
     const res = await t.app.request("http://localhost/api/v1/credentials");
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe("unauthenticated");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthenticated");
     const forged = await api(t, `hoist_${randomBytes(32).toString("base64url")}`).get("/credentials");
     expect(forged.status).toBe(401);
   });
