@@ -10,6 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { descendants, killHard as kill } from "../../engine/processes.ts";
 
 /** The test bed's folder. sshd's ChrootDirectory needs every component root-owned and not
  * group/other-writable, so it cannot live under /tmp. */
@@ -83,6 +84,9 @@ export class HostPool {
     buildRoot(rootDir, spec);
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `hoist-testbed-${id}`, "-f", path.join(dir, "host_key")]);
     const hostPublicKey = fs.readFileSync(path.join(dir, "host_key.pub"), "utf8").trim();
+    // Where a real server keeps it: what runs on the server can read its own host key.
+    fs.mkdirSync(path.join(rootDir, "etc/ssh"), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(path.join(rootDir, "etc/ssh/ssh_host_ed25519_key.pub"), hostPublicKey + "\n");
     const address = await this.#lease();
     const state: HostState = { id, address, dir, rootDir, hostPublicKey, hostKeyFingerprint: fingerprint(hostPublicKey) };
     this.#hosts.set(id, state);
@@ -286,37 +290,6 @@ function stopProc(s: HostState): Promise<void> {
     });
     proc.kill("SIGTERM");
   });
-}
-
-/** Every process below `pid`, from /proc. */
-export function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readOr(`/proc/${entry}/stat`, "");
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (!ppid) continue;
-    const list = children.get(ppid) ?? [];
-    list.push(Number(entry));
-    children.set(ppid, list);
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return out;
-}
-
-function kill(pid: number): void {
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
 }
 
 function portFree(host: string, port: number): Promise<boolean> {

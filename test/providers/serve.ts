@@ -43,7 +43,10 @@ export async function serve(pkg: string, provider: StandIn, args = process.argv.
           // Config keys arrive as `pkg:config:key` from older engines.
           config[short.replace(/^config:/, "")] = value;
         }
-        Promise.resolve(provider.configure?.(config)).then(
+        // Through then(): a configure() that throws synchronously must fail the same way.
+        Promise.resolve()
+          .then(() => provider.configure?.(config))
+          .then(
           () => {
             const { ConfigureResponse } = require(require.resolve("@pulumi/pulumi/proto/provider_pb.js"));
             const resp = new ConfigureResponse();

@@ -1,0 +1,68 @@
+// Linux process bookkeeping from /proc: what runs below a process, and what runs in a folder.
+// The engine uses it at start to stop Pulumi processes a crashed Hoist left behind.
+import fs from "node:fs";
+
+function read(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function pids(): number[] {
+  try {
+    return fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Every process below `pid`. */
+export function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of pids()) {
+    const stat = read(`/proc/${p}/stat`);
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!ppid) continue;
+    children.set(ppid, [...(children.get(ppid) ?? []), p]);
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/** Processes (other than this one) whose working folder is `dir` or below it. */
+export function processesIn(dir: string): number[] {
+  return pids().filter((p) => {
+    if (p === process.pid) return false;
+    try {
+      const cwd = fs.readlinkSync(`/proc/${p}/cwd`);
+      return cwd === dir || cwd.startsWith(dir + "/");
+    } catch {
+      return false;
+    }
+  });
+}
+
+export function killHard(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills the processes working in `dir` and everything below them; returns how many. */
+export function killProcessesIn(dir: string): number {
+  const found = processesIn(dir);
+  const all = new Set(found.flatMap((p) => [p, ...descendants(p)]));
+  all.forEach(killHard);
+  return all.size;
+}
