@@ -15,6 +15,7 @@ const schema = z.object({
   HOIST_MASTER_KEY_FILE: z.string().min(1).optional(),
   HOIST_LOG_LEVEL: z.enum(levels).default("info"),
   HOIST_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  HOIST_PULUMI_HOME: z.string().min(1).optional(),
   HOIST_PULUMI_BACKEND: z
     .string()
     .regex(/^(file|s3|https?):\/\//, "must be a file://, s3:// or https:// URL")
@@ -36,6 +37,8 @@ export type Config = {
   publicUrl?: string;
   secureCookies: boolean;
   pulumiBackend: string;
+  /** PULUMI_HOME for every operation (plugins, workspaces); kept apart from ~/.pulumi. */
+  pulumiHome: string;
   concurrency: number;
   serverQuota: number;
   operationTimeoutSeconds: number;
@@ -75,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicUrl: e.HOIST_PUBLIC_URL,
     secureCookies: e.HOIST_PUBLIC_URL?.startsWith("https://") ?? false,
     pulumiBackend: e.HOIST_PULUMI_BACKEND ?? `file://${path.join(dataDir, "pulumi")}`,
+    pulumiHome: path.resolve(cwd, e.HOIST_PULUMI_HOME ?? path.join(dataDir, "pulumi-home")),
     concurrency: e.HOIST_CONCURRENCY,
     serverQuota: e.HOIST_SERVER_QUOTA,
     operationTimeoutSeconds: e.HOIST_OPERATION_TIMEOUT,

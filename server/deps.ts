@@ -6,6 +6,7 @@ import { clouds } from "../stacks/clouds.ts";
 import { openDb } from "../state/db.ts";
 import { loadMasterKeys } from "../state/master-key.ts";
 import { createKeyring } from "../state/secrets.ts";
+import { Engine } from "../engine/engine.ts";
 import { RateLimiter } from "./auth/rate-limit.ts";
 import type { Config } from "./config.ts";
 import type { Deps } from "./env.ts";
@@ -17,15 +18,31 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   const { keys, generated } = loadMasterKeys(config);
   if (generated) log.warn({ file: config.masterKeyFile }, "generated a new master key; back it up: without it the stored secrets cannot be read");
   const db = openDb(path.join(config.dataDir, "hoist.db"));
+  const keyring = createKeyring(keys);
+  const engine = new Engine({
+    db,
+    keyring,
+    log,
+    clouds,
+    endpoints: config.endpoints,
+    concurrency: config.concurrency,
+    operationTimeoutSeconds: config.operationTimeoutSeconds,
+    nodeCheckIntervalSeconds: config.nodeCheckIntervalSeconds,
+    pulumiBackend: config.pulumiBackend,
+    pulumiHome: config.pulumiHome,
+    stacksDir: path.join(config.dataDir, "stacks"),
+  });
   return {
     config,
     db,
-    keyring: createKeyring(keys),
+    keyring,
     log,
     clouds,
+    engine,
     limits: {
       signIn: new RateLimiter(5, 15 * 60_000),
       signInByAddress: new RateLimiter(30, 15 * 60_000),
+      serverChanges: new RateLimiter(30, 10 * 60_000),
     },
     close: () => db.$client.close(),
   };

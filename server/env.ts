@@ -1,6 +1,7 @@
 // What every route handler can reach: the dependencies (passed in, never global) and the request's
 // actor, session and CSRF token as typed Hono variables.
 import type { Logger } from "pino";
+import type { Engine } from "../engine/engine.ts";
 import type { CloudAdapter } from "../stacks/cloud.ts";
 import type { Db } from "../state/db.ts";
 import type { Scope } from "../state/scope.ts";
@@ -16,7 +17,9 @@ export interface Deps {
   keyring: Keyring;
   log: Logger;
   clouds: readonly CloudAdapter[];
-  limits: { signIn: RateLimiter; signInByAddress: RateLimiter };
+  limits: { signIn: RateLimiter; signInByAddress: RateLimiter; serverChanges: RateLimiter };
+  /** Runs stack operations; started by server/main.ts (or a test), not by createDeps. */
+  engine: Engine;
 }
 
 /** Who is acting: the user, what they may see, and how they authenticated. */

@@ -54,6 +54,11 @@ export class RateLimitedError extends Error {
   }
 }
 
+/** The cloud provider failed to answer what Hoist asked it (its catalog, a check). */
+export class UpstreamError extends Error {
+  override name = "UpstreamError";
+}
+
 export class UnauthenticatedError extends Error {
   override name = "UnauthenticatedError";
 }
@@ -65,13 +70,14 @@ export function httpStatusOf(err: unknown): number {
   if (err instanceof ConflictError) return 409;
   if (err instanceof RateLimitedError) return 429;
   if (err instanceof UnauthenticatedError) return 401;
+  if (err instanceof UpstreamError) return 502;
   return 500;
 }
 
 export function errorCodeOf(err: unknown): string {
   const status = httpStatusOf(err);
   return (
-    { 422: "invalid_input", 404: "not_found", 403: "forbidden", 409: "conflict", 429: "rate_limited", 401: "unauthenticated" } as Record<number, string>
+    { 422: "invalid_input", 404: "not_found", 403: "forbidden", 409: "conflict", 429: "rate_limited", 401: "unauthenticated", 502: "provider_error" } as Record<number, string>
   )[status] ?? "internal";
 }
 

@@ -1,5 +1,7 @@
 // The contract every cloud adapter fulfils. Adding a cloud is one adapter file, registered in
 // ./clouds.ts; nothing outside stacks/ names a cloud.
+import type { Input } from "@pulumi/pulumi";
+import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import type { z } from "zod";
 import type { Secret } from "../state/secrets.ts";
 
@@ -27,10 +29,96 @@ export type CredentialCheck =
   /** The provider could not be asked (down, unreachable, rate limited). */
   | { validity: "unverified"; reason: string };
 
+export interface Location {
+  id: string;
+  label: string;
+}
+
+export interface Size {
+  id: string;
+  label: string;
+  cpus: number;
+  memoryGb: number;
+  diskGb: number;
+  architecture?: string;
+  /** Monthly and hourly price where it is offered, by location id. */
+  prices: Record<string, { monthly: number; hourly: number }>;
+}
+
+export interface Image {
+  id: string;
+  label: string;
+  architecture?: string;
+}
+
+export interface Catalog {
+  currency: string;
+  locations: Location[];
+  sizes: Size[];
+  images: Image[];
+}
+
+/** Everything a server program needs; it all travels as stack config (the key as a secret). */
+export interface ServerSpec {
+  cloud: string;
+  name: string;
+  region: string;
+  size: string;
+  image: string;
+  sshPublicKey: string;
+  /** A secret Output when the program reads it from stack config. */
+  sshPrivateKey: Input<string>;
+  /** Hoist's id for the node, written to the server as its identity. */
+  nodeId: string;
+  /** The monthly price at creation, recorded in the outputs. */
+  priceMonthly?: string;
+}
+
+/** A provider failure in the operator's words. */
+export interface ExplainedError {
+  reason: string;
+  /** The provider's own code, when it gave one. */
+  code?: string;
+  /** What the operator can do about it. */
+  action: string;
+  retryable: boolean;
+  /** The provider refused the credential: Hoist marks it invalid. */
+  auth: boolean;
+}
+
+export type PowerAction = "on" | "off";
+
+export interface ProviderConfigValue {
+  value: string;
+  secret: boolean;
+}
+
 export interface CloudAdapter {
   id: string;
   label: string;
   credentialFields: CredentialField[];
   /** A read-only call to the provider's API with the credential. */
   checkCredential(cred: CloudCredential, opts?: { signal?: AbortSignal }): Promise<CredentialCheck>;
+  /** Server provisioning. A cloud without it offers credentials only, until its adapter grows it. */
+  servers?: ServerSupport;
+}
+
+export interface ServerSupport {
+  /** What servers may be called at this provider. */
+  name: { pattern: RegExp; maxLength: number; message: string };
+  /** Locations, sizes with prices, and images, live from the provider's API. */
+  catalog(cred: CloudCredential, opts?: { signal?: AbortSignal }): Promise<Catalog>;
+  /** Stack config for the cloud's Pulumi provider: the token as a secret, the endpoint. */
+  providerConfig(cred: CloudCredential): Record<string, ProviderConfigValue>;
+  /** The Pulumi program for one server. */
+  program(spec: ServerSpec): PulumiFn;
+  /** Maps a failed operation's message to a reason, a code and what to do next. */
+  explainError(message: string): ExplainedError;
+  /** Powers the server on or off through the provider's API, waiting for the action. */
+  power(cred: CloudCredential, providerId: string, action: PowerAction, opts?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * The id of a cloud resource the server's program names (`type` is its Pulumi type token), to
+   * adopt one that a crash left created at the provider but pending in the stack's state.
+   */
+  findResource(cred: CloudCredential, type: string, name: string): Promise<string | undefined>;
 }

@@ -1,13 +1,84 @@
-// Hetzner Cloud: https://docs.hetzner.cloud/ (API v1).
+// Hetzner Cloud: https://docs.hetzner.cloud/ (API v1) and the @pulumi/hcloud provider.
+import * as hcloud from "@pulumi/hcloud";
 import { z } from "zod";
-import type { CloudAdapter } from "./cloud.ts";
-import { checkFailure, getJson } from "./http.ts";
+import type { Catalog, CloudAdapter, ExplainedError } from "./cloud.ts";
+import { errorLines, explainCommon, firstError, unknownError } from "./errors.ts";
+import { defaultEndpoint, hetznerApi, type Action } from "./hetzner-api.ts";
+import { checkFailure } from "./http.ts";
+import { configureStep, firewallPorts, serverOutputs } from "./server.ts";
 
-export const defaultEndpoint = "https://api.hetzner.cloud/v1";
+interface Price {
+  location: string;
+  price_hourly: { gross: string };
+  price_monthly: { gross: string };
+}
+interface ServerType {
+  name: string;
+  description: string;
+  cores: number;
+  memory: number;
+  disk: number;
+  architecture: string;
+  deprecated: boolean | null;
+  prices: Price[];
+  locations?: { name: string; available?: boolean; deprecation?: unknown }[];
+}
 
-const parseError = (body: unknown) => {
-  const e = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-  return { code: e?.code, message: e?.message };
+// What Hetzner's codes mean to an operator. `retryable`: whether retrying as is can help.
+const codes: Record<string, Omit<ExplainedError, "code">> = {
+  unauthorized: {
+    reason: "Hetzner rejected the API token",
+    action: "Check the credential on the Credentials tab (a Read & Write token from the Hetzner console), then retry.",
+    retryable: false,
+    auth: true,
+  },
+  token_readonly: {
+    reason: "The Hetzner API token is read-only",
+    action: "Create a Read & Write token in the Hetzner console and update the credential, then retry.",
+    retryable: false,
+    auth: true,
+  },
+  forbidden: { reason: "Hetzner refused the request for this project", action: "Check the token's project and permissions, then retry.", retryable: false, auth: true },
+  resource_limit_exceeded: {
+    reason: "The Hetzner project's server limit is reached",
+    action: "Delete servers you no longer need, or ask Hetzner to raise the limit, then retry.",
+    retryable: false,
+    auth: false,
+  },
+  invalid_input: { reason: "Hetzner refused the server's settings", action: "Destroy this server and create it with another location, size or image.", retryable: false, auth: false },
+  uniqueness_error: { reason: "A resource with this name already exists at Hetzner", action: "Delete or rename it in the Hetzner console, then retry.", retryable: false, auth: false },
+  resource_unavailable: { reason: "Hetzner has no capacity for this size in this location right now", action: "Retry later, or destroy and choose another location.", retryable: true, auth: false },
+  placement_error: { reason: "Hetzner could not place the server", action: "Retry later, or destroy and choose another location.", retryable: true, auth: false },
+  rate_limit_exceeded: { reason: "Hetzner's API rate limit was hit", action: "Wait a minute, then retry.", retryable: true, auth: false },
+  locked: { reason: "The server is locked by another action at Hetzner", action: "Wait for it to finish, then retry.", retryable: true, auth: false },
+  conflict: { reason: "The resource changed at Hetzner while Hoist was working on it", action: "Retry.", retryable: true, auth: false },
+  service_error: { reason: "Hetzner's API had an internal error", action: "Retry in a few minutes.", retryable: true, auth: false },
+  server_error: { reason: "Hetzner's API had an internal error", action: "Retry in a few minutes.", retryable: true, auth: false },
+  unavailable: { reason: "Hetzner's API is unavailable", action: "Retry in a few minutes.", retryable: true, auth: false },
+  maintenance: { reason: "Hetzner's API is in maintenance", action: "Retry when the maintenance is over.", retryable: true, auth: false },
+  timeout: { reason: "Hetzner did not answer in time", action: "Retry.", retryable: true, auth: false },
+};
+
+function explainError(message: string): ExplainedError {
+  if (/entered token is invalid|Missing Hetzner Cloud API token/.test(message)) {
+    return { ...codes.unauthorized!, reason: `Hetzner rejected the API token: ${firstError(message)}`, code: "invalid_token" };
+  }
+  // The provider reports API errors as `<message> (<code>)` and failed actions as `<message> (<code>, <action id>)`.
+  for (const line of errorLines(message)) {
+    const m = /^(.*?)\s*\(([a-z_]+)(?:, \d+)?\)$/.exec(line);
+    if (!m) continue;
+    const [, detail, code] = m as unknown as [string, string, string];
+    const known = codes[code];
+    if (known) return { ...known, reason: `${known.reason}: ${detail}`, code };
+    return { reason: `Hetzner could not complete the request: ${detail}`, code, action: "Retry; if it fails again, destroy the server and create it again.", retryable: true, auth: false };
+  }
+  return explainCommon(message) ?? unknownError(message);
+}
+
+const byPulumiType: Record<string, string> = {
+  "hcloud:index/server:Server": "servers",
+  "hcloud:index/sshKey:SshKey": "ssh_keys",
+  "hcloud:index/firewall:Firewall": "firewalls",
 };
 
 export const hetzner: CloudAdapter = {
@@ -23,12 +94,93 @@ export const hetzner: CloudAdapter = {
     },
   ],
   async checkCredential(cred, opts) {
-    const base = cred.endpoint ?? defaultEndpoint;
     try {
-      await getJson({ url: `${base}/locations?per_page=1`, token: cred.secret.reveal().token ?? "", signal: opts?.signal, parseError });
+      await hetznerApi(cred, opts?.signal).get("/locations?per_page=1");
       return { validity: "valid" };
     } catch (err) {
       return checkFailure(err, "Hetzner");
     }
   },
+  servers: {
+    // Hetzner wants a valid hostname (RFC 1123 label), unique in the project.
+    name: { pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, maxLength: 63, message: "must be a hostname: lower-case letters, digits and hyphens, not starting or ending with a hyphen" },
+
+    async catalog(cred, opts): Promise<Catalog> {
+      const api = hetznerApi(cred, opts?.signal);
+      const [locations, types, images] = await Promise.all([
+        api.all<{ name: string; city: string; country: string }>("/locations", "locations"),
+        api.all<ServerType>("/server_types", "server_types"),
+        api.all<{ name: string; description: string; architecture: string; deprecated: string | null }>("/images?type=system&status=available", "images"),
+      ]);
+      const seen = new Set<string>();
+      return {
+        currency: "EUR",
+        locations: locations.map((l) => ({ id: l.name, label: `${l.city}, ${l.country} (${l.name})` })),
+        sizes: types
+          .filter((t) => !t.deprecated)
+          .map((t) => ({
+            id: t.name,
+            label: `${t.name.toUpperCase()}: ${t.cores} vCPU, ${t.memory} GB RAM, ${t.disk} GB disk`,
+            cpus: t.cores,
+            memoryGb: t.memory,
+            diskGb: t.disk,
+            architecture: t.architecture,
+            prices: Object.fromEntries(
+              t.prices
+                .filter((p) => !t.locations || t.locations.some((l) => l.name === p.location && l.available !== false && !l.deprecation))
+                .map((p) => [p.location, { monthly: Number(p.price_monthly.gross), hourly: Number(p.price_hourly.gross) }]),
+            ),
+          })),
+        // The provider picks the image for the server type's architecture by name.
+        images: images
+          .filter((i) => !i.deprecated && !seen.has(i.name) && seen.add(i.name))
+          .map((i) => ({ id: i.name, label: i.description })),
+      };
+    },
+
+    providerConfig(cred) {
+      return {
+        "hcloud:token": { value: cred.secret.reveal().token ?? "", secret: true },
+        ...(cred.endpoint && { "hcloud:endpoint": { value: cred.endpoint, secret: false } }),
+      };
+    },
+
+    program: (spec) => async () => {
+      const key = new hcloud.SshKey("ssh-key", { name: `hoist-${spec.name}`, publicKey: spec.sshPublicKey, labels: { "managed-by": "hoist" } });
+      const firewall = new hcloud.Firewall("firewall", {
+        name: `hoist-${spec.name}`,
+        labels: { "managed-by": "hoist" },
+        rules: firewallPorts.map((port) => ({ direction: "in", protocol: "tcp", port: String(port), sourceIps: ["0.0.0.0/0", "::/0"] })),
+      });
+      const server = new hcloud.Server("server", {
+        name: spec.name,
+        serverType: spec.size,
+        image: spec.image,
+        location: spec.region,
+        sshKeys: [key.id],
+        firewallIds: [firewall.id.apply(Number)],
+        labels: { "managed-by": "hoist", "hoist-node": spec.nodeId },
+      });
+      const configure = configureStep(spec, server.ipv4Address, [server]);
+      return serverOutputs(spec, { providerId: server.id, ipv4: server.ipv4Address }, configure);
+    },
+
+    explainError,
+
+    async power(cred, providerId, action, opts) {
+      const api = hetznerApi(cred, opts?.signal);
+      const res = await api.post<{ action: Action }>(`/servers/${encodeURIComponent(providerId)}/actions/${action === "on" ? "poweron" : "poweroff"}`, {});
+      await api.wait(res.action);
+    },
+
+    async findResource(cred, type, name) {
+      const collection = byPulumiType[type];
+      if (!collection) return undefined;
+      const res = await hetznerApi(cred).get<Record<string, { id: number }[]>>(`/${collection}?name=${encodeURIComponent(name)}`);
+      const found = res[collection]?.[0];
+      return found ? String(found.id) : undefined;
+    },
+  },
 };
+
+export { defaultEndpoint };

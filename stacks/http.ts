@@ -19,18 +19,27 @@ export class ProviderUnreachableError extends Error {
 export interface JsonRequest {
   url: string;
   token: string;
+  method?: "GET" | "POST" | "PUT" | "DELETE";
+  body?: unknown;
   signal?: AbortSignal;
   timeoutMs?: number;
   /** Pulls the provider's error code and message out of an error body. */
   parseError: (body: unknown) => { code?: string; message?: string };
 }
 
-export async function getJson<T>(req: JsonRequest): Promise<T> {
+export async function requestJson<T>(req: JsonRequest): Promise<T> {
   const timeout = AbortSignal.timeout(req.timeoutMs ?? 15_000);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   let res: Response;
   try {
-    res = await fetch(req.url, { headers: { Authorization: `Bearer ${req.token}`, Accept: "application/json" }, signal });
+    const headers: Record<string, string> = { Authorization: `Bearer ${req.token}`, Accept: "application/json" };
+    if (req.body !== undefined) headers["Content-Type"] = "application/json";
+    res = await fetch(req.url, {
+      method: req.method ?? "GET",
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      signal,
+    });
   } catch (err) {
     const e = err as Error;
     const why = e.name === "TimeoutError" ? "no answer in time" : ((e.cause as Error | undefined)?.message ?? e.message);
@@ -49,6 +58,8 @@ export async function getJson<T>(req: JsonRequest): Promise<T> {
   }
   return body as T;
 }
+
+export const getJson = <T>(req: Omit<JsonRequest, "method" | "body">) => requestJson<T>(req);
 
 /** A credential check's outcome from an error: refused → invalid, anything else → unverified. */
 export function checkFailure(err: unknown, label: string): { validity: "invalid" | "unverified"; reason: string } {

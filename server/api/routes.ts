@@ -16,6 +16,7 @@ import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 import { auditEntries } from "../routes/audit.tsx";
 import { bearer, jsonBody } from "./auth.ts";
+import { serverApi } from "./servers.ts";
 
 export const credentialJson = (c: Credential) => ({
   id: c.id,
@@ -72,6 +73,8 @@ export function apiRoutes(deps: Deps) {
     revokeToken(deps, actorOf(c), c.req.param("id"));
     return c.body(null, 204);
   });
+
+  api.route("/", serverApi(deps));
 
   api.get("/audit", (c) => {
     const { rows, nextBefore } = auditEntries(deps, actorOf(c), Number(c.req.query("before")) || undefined);

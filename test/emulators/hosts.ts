@@ -250,6 +250,8 @@ function buildRoot(root: string, spec: HostSpec): void {
     fs.symlinkSync("/bin/busybox", target);
   }
   fs.writeFileSync(path.join(root, "bin/bash"), '#!/bin/sh\nexec /bin/sh "$@"\n', { mode: 0o755 });
+  // The cloud images are Ubuntu and Debian, which have useradd; busybox-static has no user tools.
+  fs.writeFileSync(path.join(root, "usr/sbin/useradd"), USERADD, { mode: 0o755 });
   fs.writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
   fs.writeFileSync(path.join(root, "etc/group"), "root:x:0:\nnogroup:x:65534:\n");
   fs.writeFileSync(path.join(root, "etc/shadow"), "root:*:19000:0:99999:7:::\n", { mode: 0o600 });
@@ -264,7 +266,7 @@ function buildRoot(root: string, spec: HostSpec): void {
   const memKb = (spec.memoryMb ?? 2048) * 1024;
   fs.writeFileSync(path.join(root, "proc/meminfo"), `MemTotal:       ${memKb} kB\nMemFree:        ${memKb} kB\nMemAvailable:   ${memKb} kB\n`);
   // busybox df reads the mount table from /proc/mounts.
-  fs.writeFileSync(path.join(root, "proc/mounts"), "rootfs / rootfs rw 0 0\n");
+  fs.writeFileSync(path.join(root, "proc/mounts"), "/dev/vda1 / ext4 rw,relatime 0 0\n");
   try {
     execFileSync("mknod", ["-m", "666", path.join(root, "dev/null"), "c", "1", "3"]);
     execFileSync("mknod", ["-m", "666", path.join(root, "dev/zero"), "c", "1", "5"]);
@@ -273,6 +275,32 @@ function buildRoot(root: string, spec: HostSpec): void {
     throw new Error(`test bed: cannot create device nodes in ${root}: ${(err as Error).message}`);
   }
 }
+
+/** useradd's common options (--system, --create-home/-m, --shell/-s, --home-dir/-d), for the emulated images. */
+const USERADD = `#!/bin/sh
+set -eu
+shell=/bin/sh; home=""; create=0; system=0; name=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -r|--system) system=1 ;;
+    -m|--create-home) create=1 ;;
+    -s|--shell) shift; shell="$1" ;;
+    -d|--home-dir) shift; home="$1" ;;
+    -*) ;;
+    *) name="$1" ;;
+  esac
+  shift
+done
+[ -n "$name" ] || { echo "useradd: no user name" >&2; exit 2; }
+if grep -q "^$name:" /etc/passwd; then echo "useradd: user '$name' already exists" >&2; exit 9; fi
+[ -n "$home" ] || home="/home/$name"
+if [ $system = 1 ]; then uid=999; else uid=1000; fi
+while cut -d: -f3 /etc/passwd | grep -qx "$uid"; do if [ $system = 1 ]; then uid=$((uid-1)); else uid=$((uid+1)); fi; done
+echo "$name:x:$uid:$uid::$home:$shell" >> /etc/passwd
+echo "$name:x:$uid:" >> /etc/group
+echo "$name:!:19000:0:99999:7:::" >> /etc/shadow
+if [ $create = 1 ]; then mkdir -p "$home" && chown "$uid:$uid" "$home"; fi
+`;
 
 function stopProc(s: HostState): Promise<void> {
   const proc = s.proc;

@@ -1,0 +1,212 @@
+// The engine: runs queued stack operations (global limit, one per stack, in order), each with a
+// deadline and cancellable; reconciles what a crash interrupted; checks nodes over SSH. It knows
+// Pulumi and the database, not HTTP.
+import type { Logger } from "pino";
+import type { CloudAdapter } from "../stacks/cloud.ts";
+import type { Db } from "../state/db.ts";
+import { allNodes, setNodeState } from "../state/nodes.ts";
+import { insertOperation, operationsWithStatus, updateOperation, type Operation } from "../state/operations.ts";
+import { moveServer, serverById } from "../state/servers.ts";
+import type { Keyring } from "../state/secrets.ts";
+import { operationTransition, type OperationKind, type OperationStatus } from "../state/statuses.ts";
+import { EventBus } from "./bus.ts";
+import { obtainPulumiCli } from "./pulumi-cli.ts";
+import { runnable } from "./queue.ts";
+import { finderFor, recoverStack } from "./recover.ts";
+import { checkServerNode, credentialOf, runServerOperation, type ServerJobContext } from "./servers.ts";
+import type { PulumiSettings } from "./workspace.ts";
+
+export interface EngineOptions {
+  db: Db;
+  keyring: Keyring;
+  log: Logger;
+  clouds: readonly CloudAdapter[];
+  endpoints: Record<string, string>;
+  concurrency: number;
+  operationTimeoutSeconds: number;
+  nodeCheckIntervalSeconds: number;
+  pulumiBackend: string;
+  pulumiHome: string;
+  stacksDir: string;
+  /** Tests and the test bed pass their CLI; otherwise it is obtained (downloaded or built). */
+  pulumiSettings?: () => Promise<PulumiSettings>;
+}
+
+export interface EnqueueRequest {
+  kind: OperationKind;
+  stack: string;
+  serverId?: string;
+  userId?: string | null;
+  params?: Record<string, unknown>;
+}
+
+interface Running {
+  op: Operation;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class Engine {
+  readonly bus: EventBus;
+  readonly #opts: EngineOptions;
+  readonly #running = new Map<string, Running>();
+  readonly #ctx: ServerJobContext;
+  #settings?: Promise<PulumiSettings>;
+  #timers: NodeJS.Timeout[] = [];
+  #ready = false;
+  #stopped = false;
+  #idle: (() => void)[] = [];
+
+  constructor(opts: EngineOptions) {
+    this.#opts = opts;
+    this.bus = new EventBus(opts.db);
+    this.#ctx = { db: opts.db, keyring: opts.keyring, log: opts.log, clouds: opts.clouds, endpoints: opts.endpoints, bus: this.bus, pulumi: () => this.pulumi() };
+  }
+
+  /** Pulumi's settings, obtaining the CLI once (it may be built from source the first time). */
+  pulumi(): Promise<PulumiSettings> {
+    this.#settings ??= this.#opts.pulumiSettings
+      ? this.#opts.pulumiSettings()
+      : obtainPulumiCli({ onProgress: (line) => this.#opts.log.info(line) }).then((cli) => ({
+          cli,
+          home: this.#opts.pulumiHome,
+          backendUrl: this.#opts.pulumiBackend,
+          passphrase: this.#opts.keyring.derive("pulumi-passphrase"),
+          stacksDir: this.#opts.stacksDir,
+        }));
+    return this.#settings;
+  }
+
+  /** Reconciles interrupted operations, then starts running the queue and checking nodes. */
+  async start(): Promise<void> {
+    await this.pulumi();
+    await this.reconcile();
+    this.#ready = true;
+    this.#timers.push(setInterval(() => this.pump(), 2000));
+    this.#timers.push(setInterval(() => void this.checkNodes(), this.#opts.nodeCheckIntervalSeconds * 1000));
+    for (const t of this.#timers) t.unref();
+    this.pump();
+  }
+
+  /** Cancels running operations gracefully and waits for them (they are reconciled at next start). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#timers.forEach(clearInterval);
+    for (const r of this.#running.values()) r.controller.abort(new Error("Hoist is shutting down"));
+    await Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, 60_000))]);
+  }
+
+  enqueue(req: EnqueueRequest): Operation {
+    const op = insertOperation(this.#opts.db, { kind: req.kind, stack: req.stack, serverId: req.serverId, userId: req.userId, params: req.params });
+    this.bus.record(op.id, { type: "operation", status: "queued" });
+    setImmediate(() => this.pump());
+    return op;
+  }
+
+  /** Cancels a queued operation at once, or a running one gracefully. False when it is finished. */
+  cancel(operationId: string, why: string): boolean {
+    const running = this.#running.get(operationId);
+    if (running) {
+      running.controller.abort(new Error(why));
+      return true;
+    }
+    const op = operationsWithStatus(this.#opts.db, ["queued"]).find((o) => o.id === operationId);
+    if (!op) return false;
+    this.#finish(op, "cancel", why);
+    if (op.serverId) {
+      const explained = { errorReason: `The operation was cancelled before it started: ${why}`, errorCode: "cancelled", errorAction: "Retry, or destroy the server.", retryable: true };
+      moveServer(this.#opts.db, op.serverId, "failed", explained, op.kind === "up" ? ["pending"] : op.kind === "destroy" ? ["destroying"] : ["stopping", "starting"]);
+    }
+    return true;
+  }
+
+  /** The operation running for a stack, if any. */
+  runningFor(stack: string): Operation | undefined {
+    return [...this.#running.values()].find((r) => r.op.stack === stack)?.op;
+  }
+
+  /** Resolves once nothing is queued or running (for tests and shutdown). */
+  idle(): Promise<void> {
+    if (this.#running.size === 0 && operationsWithStatus(this.#opts.db, ["queued"]).length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  pump(): void {
+    if (!this.#ready || this.#stopped) return;
+    const queued = operationsWithStatus(this.#opts.db, ["queued"]);
+    for (const op of runnable(queued, [...this.#running.values()].map((r) => r.op), this.#opts.concurrency)) this.#launch(op);
+    if (this.#running.size === 0 && queued.length === 0) this.#idle.splice(0).forEach((f) => f());
+  }
+
+  #launch(op: Operation): void {
+    const controller = new AbortController();
+    const seconds = this.#opts.operationTimeoutSeconds;
+    const deadline = setTimeout(() => controller.abort(new Error(`its deadline of ${seconds} s passed`)), seconds * 1000);
+    updateOperation(this.#opts.db, op.id, { status: operationTransition(op.status, "start"), startedAt: new Date(), deadlineAt: new Date(Date.now() + seconds * 1000) });
+    this.bus.record(op.id, { type: "operation", status: "running" });
+    this.#opts.log.info({ operation: op.id, kind: op.kind, stack: op.stack }, "operation started");
+    const running = { ...op, status: "running" as const };
+    const done = runServerOperation(this.#ctx, running, controller.signal).then(
+      () => this.#finish(running, "succeed"),
+      (err: Error) => this.#finish(running, controller.signal.aborted ? "cancel" : "fail", err.message),
+    );
+    this.#running.set(op.id, {
+      op: running,
+      controller,
+      done: done.finally(() => {
+        clearTimeout(deadline);
+        this.#running.delete(op.id);
+        this.pump();
+      }),
+    });
+  }
+
+  #finish(op: Operation, event: "succeed" | "fail" | "cancel", error?: string): void {
+    const status: OperationStatus = operationTransition(op.status, event);
+    updateOperation(this.#opts.db, op.id, { status, finishedAt: new Date(), error: error ?? null });
+    this.bus.record(op.id, { type: "operation", status, message: error });
+    this.bus.finish(op.id);
+    this.#opts.log[status === "succeeded" ? "info" : "warn"]({ operation: op.id, kind: op.kind, stack: op.stack, status, error }, "operation finished");
+  }
+
+  /** Operations that were running when the process died: recover their stacks, fail them with "interrupted — retry". */
+  async reconcile(): Promise<void> {
+    const settings = await this.pulumi();
+    for (const op of operationsWithStatus(this.#opts.db, ["running"])) {
+      const server = op.serverId ? serverById(this.#opts.db, op.serverId) : undefined;
+      const support = server && this.#opts.clouds.find((c) => c.id === server.cloud)?.servers;
+      let find;
+      try {
+        if (server && support) find = finderFor(support, credentialOf(this.#ctx, server));
+      } catch {
+        // no credential any more: pending creates can only be dropped
+      }
+      let note = "";
+      try {
+        const r = await recoverStack(settings, op.stack, find);
+        note = r.adopted.length ? ` (adopted ${r.adopted.length} resource(s) the provider had created)` : "";
+        this.#opts.log.warn({ operation: op.id, stack: op.stack, ...r }, "recovered an interrupted operation");
+      } catch (err) {
+        this.#opts.log.error({ operation: op.id, stack: op.stack, err }, "could not recover the stack");
+      }
+      const reason = `The ${op.kind} was interrupted when Hoist stopped${note}`;
+      this.bus.record(op.id, { type: "failure", reason, code: "interrupted", action: "interrupted — retry", retryable: true });
+      this.#finish(op, "fail", `${reason} — retry`);
+      if (server) {
+        const to = moveServer(this.#opts.db, server.id, "failed", { errorReason: reason, errorCode: "interrupted", errorAction: "Interrupted — retry to finish, or destroy the server.", retryable: true });
+        if (to) this.bus.record(op.id, { type: "status", status: to });
+      }
+    }
+  }
+
+  /** Checks every node of a ready server over SSH; a stopped server's node is offline. */
+  async checkNodes(): Promise<void> {
+    const nodes = allNodes(this.#opts.db);
+    for (const node of nodes) {
+      const server = node.serverId ? serverById(this.#opts.db, node.serverId) : undefined;
+      if (!server) continue;
+      if (server.status === "stopped") setNodeState(this.#opts.db, node.id, "offline", "the server is stopped");
+      else if (server.status === "ready") await checkServerNode(this.#ctx, server.id).catch((err) => this.#opts.log.warn({ node: node.id, err }, "node check failed"));
+    }
+  }
+}

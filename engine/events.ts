@@ -1,0 +1,66 @@
+// Hoist's own event union. The Automation API's EngineEvent is converted here, once; nothing
+// downstream reads SDK events. Resource inputs and outputs are dropped on purpose: they may hold
+// secrets, and the live view needs only what happened to which resource.
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+import type { OperationStatus, ServerStatus } from "../state/statuses.ts";
+
+export type ResourcePhase = "started" | "done" | "failed";
+
+export type HoistEvent =
+  /** A resource step: `op` is Pulumi's (create, update, delete, replace, same, refresh, read…). */
+  | { type: "resource"; urn: string; resourceType: string; name: string; op: string; phase: ResourcePhase; diffs?: string[] }
+  /** A message from the engine or a provider about one resource or the whole run. */
+  | { type: "diagnostic"; severity: "info" | "warning" | "error"; message: string; urn?: string }
+  /** A line of the engine's own output. */
+  | { type: "log"; text: string }
+  /** The run finished: how many resources each operation touched. */
+  | { type: "summary"; changes: Record<string, number>; durationSeconds: number }
+  /** Hoist's own milestones, stored in the same stream. */
+  | { type: "status"; status: ServerStatus; message?: string }
+  | { type: "operation"; status: OperationStatus; message?: string }
+  /** Why the operation failed, in the operator's words. */
+  | { type: "failure"; reason: string; code?: string; action?: string; retryable: boolean };
+
+/** Short resource name from a URN: `urn:pulumi:stack::proj::type::name` → `name`. */
+export function urnName(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+// Pulumi's diagnostics are colourised; the live view shows plain text.
+const ansi = /\u001b\[[0-9;]*m|<\{%[^%]*%\}>/g;
+export const plain = (s: string) => s.replace(ansi, "");
+
+/** One SDK event as zero or more Hoist events. */
+export function convert(e: EngineEvent): HoistEvent[] {
+  if (e.resourcePreEvent && !e.resourcePreEvent.planning) {
+    const m = e.resourcePreEvent.metadata;
+    if (m.type === "pulumi:pulumi:Stack" || m.op === "same") return [];
+    return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op: m.op, phase: "started", diffs: m.diffs?.length ? m.diffs : undefined }];
+  }
+  if (e.resOutputsEvent && !e.resOutputsEvent.planning) {
+    const m = e.resOutputsEvent.metadata;
+    if (m.type === "pulumi:pulumi:Stack" || m.op === "same") return [];
+    return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op: m.op, phase: "done", diffs: m.diffs?.length ? m.diffs : undefined }];
+  }
+  if (e.resOpFailedEvent) {
+    const m = e.resOpFailedEvent.metadata;
+    return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op: m.op, phase: "failed" }];
+  }
+  if (e.diagnosticEvent) {
+    const d = e.diagnosticEvent;
+    const message = plain(d.message).trimEnd();
+    if (!message || d.ephemeral) return [];
+    const severity = d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "info";
+    return [{ type: "diagnostic", severity, message, urn: d.urn }];
+  }
+  if (e.summaryEvent) {
+    const changes: Record<string, number> = {};
+    for (const [op, n] of Object.entries(e.summaryEvent.resourceChanges ?? {})) if (n) changes[op] = n;
+    return [{ type: "summary", changes, durationSeconds: e.summaryEvent.durationSeconds }];
+  }
+  if (e.stdoutEvent) {
+    const text = plain(e.stdoutEvent.message).trimEnd();
+    return text ? [{ type: "log", text }] : [];
+  }
+  return [];
+}

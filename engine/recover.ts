@@ -1,0 +1,59 @@
+// After Hoist died mid-operation: stop the Pulumi processes it left, clear the stack's lock, adopt
+// what the provider created but the state only holds as "pending create" (so nothing is orphaned
+// at the provider), and let the caller mark the operation failed with "interrupted — retry".
+import type { Stack } from "@pulumi/pulumi/automation/index.js";
+import type { CloudCredential, ServerSupport } from "../stacks/cloud.ts";
+import { killProcessesIn } from "./processes.ts";
+import { openStack, workDirOf, type PulumiSettings } from "./workspace.ts";
+
+interface PendingOperation {
+  type: string;
+  resource: { urn: string; type: string; inputs?: Record<string, unknown>; [k: string]: unknown };
+}
+
+export interface Recovery {
+  killed: number;
+  adopted: string[];
+  dropped: string[];
+}
+
+/**
+ * Makes the stack usable again. `find` looks a pending resource up at the provider by its name;
+ * found ones enter the state with their real id (and a refresh reads them), the rest are dropped.
+ */
+export async function recoverStack(settings: PulumiSettings, stackName: string, find?: (type: string, name: string) => Promise<string | undefined>): Promise<Recovery> {
+  const killed = killProcessesIn(workDirOf(settings, stackName));
+  const stack = await openStack(settings, stackName);
+  await stack.cancel().catch(() => undefined); // "no update in progress" is fine
+  const { adopted, dropped } = await adoptPendingCreates(stack, find);
+  if (adopted.length) await stack.refresh({ color: "never" });
+  return { killed, adopted, dropped };
+}
+
+async function adoptPendingCreates(stack: Stack, find?: (type: string, name: string) => Promise<string | undefined>) {
+  const state = await stack.exportStack();
+  const deployment = state.deployment as { resources?: Record<string, unknown>[]; pending_operations?: PendingOperation[] } | undefined;
+  const pending = deployment?.pending_operations ?? [];
+  const adopted: string[] = [];
+  const dropped: string[] = [];
+  if (!deployment || pending.length === 0) return { adopted, dropped };
+  for (const p of pending) {
+    const name = typeof p.resource.inputs?.name === "string" ? p.resource.inputs.name : undefined;
+    const id = p.type === "creating" && name && find ? await find(p.resource.type, name).catch(() => undefined) : undefined;
+    if (id) {
+      // Outputs start as the inputs; the refresh that follows reads the real ones by id.
+      deployment.resources = [...(deployment.resources ?? []), { ...p.resource, id, outputs: p.resource.inputs ?? {} }];
+      adopted.push(p.resource.urn);
+    } else {
+      dropped.push(p.resource.urn);
+    }
+  }
+  deployment.pending_operations = [];
+  await stack.importStack(state);
+  return { adopted, dropped };
+}
+
+/** `find` for a server stack: the adapter's lookup with the server's credential. */
+export function finderFor(support: ServerSupport, cred: CloudCredential) {
+  return (type: string, name: string) => support.findResource(cred, type, name);
+}

@@ -1,0 +1,213 @@
+// Runs one operation of a server's stack: up, destroy, power, refresh, preview. Engine events
+// drive the server's status (the configure step starting moves it to configuring); the outcome
+// registers the node, or records why it failed in the operator's words.
+import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation/index.js";
+import type { Logger } from "pino";
+import type { CloudAdapter, CloudCredential, ExplainedError, ServerSupport } from "../stacks/cloud.ts";
+import { serverConfig, type ConfigValue } from "../stacks/entry.ts";
+import { CONFIGURE_RESOURCE } from "../stacks/server.ts";
+import { findCredential as findCredentialRow, sealedSecretOf, setValidity } from "../state/credentials.ts";
+import type { Db } from "../state/db.ts";
+import { deleteServerNode, nodeOfServer, setNodeState, upsertServerNode } from "../state/nodes.ts";
+import type { Operation } from "../state/operations.ts";
+import { moveServer, serverById, updateServer, type Server } from "../state/servers.ts";
+import { openJson, type Keyring } from "../state/secrets.ts";
+import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
+import type { ServerEvent, ServerStatus } from "../state/statuses.ts";
+import type { EventBus } from "./bus.ts";
+import { convert, type HoistEvent } from "./events.ts";
+import { checkNode } from "./ssh-check.ts";
+import { openStack, removeStack, type PulumiSettings } from "./workspace.ts";
+
+export interface ServerJobContext {
+  db: Db;
+  keyring: Keyring;
+  log: Logger;
+  clouds: readonly CloudAdapter[];
+  endpoints: Record<string, string>;
+  bus: EventBus;
+  pulumi: () => Promise<PulumiSettings>;
+}
+
+/** The statuses each kind of operation owns: it moves the server only while it is in one. */
+const owned: Record<Operation["kind"], readonly ServerStatus[]> = {
+  up: ["pending", "creating", "configuring", "updating"],
+  destroy: ["destroying"],
+  power: ["stopping", "starting"],
+  refresh: [],
+  preview: [],
+};
+
+/** An operation that cannot start, with the reason the operator sees. */
+export class OperationRefused extends Error {
+  constructor(readonly explained: ExplainedError) {
+    super(explained.reason);
+    this.name = "OperationRefused";
+  }
+}
+
+/** Runs `op` to its end; throws (after recording why) when it fails. */
+export async function runServerOperation(ctx: ServerJobContext, op: Operation, signal: AbortSignal): Promise<void> {
+  const server = serverById(ctx.db, op.serverId!);
+  if (!server) throw new Error(`operation ${op.id}: its server is gone`);
+  const record = (e: HoistEvent) => ctx.bus.record(op.id, e);
+  const move = (event: ServerEvent, patch: Partial<Server> = {}) => {
+    const to = moveServer(ctx.db, server.id, event, patch, owned[op.kind]);
+    if (to) record({ type: "status", status: to });
+    return to;
+  };
+  const support = ctx.clouds.find((c) => c.id === server.cloud)?.servers;
+  try {
+    if (!support) throw new OperationRefused({ reason: `Hoist cannot manage ${server.cloud} servers`, action: "Destroy the server at the provider by hand.", retryable: false, auth: false });
+    const cred = credentialOf(ctx, server);
+    const settings = await ctx.pulumi();
+    const stack = await openStack(settings, server.stack);
+    const onEvent = (e: EngineEvent) => {
+      for (const h of convert(e)) {
+        record(h);
+        if (h.type !== "resource" || h.phase !== "started") continue;
+        if (h.name === CONFIGURE_RESOURCE && h.resourceType === "command:remote:Command") move("configure_started");
+        else if (op.kind === "up" && h.op !== "refresh" && h.op !== "read") move("create_started");
+      }
+    };
+    await stack.setAllConfig(configFor(ctx, server, support, cred));
+    // The SDK ignores a signal that is already aborted: a cancel that came in meanwhile stops here.
+    signal.throwIfAborted();
+
+    switch (op.kind) {
+      case "up": {
+        const res = await stack.up({ onEvent, signal, color: "never" });
+        await register(ctx, server, res.outputs);
+        move("succeeded", { outputs: plainOutputs(res.outputs), errorReason: null, errorCode: null, errorAction: null, retryable: null });
+        break;
+      }
+      case "destroy": {
+        await stack.destroy({ onEvent, signal, color: "never" });
+        signal.throwIfAborted();
+        await removeStack(settings, stack);
+        deleteServerNode(ctx.db, server.id);
+        if (server.sshKeyId) deleteSshKey(ctx.db, server.sshKeyId);
+        move("destroyed", { outputs: null });
+        break;
+      }
+      case "power": {
+        const action = op.params.action === "on" ? "on" : "off";
+        const providerId = String(server.outputs?.providerId ?? "");
+        if (!providerId) throw new OperationRefused({ reason: "The server has no provider id yet", action: "Retry creating it first.", retryable: false, auth: false });
+        await support.power(cred, providerId, action, { signal });
+        record({ type: "log", text: `Powered ${action} at the provider; refreshing the stack so its state agrees.` });
+        signal.throwIfAborted();
+        await stack.refresh({ onEvent, signal, color: "never" });
+        if (action === "off") {
+          const node = nodeOfServer(ctx.db, server.id);
+          if (node) setNodeState(ctx.db, node.id, "offline", "the server is stopped");
+          move("stopped");
+        } else {
+          await checkServerNode(ctx, server.id);
+          move("started");
+        }
+        break;
+      }
+      case "refresh":
+        await stack.refresh({ onEvent, signal, color: "never" });
+        break;
+      case "preview":
+        await stack.preview({ onEvent, signal, color: "never" });
+        break;
+    }
+  } catch (err) {
+    const explained = err instanceof OperationRefused ? err.explained : explain(support, err, signal);
+    record({ type: "failure", reason: explained.reason, code: explained.code, action: explained.action, retryable: explained.retryable });
+    if (explained.auth && server.credentialId) setValidity(ctx.db, server.credentialId, "invalid", explained.reason);
+    move("failed", { errorReason: explained.reason, errorCode: explained.code ?? null, errorAction: explained.action, retryable: explained.retryable });
+    throw Object.assign(new Error(explained.reason), { explained });
+  }
+}
+
+function explain(support: ServerSupport | undefined, err: unknown, signal: AbortSignal): ExplainedError {
+  const message = err instanceof Error ? err.message : String(err);
+  if (signal.aborted) {
+    const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "cancelled");
+    return { reason: `The operation was stopped: ${why}`, code: "cancelled", action: "Retry to continue, or destroy the server.", retryable: true, auth: false };
+  }
+  return support?.explainError(message) ?? { reason: message.split("\n")[0]!, action: "Retry.", retryable: true, auth: false };
+}
+
+/** The server's credential, decrypted afresh for this operation. */
+export function credentialOf(ctx: ServerJobContext, server: Server): CloudCredential {
+  const row = server.credentialId ? findCredentialRow(ctx.db, { userId: server.userId, all: true }, server.credentialId) : undefined;
+  const sealed = row && sealedSecretOf(ctx.db, row.id);
+  if (!row || !sealed) {
+    throw new OperationRefused({
+      reason: "The credential this server was created with has been deleted",
+      code: "no_credential",
+      action: `Choose another ${server.cloud} credential for this server, then retry or destroy.`,
+      retryable: false,
+      auth: false,
+    });
+  }
+  return { secret: openJson(ctx.keyring, sealed), settings: row.settings, endpoint: ctx.endpoints[server.cloud] };
+}
+
+function configFor(ctx: ServerJobContext, server: Server, support: ServerSupport, cred: CloudCredential): Record<string, ConfigValue> {
+  const key = server.sshKeyId ? sshKeyById(ctx.db, server.sshKeyId) : undefined;
+  if (!key) throw new OperationRefused({ reason: "The server's SSH key is missing", action: "Destroy the server and create it again.", retryable: false, auth: false });
+  const spec = {
+    cloud: server.cloud,
+    name: server.name,
+    region: server.region,
+    size: server.size,
+    image: server.image,
+    nodeId: String(server.spec.nodeId),
+    priceMonthly: server.priceMonthly ?? undefined,
+    sshPublicKey: key.publicKey,
+    sshPrivateKey: ctx.keyring.open(key.privateKey).reveal(),
+  };
+  return { ...serverConfig(spec), ...support.providerConfig(cred) };
+}
+
+/** Stack outputs as plain values (none of a server's outputs is secret). */
+function plainOutputs(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
+}
+
+/** The stack's outputs register (or update) the server's node, which is then checked over SSH. */
+async function register(ctx: ServerJobContext, server: Server, outputs: OutputMap): Promise<void> {
+  const out = plainOutputs(outputs);
+  if (!out.ipv4) throw new Error("the stack reported no address for the server");
+  upsertServerNode(ctx.db, {
+    id: String(server.spec.nodeId),
+    serverId: server.id,
+    userId: server.userId,
+    sshKeyId: server.sshKeyId,
+    name: server.name,
+    address: String(out.ipv4),
+    sshPort: Number(out.sshPort ?? 22),
+    sshUser: String(out.sshUser ?? "root"),
+    hostKeyFingerprint: out.hostKeyFingerprint ? String(out.hostKeyFingerprint) : null,
+    cloud: server.cloud,
+    region: String(out.region ?? server.region),
+    size: String(out.size ?? server.size),
+    facts: (out.facts as Record<string, unknown>) ?? null,
+  });
+  updateServer(ctx.db, server.id, { outputs: out });
+  await checkServerNode(ctx, server.id);
+}
+
+/** Checks the server's node over SSH and records online/offline. */
+export async function checkServerNode(ctx: Pick<ServerJobContext, "db" | "keyring">, serverId: string) {
+  const server = serverById(ctx.db, serverId);
+  const node = nodeOfServer(ctx.db, serverId);
+  const key = node?.sshKeyId ? sshKeyById(ctx.db, node.sshKeyId) : undefined;
+  if (!server || !node || !key) return undefined;
+  const result = await checkNode({
+    host: node.address,
+    port: node.sshPort,
+    user: node.sshUser,
+    privateKey: ctx.keyring.open(key.privateKey).reveal(),
+    hostKeyFingerprint: node.hostKeyFingerprint,
+    nodeId: String(server.spec.nodeId),
+  });
+  setNodeState(ctx.db, node.id, result.state, result.reason);
+  return result;
+}

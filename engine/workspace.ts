@@ -1,0 +1,67 @@
+// Pulumi settings shared by every operation, and one persistent work folder per stack (its
+// Pulumi.<stack>.yaml holds the passphrase salt: losing it loses the stack's secrets).
+import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Secret } from "../state/secrets.ts";
+import { program, PROJECT } from "../stacks/entry.ts";
+
+export interface PulumiSettings {
+  cli: PulumiCommand;
+  /** PULUMI_HOME: plugins and workspace caches, apart from ~/.pulumi. */
+  home: string;
+  /** `file://…`, `s3://…` or Pulumi Cloud. */
+  backendUrl: string;
+  /** The passphrase of the stacks' secrets provider (derived from the master key). */
+  passphrase: Secret;
+  /** Where each stack's work folder lives. */
+  stacksDir: string;
+}
+
+const entryFile = fileURLToPath(new URL("../stacks/entry.ts", import.meta.url));
+
+export function workDirOf(settings: PulumiSettings, stack: string): string {
+  if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(stack)) throw new Error(`bad stack name ${JSON.stringify(stack)}`);
+  return path.join(settings.stacksDir, stack);
+}
+
+function envVars(settings: PulumiSettings): Record<string, string> {
+  return {
+    PULUMI_BACKEND_URL: settings.backendUrl,
+    PULUMI_CONFIG_PASSPHRASE: settings.passphrase.reveal(),
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+  };
+}
+
+/** The stack, created on first use, with its work folder and the Hoist program inline. */
+export async function openStack(settings: PulumiSettings, stack: string): Promise<Stack> {
+  const workDir = workDirOf(settings, stack);
+  fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  if (settings.backendUrl.startsWith("file://")) fs.mkdirSync(settings.backendUrl.slice("file://".length), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(settings.home, { recursive: true, mode: 0o700 });
+  return LocalWorkspace.createOrSelectStack(
+    { projectName: PROJECT, stackName: stack, program },
+    {
+      workDir,
+      pulumiCommand: settings.cli,
+      pulumiHome: settings.home,
+      envVars: envVars(settings),
+      secretsProvider: "passphrase",
+      // The same project a shell sees in this folder: `pulumi preview` there runs stacks/entry.ts.
+      projectSettings: {
+        name: PROJECT,
+        runtime: { name: "nodejs", options: { typescript: false, nodeargs: "--import tsx" } },
+        main: path.relative(workDir, entryFile),
+        description: "A Hoist stack",
+      },
+    },
+  );
+}
+
+/** Removes the stack from the backend and deletes its work folder. */
+export async function removeStack(settings: PulumiSettings, stack: Stack): Promise<void> {
+  await stack.workspace.removeStack(stack.name, { force: true });
+  fs.rmSync(workDirOf(settings, stack.name), { recursive: true, force: true });
+}

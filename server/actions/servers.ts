@@ -1,0 +1,219 @@
+// Cloud server actions shared by the pages and the JSON API: create, retry, destroy, power,
+// cancel. They validate, record and queue; the engine does the work.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { generateKeyPair } from "../../engine/ssh-keys.ts";
+import type { Catalog, CloudCredential, ServerSupport } from "../../stacks/cloud.ts";
+import { findCredential, sealedSecretOf, type Credential } from "../../state/credentials.ts";
+import { findOperation, serverOperations, type Operation } from "../../state/operations.ts";
+import { countLiveServers, findServer, insertServer, listServers as listRows, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
+import { openJson } from "../../state/secrets.ts";
+import { insertSshKey } from "../../state/ssh-keys.ts";
+import { busyServerStatuses, canTransition } from "../../state/statuses.ts";
+import type { Actor, Deps } from "../env.ts";
+import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UpstreamError, type FieldError } from "../errors.ts";
+import { audit } from "./audit.ts";
+import { requireWriter } from "./guards.ts";
+import { asObject, parse } from "./input.ts";
+
+export type { Server };
+
+export function listServers(deps: Deps, actor: Actor): Server[] {
+  return listRows(deps.db, actor.scope);
+}
+
+export function getServer(deps: Deps, actor: Actor, id: string): Server {
+  const s = findServer(deps.db, actor.scope, id);
+  if (!s) throw new NotFoundError("server");
+  return s;
+}
+
+/** The server's operations, newest first. */
+export function operationsOf(deps: Deps, server: Server): Operation[] {
+  return serverOperations(deps.db, server.id);
+}
+
+/** An operation of a server the actor may see. */
+export function getOperation(deps: Deps, actor: Actor, id: string): Operation {
+  const op = findOperation(deps.db, id);
+  if (!op?.serverId || !findServer(deps.db, actor.scope, op.serverId)) throw new NotFoundError("operation");
+  return op;
+}
+
+/** A credential of the actor's that can create servers, opened for use. */
+export function serverCredential(deps: Deps, actor: Actor, id: unknown, field = "credentialId") {
+  const cred = typeof id === "string" && /^[0-9a-f-]{36}$/.test(id) ? findCredential(deps.db, actor.scope, id) : undefined;
+  if (!cred) throw new InvalidInputError([{ field, message: id ? "is not one of your credentials" : "is required" }]);
+  const support = deps.clouds.find((c) => c.id === cred.cloud)?.servers;
+  if (!support) throw new InvalidInputError([{ field, message: `${cred.cloud} servers cannot be created with Hoist yet` }]);
+  return { cred, support, cloud: open(deps, cred) };
+}
+
+function open(deps: Deps, cred: Credential): CloudCredential {
+  return { secret: openJson(deps.keyring, sealedSecretOf(deps.db, cred.id)!), settings: cred.settings, endpoint: deps.config.endpoints[cred.cloud] };
+}
+
+/** The live catalog for a credential; the provider's failure becomes an UpstreamError with its message. */
+export async function catalogFor(deps: Deps, actor: Actor, credentialId: unknown): Promise<{ cred: Credential; catalog: Catalog }> {
+  const { cred, support, cloud } = serverCredential(deps, actor, credentialId);
+  try {
+    return { cred, catalog: await support.catalog(cloud, { signal: AbortSignal.timeout(20_000) }) };
+  } catch (err) {
+    throw new UpstreamError(`${deps.clouds.find((c) => c.id === cred.cloud)?.label ?? cred.cloud} did not give its catalog: ${(err as Error).message}`);
+  }
+}
+
+const slug = z.string({ error: "is required" }).trim().min(1, "is required").max(64, "must be at most 64 characters").regex(/^[a-z0-9][a-z0-9._-]*$/, "must be a provider slug such as fsn1 or cx22");
+
+const createSchema = z.object({
+  credentialId: z.string({ error: "is required" }),
+  name: z.string({ error: "is required" }).trim().min(1, "is required"),
+  region: slug,
+  size: slug,
+  image: slug,
+});
+
+function checkName(deps: Deps, actor: Actor, support: ServerSupport, name: string): FieldError[] {
+  const rule = support.name;
+  if (name.length > rule.maxLength) return [{ field: "name", message: `must be at most ${rule.maxLength} characters` }];
+  if (!rule.pattern.test(name)) return [{ field: "name", message: rule.message }];
+  if (serverNameTaken(deps.db, actor.user.id, name)) return [{ field: "name", message: `you already have a server named "${name}"` }];
+  return [];
+}
+
+/** Where the choice is not in the live catalog, the field that is wrong. */
+function checkAgainstCatalog(catalog: Catalog, input: { region: string; size: string; image: string }): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!catalog.locations.some((l) => l.id === input.region)) errors.push({ field: "region", message: `is not a location the provider offers` });
+  const size = catalog.sizes.find((s) => s.id === input.size);
+  if (!size) errors.push({ field: "size", message: "is not a size the provider offers" });
+  else if (errors.length === 0 && !size.prices[input.region]) errors.push({ field: "size", message: `is not offered in ${input.region}` });
+  if (!catalog.images.some((i) => i.id === input.image)) errors.push({ field: "image", message: "is not an image the provider offers" });
+  return errors;
+}
+
+function limitChanges(deps: Deps, actor: Actor): void {
+  const wait = deps.limits.serverChanges.retryAfter(actor.user.id);
+  if (wait > 0) throw new RateLimitedError(`Too many servers created or destroyed in a short time. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
+  deps.limits.serverChanges.hit(actor.user.id);
+}
+
+export async function createServer(deps: Deps, actor: Actor, rawInput: unknown): Promise<{ server: Server; operation: Operation }> {
+  requireWriter(actor);
+  const input = parse(createSchema, asObject(rawInput));
+  const { cred, support, cloud } = serverCredential(deps, actor, input.credentialId);
+  const errors = checkName(deps, actor, support, input.name);
+  // The live catalog checks the choices and prices the server; a credential the provider refuses
+  // has none, and then the attempt itself fails with the provider's own error.
+  let catalog: Catalog | undefined;
+  try {
+    catalog = await support.catalog(cloud, { signal: AbortSignal.timeout(20_000) });
+  } catch {
+    catalog = undefined;
+  }
+  if (catalog) errors.push(...checkAgainstCatalog(catalog, input));
+  if (errors.length) throw new InvalidInputError(errors);
+  const quota = deps.config.serverQuota;
+  if (countLiveServers(deps.db, cred.id) >= quota) {
+    throw new ConflictError(`The credential “${cred.name}” already has ${quota} servers, Hoist's limit per credential (HOIST_SERVER_QUOTA). Destroy one first.`);
+  }
+  limitChanges(deps, actor);
+
+  const price = catalog?.sizes.find((s) => s.id === input.size)?.prices[input.region]?.monthly;
+  let stack = `server-${input.name.replace(/[^a-z0-9-]/g, "-")}`.slice(0, 80);
+  for (let n = 2; stackTaken(deps.db, stack); n++) stack = `server-${input.name}-${n}`;
+  const keys = generateKeyPair(`hoist-${input.name}`);
+  const key = insertSshKey(deps.db, {
+    userId: actor.user.id,
+    name: `hoist-${input.name}`,
+    publicKey: keys.publicKey,
+    privateKey: deps.keyring.seal(keys.privateKey),
+    fingerprint: keys.fingerprint,
+  });
+  const server = insertServer(deps.db, {
+    userId: actor.user.id,
+    credentialId: cred.id,
+    sshKeyId: key.id,
+    name: input.name,
+    stack,
+    cloud: cred.cloud,
+    region: input.region,
+    size: input.size,
+    image: input.image,
+    spec: { nodeId: randomUUID(), currency: catalog?.currency },
+    priceMonthly: price === undefined ? null : price.toFixed(2),
+  });
+  const operation = deps.engine.enqueue({ kind: "up", stack, serverId: server.id, userId: actor.user.id });
+  audit(deps, actor, "server.create", "ok", { type: "server", id: server.id }, `${server.name} (${cred.cloud} ${server.region} ${server.size} ${server.image})`);
+  return { server, operation };
+}
+
+const credentialChoice = z.object({ credentialId: z.string().optional() });
+
+/** Switches the server to another credential of the same cloud (when its own was deleted). */
+function switchCredential(deps: Deps, actor: Actor, server: Server, raw: unknown): void {
+  const { credentialId } = parse(credentialChoice, raw === undefined ? {} : asObject(raw));
+  if (!credentialId) {
+    if (!server.credentialId) throw new InvalidInputError([{ field: "credentialId", message: `choose a ${server.cloud} credential: the one this server was created with was deleted` }]);
+    return;
+  }
+  const { cred } = serverCredential(deps, actor, credentialId);
+  if (cred.cloud !== server.cloud) throw new InvalidInputError([{ field: "credentialId", message: `must be a ${server.cloud} credential` }]);
+  updateServer(deps.db, server.id, { credentialId: cred.id });
+}
+
+/** Runs the failed operation again: the destroy if a destroy failed, otherwise the up. */
+export function retryServer(deps: Deps, actor: Actor, id: string, raw?: unknown): Operation {
+  requireWriter(actor);
+  const server = getServer(deps, actor, id);
+  if (server.status !== "failed") throw new ConflictError(`Only a failed server can be retried; this one is ${server.status}.`);
+  switchCredential(deps, actor, server, raw);
+  const last = serverOperations(deps.db, server.id, 1)[0];
+  const kind = last?.kind === "destroy" ? "destroy" : "up";
+  if (!moveServer(deps.db, server.id, kind === "destroy" ? "destroy_requested" : "queued", { errorReason: null, errorCode: null, errorAction: null, retryable: null })) {
+    throw new ConflictError("The server changed meanwhile; reload and try again.");
+  }
+  const operation = deps.engine.enqueue({ kind, stack: server.stack, serverId: server.id, userId: actor.user.id });
+  audit(deps, actor, "server.retry", "ok", { type: "server", id: server.id }, `${server.name}: ${kind}`);
+  return operation;
+}
+
+/** Destroys the server: a running create is cancelled first, and the destroy runs after it. */
+export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknown): Operation {
+  requireWriter(actor);
+  const server = getServer(deps, actor, id);
+  if (!canTransition(server.status, "destroy_requested")) throw new ConflictError(`The server is ${server.status}; it cannot be destroyed now.`);
+  switchCredential(deps, actor, server, raw);
+  limitChanges(deps, actor);
+  if (!moveServer(deps.db, server.id, "destroy_requested")) throw new ConflictError("The server changed meanwhile; reload and try again.");
+  const running = deps.engine.runningFor(server.stack);
+  if (running && running.kind !== "destroy") deps.engine.cancel(running.id, `destroy requested by ${actor.user.email}`);
+  const operation = deps.engine.enqueue({ kind: "destroy", stack: server.stack, serverId: server.id, userId: actor.user.id });
+  audit(deps, actor, "server.destroy", "ok", { type: "server", id: server.id }, server.name);
+  return operation;
+}
+
+export function powerServer(deps: Deps, actor: Actor, id: string, action: "on" | "off"): Operation {
+  requireWriter(actor);
+  const server = getServer(deps, actor, id);
+  const event = action === "off" ? "stop_requested" : "start_requested";
+  if (!canTransition(server.status, event)) {
+    throw new ConflictError(action === "off" ? `Only a ready server can be stopped; this one is ${server.status}.` : `Only a stopped server can be started; this one is ${server.status}.`);
+  }
+  if (!server.credentialId) throw new InvalidInputError([{ field: "credentialId", message: "the server's credential was deleted; retry or destroy with another one" }]);
+  moveServer(deps.db, server.id, event);
+  const operation = deps.engine.enqueue({ kind: "power", stack: server.stack, serverId: server.id, userId: actor.user.id, params: { action } });
+  audit(deps, actor, action === "off" ? "server.stop" : "server.start", "ok", { type: "server", id: server.id }, server.name);
+  return operation;
+}
+
+export function cancelOperation(deps: Deps, actor: Actor, id: string): Operation {
+  requireWriter(actor);
+  const op = getOperation(deps, actor, id);
+  if (!deps.engine.cancel(op.id, `cancelled by ${actor.user.email}`)) throw new ConflictError("The operation has already finished.");
+  audit(deps, actor, "operation.cancel", "ok", { type: "operation", id: op.id }, `${op.kind} of ${op.stack}`);
+  return findOperation(deps.db, op.id)!;
+}
+
+/** Whether an operation is under way for the server (the page shows progress). */
+export const isBusy = (s: Server) => busyServerStatuses.includes(s.status);

@@ -1,0 +1,142 @@
+// /api/v1 for cloud servers, their catalog and their operations' events.
+import { Hono, type Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { Catalog } from "../../stacks/cloud.ts";
+import { nodeOfServer } from "../../state/nodes.ts";
+import { eventsAfter, findOperation, type Operation } from "../../state/operations.ts";
+import { finishedOperationStatuses } from "../../state/statuses.ts";
+import type { Server } from "../../state/servers.ts";
+import {
+  cancelOperation,
+  catalogFor,
+  createServer,
+  destroyServer,
+  getOperation,
+  getServer,
+  listServers,
+  operationsOf,
+  powerServer,
+  retryServer,
+} from "../actions/servers.ts";
+import type { Deps, Env } from "../env.ts";
+import { actorOf } from "../render.ts";
+import { jsonBody } from "./auth.ts";
+
+export const operationJson = (o: Operation) => ({
+  id: o.id,
+  kind: o.kind,
+  stack: o.stack,
+  status: o.status,
+  params: o.params,
+  error: o.error,
+  createdAt: o.createdAt.toISOString(),
+  startedAt: o.startedAt?.toISOString() ?? null,
+  finishedAt: o.finishedAt?.toISOString() ?? null,
+});
+
+export function serverJson(deps: Deps, s: Server) {
+  const node = nodeOfServer(deps.db, s.id);
+  return {
+    id: s.id,
+    name: s.name,
+    stack: s.stack,
+    provider: s.cloud,
+    credentialId: s.credentialId,
+    region: s.region,
+    size: s.size,
+    image: s.image,
+    status: s.status,
+    priceMonthly: s.priceMonthly,
+    outputs: s.outputs ?? null,
+    error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
+    node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason } : null,
+    createdAt: s.createdAt.toISOString(),
+  };
+}
+
+/** The body of a request that may carry nothing at all (Hono keeps the text for jsonBody). */
+async function optionalBody(c: Context): Promise<unknown> {
+  return (await c.req.text()).trim() ? jsonBody(c) : undefined;
+}
+
+/** An operation's stored events after `after`, then live ones, as SSE (id = sequence) until it ends. */
+export function streamEvents(c: Context<Env>, deps: Deps, operationId: string, after: number) {
+  return streamSSE(c, async (stream) => {
+    let last = after;
+    const queue: { seq: number; data: string; type: string }[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = deps.engine.bus.subscribe(operationId, (e) => {
+      queue.push({ seq: e.seq, data: JSON.stringify({ seq: e.seq, at: e.at.toISOString(), ...e.event }), type: e.event.type });
+      wake?.();
+    });
+    stream.onAbort(unsubscribe);
+    try {
+      for (const e of eventsAfter(deps.db, operationId, last, 100_000)) {
+        await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ seq: e.seq, at: e.at.toISOString(), ...e.payload }) });
+        last = e.seq;
+      }
+      const finished = () => finishedOperationStatuses.includes(findOperation(deps.db, operationId)!.status);
+      while (!stream.aborted) {
+        while (queue.length) {
+          const e = queue.shift()!;
+          if (e.seq <= last) continue;
+          await stream.writeSSE({ id: String(e.seq), event: e.type, data: e.data });
+          last = e.seq;
+        }
+        if (finished() && queue.length === 0) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 15_000);
+        });
+        wake = undefined;
+        if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: "ping", data: "" });
+      }
+      await stream.writeSSE({ event: "end", data: "" });
+    } finally {
+      unsubscribe();
+    }
+  });
+}
+
+export function serverApi(deps: Deps) {
+  const api = new Hono<Env>();
+
+  const catalogPart = <K extends keyof Catalog>(key: K) => async (c: Context<Env>) => {
+    const { catalog } = await catalogFor(deps, actorOf(c), c.req.param("id"));
+    return c.json({ [key]: catalog[key], currency: catalog.currency });
+  };
+  api.get("/credentials/:id/locations", catalogPart("locations"));
+  api.get("/credentials/:id/server-types", catalogPart("sizes"));
+  api.get("/credentials/:id/images", catalogPart("images"));
+
+  api.get("/servers", (c) => c.json({ servers: listServers(deps, actorOf(c)).map((s) => serverJson(deps, s)) }));
+  api.post("/servers", async (c) => {
+    const { server, operation } = await createServer(deps, actorOf(c), await jsonBody(c));
+    return c.json({ server: serverJson(deps, server), operation: operationJson(operation) }, 202);
+  });
+  api.get("/servers/:id", (c) => {
+    const server = getServer(deps, actorOf(c), c.req.param("id"));
+    return c.json({ ...serverJson(deps, server), operations: operationsOf(deps, server).map(operationJson) });
+  });
+  api.delete("/servers/:id", async (c) => {
+    const op = destroyServer(deps, actorOf(c), c.req.param("id"), await optionalBody(c));
+    return c.json({ operation: operationJson(op) }, 202);
+  });
+  api.post("/servers/:id/retry", async (c) => c.json({ operation: operationJson(retryServer(deps, actorOf(c), c.req.param("id"), await optionalBody(c))) }, 202));
+  api.post("/servers/:id/stop", (c) => c.json({ operation: operationJson(powerServer(deps, actorOf(c), c.req.param("id"), "off")) }, 202));
+  api.post("/servers/:id/start", (c) => c.json({ operation: operationJson(powerServer(deps, actorOf(c), c.req.param("id"), "on")) }, 202));
+
+  api.get("/operations/:id", (c) => c.json(operationJson(getOperation(deps, actorOf(c), c.req.param("id")))));
+  api.post("/operations/:id/cancel", (c) => c.json(operationJson(cancelOperation(deps, actorOf(c), c.req.param("id")))));
+  api.get("/operations/:id/events", (c) => {
+    const op = getOperation(deps, actorOf(c), c.req.param("id"));
+    const after = Number(c.req.query("after") ?? c.req.header("last-event-id") ?? 0) || 0;
+    if (c.req.query("after") !== undefined && !(c.req.header("accept") ?? "").includes("text/event-stream")) {
+      const events = eventsAfter(deps.db, op.id, after).map((e) => ({ seq: e.seq, at: e.at.toISOString(), ...e.payload }));
+      return c.json({ operation: operationJson(findOperation(deps.db, op.id)!), events });
+    }
+    return streamEvents(c, deps, op.id, after);
+  });
+
+  return api;
+}

@@ -1,0 +1,81 @@
+import { and, desc, eq, ne, notInArray, sql } from "drizzle-orm";
+import { randomUUID } from "node:crypto";
+import type { Db } from "./db.ts";
+import { servers } from "./schema.ts";
+import { owned, type Scope } from "./scope.ts";
+import { canTransition, transition, type ServerEvent, type ServerStatus } from "./statuses.ts";
+
+export type Server = typeof servers.$inferSelect;
+
+export function insertServer(
+  db: Db,
+  s: Pick<Server, "userId" | "credentialId" | "sshKeyId" | "name" | "stack" | "cloud" | "region" | "size" | "image" | "spec" | "priceMonthly">,
+): Server {
+  return db.insert(servers).values({ id: randomUUID(), ...s, updatedAt: new Date() }).returning().get();
+}
+
+export function findServer(db: Db, scope: Scope, id: string): Server | undefined {
+  return db.select().from(servers).where(and(eq(servers.id, id), owned(servers.userId, scope))).get();
+}
+
+export function serverById(db: Db, id: string): Server | undefined {
+  return db.select().from(servers).where(eq(servers.id, id)).get();
+}
+
+export function listServers(db: Db, scope: Scope): Server[] {
+  return db
+    .select()
+    .from(servers)
+    .where(and(owned(servers.userId, scope), ne(servers.status, "destroyed")))
+    .orderBy(desc(servers.createdAt))
+    .all();
+}
+
+export function updateServer(db: Db, id: string, patch: Partial<Omit<Server, "id" | "createdAt">>): void {
+  db.update(servers).set({ ...patch, updatedAt: new Date() }).where(eq(servers.id, id)).run();
+}
+
+/** Servers counted against a credential's quota: all but destroyed ones. */
+export function countLiveServers(db: Db, credentialId: string): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(servers)
+    .where(and(eq(servers.credentialId, credentialId), notInArray(servers.status, ["destroyed"] satisfies ServerStatus[])))
+    .get()!.n;
+}
+
+/** A live server of this user already has the name (destroyed ones free it). */
+export function serverNameTaken(db: Db, userId: string, name: string): boolean {
+  return (
+    db
+      .select({ id: servers.id })
+      .from(servers)
+      .where(and(eq(servers.userId, userId), eq(servers.name, name), ne(servers.status, "destroyed")))
+      .get() !== undefined
+  );
+}
+
+export function stackTaken(db: Db, stack: string): boolean {
+  return db.select({ id: servers.id }).from(servers).where(eq(servers.stack, stack)).get() !== undefined;
+}
+
+/**
+ * Moves the server along the status machine when `event` is allowed from its current status and,
+ * if `from` is given, only while it is in one of those statuses. Returns the new status, or
+ * undefined when the move did not apply (the server moved on meanwhile).
+ */
+export function moveServer(
+  db: Db,
+  id: string,
+  event: ServerEvent,
+  patch: Partial<Omit<Server, "id" | "createdAt" | "status">> = {},
+  from?: readonly ServerStatus[],
+): ServerStatus | undefined {
+  return db.transaction(() => {
+    const current = db.select({ status: servers.status }).from(servers).where(eq(servers.id, id)).get();
+    if (!current || (from && !from.includes(current.status)) || !canTransition(current.status, event)) return undefined;
+    const status = transition(current.status, event);
+    db.update(servers).set({ ...patch, status, updatedAt: new Date() }).where(eq(servers.id, id)).run();
+    return status;
+  });
+}
