@@ -1,6 +1,5 @@
 // `npm start`: the console on HOIST_BIND:HOIST_PORT (default http://127.0.0.1:3000).
 import { serve } from "@hono/node-server";
-import { obtainPulumiCli } from "../engine/pulumi-cli.ts";
 import { MasterKeyError } from "../state/master-key.ts";
 import { createApp } from "./app.tsx";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -31,17 +30,22 @@ server.on("error", (err: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-// The engine needs the Pulumi CLI; the pages work while it is being obtained.
-obtainPulumiCli({ onProgress: (line) => log.info(line) }).then(
-  (cli) => log.info({ cli: cli.command, version: String(cli.version) }, "Pulumi CLI ready"),
-  (err: Error) => log.error(err.message),
+// The engine needs the Pulumi CLI (built from source the first time where it cannot be
+// downloaded); the pages work meanwhile and operations wait in the queue.
+deps.engine.start().then(
+  () => log.info("engine started"),
+  (err: Error) => log.error({ err }, `the engine could not start: ${err.message}`),
 );
 
-const stop = () => {
-  log.info("shutting down");
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  log.info("shutting down: cancelling running operations (they can be retried after the next start)");
   server.close();
+  await deps.engine.stop();
   deps.close();
   process.exit(0);
 };
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());
