@@ -49,7 +49,8 @@ export function convert(e: EngineEvent): HoistEvent[] {
   if (e.diagnosticEvent) {
     const d = e.diagnosticEvent;
     const message = plain(d.message).trimEnd();
-    if (!message || d.ephemeral) return [];
+    // The SDK's own debug chatter ("Registering resource…") is not for operators.
+    if (!message || d.ephemeral || (d.severity as string) === "debug") return [];
     const severity = d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "info";
     return [{ type: "diagnostic", severity, message, urn: d.urn }];
   }

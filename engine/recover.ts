@@ -53,6 +53,16 @@ async function adoptPendingCreates(stack: Stack, find?: (type: string, name: str
   return { adopted, dropped };
 }
 
+/**
+ * Resources the provider created but that failed to start (Pulumi keeps them with init errors).
+ * A plain `up` would only update them in place; Hoist replaces them, so a retry starts afresh.
+ */
+export async function brokenResources(stack: Stack): Promise<string[]> {
+  const state = await stack.exportStack();
+  const resources = ((state.deployment as { resources?: { urn: string; initErrors?: string[] }[] } | undefined)?.resources ?? []);
+  return resources.filter((r) => (r.initErrors?.length ?? 0) > 0).map((r) => r.urn);
+}
+
 /** `find` for a server stack: the adapter's lookup with the server's credential. */
 export function finderFor(support: ServerSupport, cred: CloudCredential) {
   return (type: string, name: string) => support.findResource(cred, type, name);

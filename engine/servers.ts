@@ -15,7 +15,8 @@ import { openJson, type Keyring } from "../state/secrets.ts";
 import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
 import type { ServerEvent, ServerStatus } from "../state/statuses.ts";
 import type { EventBus } from "./bus.ts";
-import { convert, type HoistEvent } from "./events.ts";
+import { convert, urnName, type HoistEvent } from "./events.ts";
+import { brokenResources } from "./recover.ts";
 import { checkNode } from "./ssh-check.ts";
 import { openStack, removeStack, type PulumiSettings } from "./workspace.ts";
 
@@ -76,7 +77,10 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
 
     switch (op.kind) {
       case "up": {
-        const res = await stack.up({ onEvent, signal, color: "never" });
+        const broken = await brokenResources(stack);
+        if (broken.length) record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it failed to start.` });
+        signal.throwIfAborted();
+        const res = await stack.up({ onEvent, signal, color: "never", replace: broken.length ? broken : undefined });
         await register(ctx, server, res.outputs);
         move("succeeded", { outputs: plainOutputs(res.outputs), errorReason: null, errorCode: null, errorAction: null, retryable: null });
         break;

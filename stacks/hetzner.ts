@@ -146,12 +146,14 @@ export const hetzner: CloudAdapter = {
     },
 
     program: (spec) => async () => {
-      const key = new hcloud.SshKey("ssh-key", { name: `hoist-${spec.name}`, publicKey: spec.sshPublicKey, labels: { "managed-by": "hoist" } });
+      // Names are unique in a Hetzner project, so a replacement must delete the old one first.
+      const unique = { deleteBeforeReplace: true };
+      const key = new hcloud.SshKey("ssh-key", { name: `hoist-${spec.name}`, publicKey: spec.sshPublicKey, labels: { "managed-by": "hoist" } }, unique);
       const firewall = new hcloud.Firewall("firewall", {
         name: `hoist-${spec.name}`,
         labels: { "managed-by": "hoist" },
         rules: firewallPorts.map((port) => ({ direction: "in", protocol: "tcp", port: String(port), sourceIps: ["0.0.0.0/0", "::/0"] })),
-      });
+      }, unique);
       const server = new hcloud.Server("server", {
         name: spec.name,
         serverType: spec.size,
@@ -160,7 +162,7 @@ export const hetzner: CloudAdapter = {
         sshKeys: [key.id],
         firewallIds: [firewall.id.apply(Number)],
         labels: { "managed-by": "hoist", "hoist-node": spec.nodeId },
-      });
+      }, unique);
       const configure = configureStep(spec, server.ipv4Address, [server]);
       return serverOutputs(spec, { providerId: server.id, ipv4: server.ipv4Address }, configure);
     },

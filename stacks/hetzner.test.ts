@@ -1,0 +1,100 @@
+// The Hetzner adapter without an engine: the program under Pulumi's mocks, and error mapping.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { hetzner } from "./hetzner.ts";
+import type { ServerSpec } from "./cloud.ts";
+
+interface Created {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+}
+const created: Created[] = [];
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        created.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "hcloud:index/server:Server") state.ipv4Address = "127.0.9.9";
+        if (args.type === "command:remote:Command") {
+          state.stdout = ["os=Ubuntu 24.04 LTS", "cpus=2", "memory_kb=4014080", "disk_kb=39937312", "arch=x86_64", "hostkey=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuc7n6/ZfHobGUxE/g4e8miQd6OZOD/4INMumo+PjHG host", "node=0b0f5d36-8d0a-4d5c-9c0e-3f8e1a6a2b11"].join("\n");
+        }
+        return { id: args.type === "hcloud:index/firewall:Firewall" ? "77" : `${args.name}-id`, state };
+      },
+      call: () => ({}),
+    },
+    "hoist",
+    "server-web",
+    true,
+  );
+});
+
+const spec: ServerSpec = {
+  cloud: "hetzner",
+  name: "web",
+  region: "fsn1",
+  size: "cx22",
+  image: "ubuntu-24.04",
+  sshPublicKey: "ssh-ed25519 AAAAkey hoist-web",
+  sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----",
+  nodeId: "0b0f5d36-8d0a-4d5c-9c0e-3f8e1a6a2b11",
+  priceMonthly: "4.51",
+};
+
+const value = <T>(o: pulumi.Output<T> | T) => new Promise<T>((resolve) => (pulumi.Output.isInstance(o) ? (o as pulumi.Output<T>).apply(resolve) : resolve(o as T)));
+
+describe("the Hetzner server program", () => {
+  it("creates a key, a firewall, the server and the configure step, and outputs the node's facts", async () => {
+    const outputs = (await hetzner.servers!.program(spec)()) as Record<string, any>;
+    const byType = (t: string) => created.find((c) => c.type === t)!;
+    expect(byType("hcloud:index/sshKey:SshKey").inputs).toMatchObject({ name: "hoist-web", publicKey: spec.sshPublicKey });
+    const fw = byType("hcloud:index/firewall:Firewall").inputs;
+    expect(fw.rules.map((r: any) => [r.direction, r.protocol, r.port])).toEqual([
+      ["in", "tcp", "22"],
+      ["in", "tcp", "80"],
+      ["in", "tcp", "443"],
+    ]);
+    const server = byType("hcloud:index/server:Server").inputs;
+    expect(server).toMatchObject({ name: "web", serverType: "cx22", image: "ubuntu-24.04", location: "fsn1", sshKeys: ["ssh-key-id"], firewallIds: [77] });
+    expect(server.labels).toEqual({ "managed-by": "hoist", "hoist-node": spec.nodeId });
+
+    const configure = byType("command:remote:Command").inputs;
+    expect(configure.connection).toMatchObject({ host: "127.0.9.9", user: "root", port: 22 });
+    expect(configure.create).toContain(`'${spec.nodeId}' > /etc/hoist/node-id`);
+
+    expect(await value(outputs.ipv4)).toBe("127.0.9.9");
+    expect(await value(outputs.providerId)).toBe("server-id");
+    expect(await value(outputs.hostKeyFingerprint)).toBe("SHA256:AW8W3eNqn/txj94zHV1iCmycfH8+6QzCufYpqeAc3u8");
+    expect(await value(outputs.facts)).toEqual({ os: "Ubuntu 24.04 LTS", cpus: 2, memoryMb: 3920, diskGb: 38, arch: "x86_64" });
+    expect(await value(outputs.priceMonthly)).toBe("4.51");
+  });
+});
+
+describe("Hetzner errors in operator words", () => {
+  const explain = hetzner.servers!.explainError;
+
+  it("names a rejected token and marks it an authentication failure", () => {
+    const e = explain("error: sending request: hcloud:index/server:Server resource 'server': unable to authenticate (unauthorized)");
+    expect(e).toMatchObject({ code: "unauthorized", auth: true, retryable: false });
+    expect(e.reason).toBe("Hetzner rejected the API token: unable to authenticate");
+    expect(explain("error: entered token is invalid (must be exactly 64 characters long)")).toMatchObject({ auth: true, code: "invalid_token" });
+  });
+
+  it("keeps the provider's message for quota, failed actions and capacity", () => {
+    expect(explain("  error: server limit exceeded (resource_limit_exceeded)")).toMatchObject({
+      code: "resource_limit_exceeded",
+      reason: "The Hetzner project's server limit is reached: server limit exceeded",
+      retryable: false,
+      auth: false,
+    });
+    expect(explain("error: error during placement (resource_unavailable, 42)")).toMatchObject({ code: "resource_unavailable", retryable: true });
+    expect(explain("error: cannot boot server (boot_failed, 7)")).toMatchObject({ code: "boot_failed", reason: "Hetzner could not complete the request: cannot boot server", retryable: true });
+  });
+
+  it("falls back to the shared explanations for SSH and unknown failures", () => {
+    expect(explain("command:remote:Command (configure):\n  error: after 40 failed attempts: dial tcp 127.0.1.5:22: connect: connection refused")).toMatchObject({ code: "ssh", retryable: true });
+    expect(explain("error: something odd happened").reason).toBe("something odd happened");
+  });
+});
