@@ -3,11 +3,14 @@
 // provider's codes first and fall back to these.
 import type { ExplainedError } from "./cloud.ts";
 
+// A diagnostic line without its decoration: colours, bullets, and anything before "error: "
+// (progress lines read "+  type name creating (0s) error: …").
 const clean = (l: string) =>
   l
     .replace(/\u001b\[[0-9;]*m/g, "")
+    .replace(/^.*?\berror:\s+/, "")
     .trim()
-    .replace(/^(\*\s+|error:\s+)+/, "")
+    .replace(/^\*\s+/, "")
     .trim();
 const noise = (l: string) => !l || /^(update|preview|refresh|destroy) failed$/.test(l) || /^\d+ errors? occurred:?$/.test(l);
 
@@ -38,9 +41,12 @@ export function explainCommon(message: string): ExplainedError | undefined {
       auth: false,
     };
   }
-  if (/Process exited with status \d+/.test(message)) {
+  // The last occurrence is the one under "Diagnostics", with the command's output after it.
+  const exited = [...message.matchAll(/Process exited with status (\d+): running "(?:[^"\\]|\\.)*":[ \t]*\n((?:[ \t]*\S.*(?:\n|$)){0,3})/g)].at(-1);
+  if (exited || /Process exited with status \d+/.test(message)) {
+    const output = exited?.[2]?.split("\n").map((l) => l.trim()).filter(Boolean).join(" / ");
     return {
-      reason: `Preparing the server failed: ${firstError(message)}`,
+      reason: exited ? `Preparing the server failed (exit status ${exited[1]})${output ? `: ${output.slice(0, 300)}` : ""}` : `Preparing the server failed: ${firstError(message)}`,
       code: "configure",
       action: "Retry; the preparation is safe to run again. If it keeps failing, destroy the server.",
       retryable: true,

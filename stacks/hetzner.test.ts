@@ -48,6 +48,8 @@ const value = <T>(o: pulumi.Output<T> | T) => new Promise<T>((resolve) => (pulum
 describe("the Hetzner server program", () => {
   it("creates a key, a firewall, the server and the configure step, and outputs the node's facts", async () => {
     const outputs = (await hetzner.servers!.program(spec)()) as Record<string, any>;
+    // Resources register as their inputs resolve: read every output first.
+    const facts = await value(outputs.facts);
     const byType = (t: string) => created.find((c) => c.type === t)!;
     expect(byType("hcloud:index/sshKey:SshKey").inputs).toMatchObject({ name: "hoist-web", publicKey: spec.sshPublicKey });
     const fw = byType("hcloud:index/firewall:Firewall").inputs;
@@ -61,13 +63,15 @@ describe("the Hetzner server program", () => {
     expect(server.labels).toEqual({ "managed-by": "hoist", "hoist-node": spec.nodeId });
 
     const configure = byType("command:remote:Command").inputs;
-    expect(configure.connection).toMatchObject({ host: "127.0.9.9", user: "root", port: 22 });
+    // The connection carries the private key, so the whole of it travels as a secret.
+    expect(configure.connection["4dabf18193072939515e22adb298388d"]).toBe("1b47061264138c4ac30d75fd1eb44270");
+    expect(configure.connection.value).toMatchObject({ host: "127.0.9.9", user: "root", port: 22, privateKey: spec.sshPrivateKey, dialErrorLimit: 40 });
     expect(configure.create).toContain(`'${spec.nodeId}' > /etc/hoist/node-id`);
 
     expect(await value(outputs.ipv4)).toBe("127.0.9.9");
     expect(await value(outputs.providerId)).toBe("server-id");
     expect(await value(outputs.hostKeyFingerprint)).toBe("SHA256:AW8W3eNqn/txj94zHV1iCmycfH8+6QzCufYpqeAc3u8");
-    expect(await value(outputs.facts)).toEqual({ os: "Ubuntu 24.04 LTS", cpus: 2, memoryMb: 3920, diskGb: 38, arch: "x86_64" });
+    expect(facts).toEqual({ os: "Ubuntu 24.04 LTS", cpus: 2, memoryMb: 3920, diskGb: 38, arch: "x86_64" });
     expect(await value(outputs.priceMonthly)).toBe("4.51");
   });
 });
@@ -76,7 +80,7 @@ describe("Hetzner errors in operator words", () => {
   const explain = hetzner.servers!.explainError;
 
   it("names a rejected token and marks it an authentication failure", () => {
-    const e = explain("error: sending request: hcloud:index/server:Server resource 'server': unable to authenticate (unauthorized)");
+    const e = explain("Diagnostics:\n  hcloud:index:Server (server):\n    error: unable to authenticate (unauthorized)\n\n  pulumi:pulumi:Stack (hoist-server-web):\n    error: update failed\n");
     expect(e).toMatchObject({ code: "unauthorized", auth: true, retryable: false });
     expect(e.reason).toBe("Hetzner rejected the API token: unable to authenticate");
     expect(explain("error: entered token is invalid (must be exactly 64 characters long)")).toMatchObject({ auth: true, code: "invalid_token" });
