@@ -145,9 +145,11 @@ export function api(t: TestConsole, token: string) {
     return { status: res.status, text, json: <T = any>() => JSON.parse(text) as T };
   };
   return {
+    /** The Authorization header value, for raw requests. */
+    token: `Bearer ${token}`,
     get: (url: string) => call("GET", url),
     post: (url: string, body?: unknown) => call("POST", url, body ?? {}),
     patch: (url: string, body: unknown) => call("PATCH", url, body),
-    delete: (url: string) => call("DELETE", url),
+    delete: (url: string, body?: unknown) => call("DELETE", url, body),
   };
 }
