@@ -38,17 +38,10 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
-/** Processes (other than this one) whose working folder is `dir` or below it. */
-export function processesIn(dir: string): number[] {
-  return pids().filter((p) => {
-    if (p === process.pid) return false;
-    try {
-      const cwd = fs.readlinkSync(`/proc/${p}/cwd`);
-      return cwd === dir || cwd.startsWith(dir + "/");
-    } catch {
-      return false;
-    }
-  });
+/** Processes (other than this one) that carry `name=value` in their environment. */
+export function processesMarked(name: string, value: string): number[] {
+  const mark = `${name}=${value}`;
+  return pids().filter((p) => p !== process.pid && read(`/proc/${p}/environ`).split("\0").includes(mark));
 }
 
 export function killHard(pid: number): void {
@@ -59,10 +52,9 @@ export function killHard(pid: number): void {
   }
 }
 
-/** Kills the processes working in `dir` and everything below them; returns how many. */
-export function killProcessesIn(dir: string): number {
-  const found = processesIn(dir);
-  const all = new Set(found.flatMap((p) => [p, ...descendants(p)]));
+/** Kills the processes carrying `name=value` and everything below them; returns how many. */
+export function killMarked(name: string, value: string): number {
+  const all = new Set(processesMarked(name, value).flatMap((p) => [p, ...descendants(p)]));
   all.forEach(killHard);
   return all.size;
 }

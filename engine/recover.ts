@@ -3,8 +3,8 @@
 // at the provider), and let the caller mark the operation failed with "interrupted — retry".
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
 import type { CloudCredential, ServerSupport } from "../stacks/cloud.ts";
-import { killProcessesIn } from "./processes.ts";
-import { openStack, workDirOf, type PulumiSettings } from "./workspace.ts";
+import { killMarked } from "./processes.ts";
+import { openStack, STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
 
 interface PendingOperation {
   type: string;
@@ -22,7 +22,8 @@ export interface Recovery {
  * found ones enter the state with their real id (and a refresh reads them), the rest are dropped.
  */
 export async function recoverStack(settings: PulumiSettings, stackName: string, find?: (type: string, name: string) => Promise<string | undefined>): Promise<Recovery> {
-  const killed = killProcessesIn(workDirOf(settings, stackName));
+  // The CLI and its plugins outlive a SIGKILLed Hoist; they would go on changing the stack.
+  const killed = killMarked(STACK_MARK, workDirOf(settings, stackName));
   const stack = await openStack(settings, stackName);
   await stack.cancel().catch(() => undefined); // "no update in progress" is fine
   const { adopted, dropped } = await adoptPendingCreates(stack, find);

@@ -19,6 +19,9 @@ export interface PulumiSettings {
   stacksDir: string;
 }
 
+/** The environment variable that marks the processes working for a stack. */
+export const STACK_MARK = "HOIST_STACK_DIR";
+
 const entryFile = fileURLToPath(new URL("../stacks/entry.ts", import.meta.url));
 
 export function workDirOf(settings: PulumiSettings, stack: string): string {
@@ -26,8 +29,10 @@ export function workDirOf(settings: PulumiSettings, stack: string): string {
   return path.join(settings.stacksDir, stack);
 }
 
-function envVars(settings: PulumiSettings): Record<string, string> {
+function envVars(settings: PulumiSettings, workDir: string): Record<string, string> {
   return {
+    // Inherited by the CLI and every plugin it starts: how a restarted Hoist finds what a crash left running.
+    [STACK_MARK]: workDir,
     PULUMI_BACKEND_URL: settings.backendUrl,
     PULUMI_CONFIG_PASSPHRASE: settings.passphrase.reveal(),
     PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -47,7 +52,7 @@ export async function openStack(settings: PulumiSettings, stack: string): Promis
       workDir,
       pulumiCommand: settings.cli,
       pulumiHome: settings.home,
-      envVars: envVars(settings),
+      envVars: envVars(settings, workDir),
       secretsProvider: "passphrase",
       // The same project a shell sees in this folder: `pulumi preview` there runs stacks/entry.ts.
       projectSettings: {
