@@ -38,6 +38,17 @@ export function descendants(pid: number): number[] {
   return out;
 }
 
+/** Processes whose root folder (chroot) is `dir`. */
+export function processesRootedAt(dir: string): number[] {
+  return pids().filter((p) => {
+    try {
+      return fs.readlinkSync(`/proc/${p}/root`) === dir;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Processes (other than this one) that carry `name=value` in their environment. */
 export function processesMarked(name: string, value: string): number[] {
   const mark = `${name}=${value}`;

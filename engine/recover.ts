@@ -27,7 +27,7 @@ export async function recoverStack(settings: PulumiSettings, stackName: string, 
   const stack = await openStack(settings, stackName);
   await stack.cancel().catch(() => undefined); // "no update in progress" is fine
   const { adopted, dropped } = await adoptPendingCreates(stack, find);
-  if (adopted.length) await stack.refresh({ color: "never" });
+  if (adopted.length) await stack.refresh({ color: "never", runProgram: true });
   return { killed, adopted, dropped };
 }
 

@@ -71,6 +71,9 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
         else if (op.kind === "up" && h.op !== "refresh" && h.op !== "read") move("create_started");
       }
     };
+    // Every operation gets the credential's current secret. Refresh and destroy run the program
+    // too (runProgram), or Pulumi would use the provider settings saved in the state: a rotated
+    // token or a moved endpoint would then break them.
     await stack.setAllConfig(configFor(ctx, server, support, cred));
     // The SDK ignores a signal that is already aborted: a cancel that came in meanwhile stops here.
     signal.throwIfAborted();
@@ -86,7 +89,7 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
         break;
       }
       case "destroy": {
-        await stack.destroy({ onEvent, signal, color: "never" });
+        await stack.destroy({ onEvent, signal, color: "never", runProgram: true });
         signal.throwIfAborted();
         await removeStack(settings, stack);
         deleteServerNode(ctx.db, server.id);
@@ -101,7 +104,7 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
         await support.power(cred, providerId, action, { signal });
         record({ type: "log", text: `Powered ${action} at the provider; refreshing the stack so its state agrees.` });
         signal.throwIfAborted();
-        await stack.refresh({ onEvent, signal, color: "never" });
+        await stack.refresh({ onEvent, signal, color: "never", runProgram: true });
         if (action === "off") {
           const node = nodeOfServer(ctx.db, server.id);
           if (node) setNodeState(ctx.db, node.id, "offline", "the server is stopped");
@@ -113,7 +116,7 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
         break;
       }
       case "refresh":
-        await stack.refresh({ onEvent, signal, color: "never" });
+        await stack.refresh({ onEvent, signal, color: "never", runProgram: true });
         break;
       case "preview":
         await stack.preview({ onEvent, signal, color: "never" });

@@ -13,6 +13,7 @@ describe("the configure step", () => {
     expect(p.hostKey).toBe("ssh-ed25519 AAAA x");
     expect(p.nodeId).toBe("abc");
     expect(parseConfigureOutput("").facts).toEqual({ os: "unknown", cpus: 0, memoryMb: 0, diskGb: 0, arch: "unknown" });
+    expect(parseConfigureOutput(undefined).hostKey).toBe("");
   });
 
   it("fingerprints host keys as ssh-keygen does", () => {

@@ -56,9 +56,10 @@ export interface Facts {
 }
 
 /** The configure step's `key=value` lines as facts, host key and node id. */
-export function parseConfigureOutput(stdout: string): { facts: Facts; hostKey: string; nodeId: string } {
+export function parseConfigureOutput(stdout: string | undefined): { facts: Facts; hostKey: string; nodeId: string } {
   const kv = new Map<string, string>();
-  for (const line of stdout.split("\n")) {
+  // Undefined when the program runs for a refresh or destroy of a step that never ran.
+  for (const line of (stdout ?? "").split("\n")) {
     const i = line.indexOf("=");
     if (i > 0) kv.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
   }

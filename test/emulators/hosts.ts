@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { descendants, killHard as kill } from "../../engine/processes.ts";
+import { descendants, killHard as kill, processesRootedAt } from "../../engine/processes.ts";
 
 /** The test bed's folder. sshd's ChrootDirectory needs every component root-owned and not
  * group/other-writable, so it cannot live under /tmp. */
@@ -164,7 +164,9 @@ export class HostPool {
   }
 
   async #spawn(s: HostState): Promise<void> {
-    const proc = spawn(SSHD, ["-D", "-e", "-f", path.join(s.dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
+    // Its own process group: a Ctrl-C meant for the test bed must not kill the listener before
+    // the pool has stopped its sessions.
+    const proc = spawn(SSHD, ["-D", "-e", "-f", path.join(s.dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"], detached: true });
     let stderr = "";
     proc.stderr!.on("data", (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
@@ -305,7 +307,11 @@ if [ $create = 1 ]; then mkdir -p "$home" && chown "$uid:$uid" "$home"; fi
 function stopProc(s: HostState): Promise<void> {
   const proc = s.proc;
   s.proc = undefined;
-  if (!proc || proc.exitCode !== null) return Promise.resolve();
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+    // The listener is gone already; its sessions may not be.
+    for (const pid of processesRootedAt(s.rootDir)) kill(pid);
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
     const timer = setTimeout(() => proc.kill("SIGKILL"), 3000);
     // sshd forks a process per connection, and the shells below it start sessions of their own:
@@ -314,6 +320,8 @@ function stopProc(s: HostState): Promise<void> {
     proc.once("exit", () => {
       clearTimeout(timer);
       for (const pid of tree) kill(pid);
+      // Sessions the listener no longer parents (it died first) still run inside the chroot.
+      for (const pid of processesRootedAt(s.rootDir)) kill(pid);
       resolve();
     });
     proc.kill("SIGTERM");
@@ -357,6 +365,7 @@ function reclaimStale(base: string): void {
       if (sshdPid && alive(sshdPid) && readOr(`/proc/${sshdPid}/cmdline`, "").includes(dir)) {
         for (const p of [sshdPid, ...descendants(sshdPid)]) kill(p);
       }
+      for (const p of processesRootedAt(path.join(dir, host, "root"))) kill(p);
     }
     fs.rmSync(dir, { recursive: true, force: true });
   }

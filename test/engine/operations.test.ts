@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeOfServer } from "../../state/nodes.ts";
 import { serverOperations } from "../../state/operations.ts";
 import { serverById } from "../../state/servers.ts";
+import { makeToken } from "../emulators/hetzner/emulator.ts";
 import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
 
 let bed: Bed;
@@ -174,5 +175,29 @@ describe("the live catalog and events over the API", () => {
     expect(text).toMatch(/event: end/);
     await bed.api.delete(`/servers/${id}`);
     await waitForStatus(bed, id, ["destroyed"]);
+  });
+});
+
+describe("credential rotation", () => {
+  it("destroys and powers a server with the credential's current token, not the one it was created with", async () => {
+    const cred = (await bed.api.post("/credentials", { name: "rotating", provider: "hetzner", token: bed.hetzner.token })).json().id;
+    const id = await create("rotated", cred);
+    expect((await waitForStatus(bed, id, ["ready", "failed"])).status).toBe("ready");
+    // The operator rotates the token at Hetzner and in Hoist; the old one stops working.
+    const fresh = makeToken();
+    bed.hetzner.addToken(fresh);
+    expect((await bed.api.patch(`/credentials/${cred}`, { token: fresh })).json().validity).toBe("valid");
+    bed.hetzner.revokeToken(bed.hetzner.token);
+    try {
+      expect((await bed.api.post(`/servers/${id}/stop`)).status).toBe(202);
+      const stopped = await waitForStatus(bed, id, ["stopped", "failed"]);
+      expect(stopped.status, stopped.errorReason ?? "").toBe("stopped");
+      expect((await bed.api.delete(`/servers/${id}`)).status).toBe(202);
+      const gone = await waitForStatus(bed, id, ["destroyed", "failed"]);
+      expect(gone.status, gone.errorReason ?? "").toBe("destroyed");
+      expect(hetznerServers("rotated")).toEqual([]);
+    } finally {
+      bed.hetzner.addToken(bed.hetzner.token);
+    }
   });
 });

@@ -42,6 +42,8 @@ export interface HetznerEmulator {
   /** A valid token: 64 characters, like Hetzner's. */
   readonly token: string;
   addToken(token: string): void;
+  /** The project's owner deletes a token: it is refused from then on. */
+  revokeToken(token: string): void;
   readonly faults: FaultSet;
   /** The project's resources as the API would list them. */
   readonly state: {
@@ -191,6 +193,7 @@ export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promis
     url: `http://127.0.0.1:${port}/v1`,
     token,
     addToken: (t) => void tokens.add(t),
+    revokeToken: (t) => void tokens.delete(t),
     faults,
     state: {
       servers: () => [...state.servers.values()].map((s) => state.serverJson(s)),
