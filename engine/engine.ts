@@ -14,7 +14,8 @@ import { obtainPulumiCli } from "./pulumi-cli.ts";
 import { runnable } from "./queue.ts";
 import { finderFor, recoverStack } from "./recover.ts";
 import { checkServerNode, credentialOf, runServerOperation, type ServerJobContext } from "./servers.ts";
-import type { PulumiSettings } from "./workspace.ts";
+import { killMarked } from "./processes.ts";
+import { STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
 
 export interface EngineOptions {
   db: Db;
@@ -24,6 +25,7 @@ export interface EngineOptions {
   endpoints: Record<string, string>;
   concurrency: number;
   operationTimeoutSeconds: number;
+  cancelGraceSeconds: number;
   nodeCheckIntervalSeconds: number;
   pulumiBackend: string;
   pulumiHome: string;
@@ -141,6 +143,17 @@ export class Engine {
   #launch(op: Operation): void {
     const controller = new AbortController();
     const seconds = this.#opts.operationTimeoutSeconds;
+    let forced = false;
+    let grace: NodeJS.Timeout | undefined;
+    // Cancelling is graceful: Pulumi waits for the provider calls in flight. A provider that never
+    // answers would hold the stack forever, so after a grace period its processes are killed and
+    // the stack is recovered as after a crash.
+    controller.signal.addEventListener("abort", () => {
+      grace = setTimeout(() => {
+        forced = true;
+        void this.pulumi().then((settings) => killMarked(STACK_MARK, workDirOf(settings, op.stack)));
+      }, this.#opts.cancelGraceSeconds * 1000);
+    });
     const deadline = setTimeout(() => controller.abort(new Error(`its deadline of ${seconds} s passed`)), seconds * 1000);
     updateOperation(this.#opts.db, op.id, { status: operationTransition(op.status, "start"), startedAt: new Date(), deadlineAt: new Date(Date.now() + seconds * 1000) });
     this.bus.record(op.id, { type: "operation", status: "running" });
@@ -153,11 +166,16 @@ export class Engine {
     this.#running.set(op.id, {
       op: running,
       controller,
-      done: done.finally(() => {
-        clearTimeout(deadline);
-        this.#running.delete(op.id);
-        this.pump();
-      }),
+      done: done
+        .then(async () => {
+          clearTimeout(deadline);
+          clearTimeout(grace);
+          if (forced) await this.#recoverForced(running);
+        })
+        .finally(() => {
+          this.#running.delete(op.id);
+          this.pump();
+        }),
     });
   }
 
@@ -169,21 +187,35 @@ export class Engine {
     this.#opts.log[status === "succeeded" ? "info" : "warn"]({ operation: op.id, kind: op.kind, stack: op.stack, status, error }, "operation finished");
   }
 
+  /** After killing a stuck operation: clear its lock and adopt what the provider created meanwhile. */
+  async #recoverForced(op: Operation): Promise<void> {
+    try {
+      const r = await recoverStack(await this.pulumi(), op.stack, this.#finder(op));
+      this.bus.record(op.id, { type: "log", text: `Stopped by force after the grace period; the stack was recovered${r.adopted.length ? ` (adopted ${r.adopted.length} resource(s))` : ""}.` });
+    } catch (err) {
+      this.#opts.log.error({ operation: op.id, stack: op.stack, err }, "could not recover the stack after a forced stop");
+    }
+  }
+
+  /** How to look up the cloud resources of the operation's server, when its credential still exists. */
+  #finder(op: Operation) {
+    const server = op.serverId ? serverById(this.#opts.db, op.serverId) : undefined;
+    const support = server && this.#opts.clouds.find((c) => c.id === server.cloud)?.servers;
+    try {
+      return server && support ? finderFor(support, credentialOf(this.#ctx, server)) : undefined;
+    } catch {
+      return undefined; // no credential any more: pending creates can only be dropped
+    }
+  }
+
   /** Operations that were running when the process died: recover their stacks, fail them with "interrupted — retry". */
   async reconcile(): Promise<void> {
     const settings = await this.pulumi();
     for (const op of operationsWithStatus(this.#opts.db, ["running"])) {
       const server = op.serverId ? serverById(this.#opts.db, op.serverId) : undefined;
-      const support = server && this.#opts.clouds.find((c) => c.id === server.cloud)?.servers;
-      let find;
-      try {
-        if (server && support) find = finderFor(support, credentialOf(this.#ctx, server));
-      } catch {
-        // no credential any more: pending creates can only be dropped
-      }
       let note = "";
       try {
-        const r = await recoverStack(settings, op.stack, find);
+        const r = await recoverStack(settings, op.stack, this.#finder(op));
         note = r.adopted.length ? ` (adopted ${r.adopted.length} resource(s) the provider had created)` : "";
         this.#opts.log.warn({ operation: op.id, stack: op.stack, ...r }, "recovered an interrupted operation");
       } catch (err) {

@@ -23,6 +23,7 @@ const schema = z.object({
   HOIST_CONCURRENCY: intIn(1, 64).default(4),
   HOIST_SERVER_QUOTA: intIn(1, 10_000).default(10),
   HOIST_OPERATION_TIMEOUT: intIn(30, 86_400).default(1800),
+  HOIST_CANCEL_GRACE: intIn(5, 3600).default(120),
   HOIST_NODE_CHECK_INTERVAL: intIn(5, 86_400).default(60),
 });
 
@@ -42,6 +43,8 @@ export type Config = {
   concurrency: number;
   serverQuota: number;
   operationTimeoutSeconds: number;
+  /** How long a cancelled operation may take to stop before its processes are killed. */
+  cancelGraceSeconds: number;
   nodeCheckIntervalSeconds: number;
   /** Per-cloud API endpoint overrides, `HOIST_ENDPOINT_<CLOUD>` (for private clouds and the test bed). */
   endpoints: Record<string, string>;
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     concurrency: e.HOIST_CONCURRENCY,
     serverQuota: e.HOIST_SERVER_QUOTA,
     operationTimeoutSeconds: e.HOIST_OPERATION_TIMEOUT,
+    cancelGraceSeconds: e.HOIST_CANCEL_GRACE,
     nodeCheckIntervalSeconds: e.HOIST_NODE_CHECK_INTERVAL,
     endpoints,
   };

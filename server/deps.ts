@@ -27,6 +27,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     endpoints: config.endpoints,
     concurrency: config.concurrency,
     operationTimeoutSeconds: config.operationTimeoutSeconds,
+    cancelGraceSeconds: config.cancelGraceSeconds,
     nodeCheckIntervalSeconds: config.nodeCheckIntervalSeconds,
     pulumiBackend: config.pulumiBackend,
     pulumiHome: config.pulumiHome,
