@@ -24,6 +24,9 @@ export interface CloudChoice {
 
 type Base = Omit<PageProps, "section" | "children" | "title"> & { now: Date; canWrite: boolean };
 
+/** "a, b and c". */
+export const listOf = (items: string[]) => (items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`);
+
 const validityTone: Record<CredentialValidity, Tone> = { valid: "ok", invalid: "bad", unverified: "warn", unchecked: "muted" };
 
 export const ValidityBadge = (p: { c: Pick<CredentialView, "validity" | "validityReason"> }) => (
@@ -68,7 +71,7 @@ export const CredentialRow = (p: { c: CredentialView; now: Date; canWrite: boole
   </tr>
 );
 
-export const CredentialsPage = (p: Base & { credentials: CredentialView[] }) => (
+export const CredentialsPage = (p: Base & { credentials: CredentialView[]; cloudLabels: string[] }) => (
   <TabbedPage
     title="Credentials"
     tab="credentials"
@@ -90,7 +93,7 @@ export const CredentialsPage = (p: Base & { credentials: CredentialView[] }) => 
           </a>
         )}
       >
-        Hoist creates servers with your cloud accounts. Add an API token for Hetzner Cloud or DigitalOcean, or an access key for AWS; Hoist encrypts it and checks it with the provider.
+        Hoist creates servers with your cloud accounts ({listOf(p.cloudLabels)}). Add one with its API credentials; Hoist encrypts the secret and checks it with the provider.
       </EmptyState>
     ) : (
       <table class="list">
@@ -145,7 +148,7 @@ export const NewCredentialPage = (p: Base & { clouds: CloudChoice[]; values: Rec
         <FormErrors errors={p.errors} known={known} />
         <form method="post" action="/nodes/credentials" hx-boost="true" hx-disabled-elt="find button[type=submit]">
           <CsrfInput token={p.csrf} />
-          <Field name="name" label="Name" value={p.values.name} error={p.errors.name} help="How you will recognise it, e.g. “hetzner-prod”." required autofocus maxlength={64} />
+          <Field name="name" label="Name" value={p.values.name} error={p.errors.name} help="How you will recognise it, e.g. “prod-eu”." required autofocus maxlength={64} />
           <Select
             name="provider"
             label="Provider"

@@ -68,7 +68,7 @@ export function credentialRoutes(deps: Deps) {
   app.get("/", (c) => {
     const owners = ownersFor(deps, c);
     const credentials = listCredentials(deps, actorOf(c)).map((x) => credentialView(deps, x, owners));
-    return c.html(<CredentialsPage {...pageBase(c)} canWrite={canWrite(c)} credentials={credentials} />);
+    return c.html(<CredentialsPage {...pageBase(c)} canWrite={canWrite(c)} credentials={credentials} cloudLabels={deps.clouds.map((x) => x.label)} />);
   });
 
   app.get("/new", (c) => {
