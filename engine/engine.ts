@@ -6,14 +6,14 @@ import type { CloudAdapter } from "../stacks/cloud.ts";
 import type { Db } from "../state/db.ts";
 import { allNodes, setNodeState } from "../state/nodes.ts";
 import { insertOperation, operationsWithStatus, updateOperation, type Operation } from "../state/operations.ts";
-import { moveServer, serverById } from "../state/servers.ts";
+import { moveServer, serverById, type Server } from "../state/servers.ts";
 import type { Keyring } from "../state/secrets.ts";
 import { operationTransition, type OperationKind, type OperationStatus } from "../state/statuses.ts";
 import { EventBus } from "./bus.ts";
 import { obtainPulumiCli } from "./pulumi-cli.ts";
 import { runnable } from "./queue.ts";
 import { finderFor, recoverStack } from "./recover.ts";
-import { checkServerNode, credentialOf, runServerOperation, type ServerJobContext } from "./servers.ts";
+import { checkServerNode, credentialOf, previewServer, runServerOperation, type ServerJobContext } from "./servers.ts";
 import { killMarked } from "./processes.ts";
 import { STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
 
@@ -120,6 +120,11 @@ export class Engine {
       moveServer(this.#opts.db, op.serverId, "failed", explained, op.kind === "up" ? ["pending"] : op.kind === "destroy" ? ["destroying"] : ["stopping", "starting"]);
     }
     return true;
+  }
+
+  /** A preview of the server's stack, printed through `onOutput` (for `hoist preview`). */
+  preview(server: Server, onOutput: (text: string) => void) {
+    return previewServer(this.#ctx, server, onOutput);
   }
 
   /** The operation running for a stack, if any. */

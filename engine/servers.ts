@@ -140,6 +140,18 @@ function explain(support: ServerSupport | undefined, err: unknown, signal: Abort
   return support?.explainError(message) ?? { reason: message.split("\n")[0]!, action: "Retry.", retryable: true, auth: false };
 }
 
+/**
+ * Previews the server's stack from a shell: the same program and inputs as the console's operations,
+ * Pulumi's own output printed as it comes. Preview takes no lock, so it can run beside the console.
+ */
+export async function previewServer(ctx: ServerJobContext, server: Server, onOutput: (text: string) => void) {
+  const support = ctx.clouds.find((c) => c.id === server.cloud)?.servers;
+  if (!support) throw new Error(`Hoist cannot manage ${server.cloud} servers`);
+  const stack = await openStack(await ctx.pulumi(), server.stack);
+  await stack.setAllConfig(configFor(ctx, server, support, credentialOf(ctx, server)));
+  return stack.preview({ onOutput, diff: true });
+}
+
 /** The server's credential, decrypted afresh for this operation. */
 export function credentialOf(ctx: ServerJobContext, server: Server): CloudCredential {
   const row = server.credentialId ? findCredentialRow(ctx.db, { userId: server.userId, all: true }, server.credentialId) : undefined;
