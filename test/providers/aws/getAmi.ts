@@ -2,14 +2,15 @@
 // filters, then name_regex, then most_recent (newest creation date) or an error when ambiguous.
 import { DescribeImagesCommand, type DescribeImagesCommandOutput, type Image } from "@aws-sdk/client-ec2";
 import type { InvokeResult } from "@pulumi/pulumi/provider/index.js";
+import { reveal, type Props } from "../bridge.ts";
 import type { AwsSession } from "./client.ts";
 import { multiError, ProviderError } from "./errors.ts";
-import { plain, tagMap, type Props } from "./props.ts";
+import { tagMap } from "./props.ts";
 
 export const GET_AMI = "aws:ec2/getAmi:getAmi";
 
 export async function getAmi(aws: AwsSession, rawArgs: Props): Promise<InvokeResult> {
-  const args = plain(rawArgs);
+  const args = reveal(rawArgs);
   const region: string = args.region || aws.settings.region;
   const fail = (message: string): never => {
     throw new ProviderError(`invoking ${GET_AMI}: ${multiError(message)}`);

@@ -9,12 +9,13 @@ import {
   type RunInstancesCommandOutput,
 } from "@aws-sdk/client-ec2";
 import type { CheckFailure } from "@pulumi/pulumi/provider/index.js";
+import { clean, isUnknown, reveal, type Field, type Props } from "../bridge.ts";
 import { ResourceInitError } from "../serve.ts";
 import type { AwsSession } from "./client.ts";
 import { errorCode, fail } from "./errors.ts";
 import { readInstance, userDataHash, waitForInstance } from "./instanceRead.ts";
 import { updateInstance } from "./instanceUpdate.ts";
-import { compact, diffBySchema, plain, sortedSet, subsetSame, tagSpecs, uniqueId, type Field, type Props } from "./props.ts";
+import { diffBySchema, sortedSet, subsetSame, tagSpecs, uniqueId } from "./props.ts";
 import { GONE, type ResourceType, type Session } from "./resource.ts";
 
 export const INSTANCE = "aws:ec2/instance:Instance";
@@ -25,7 +26,7 @@ const SUPPORTED = new Set([
   "rootBlockDevice", "disableApiTermination", "disableApiStop", "monitoring", "region", "__defaults",
 ]);
 
-const userDataField = (replace: boolean): Field => ({ replace, normalize: (v) => (v ? (/^[0-9a-f]{40}$/.test(v) ? v : userDataHash(v)) : "") });
+const userDataField = (replace: boolean): Field => ({ replace, norm: (v) => (v ? (/^[0-9a-f]{40}$/.test(v) ? v : userDataHash(v)) : "") });
 
 export function fields(news: Props): Record<string, Field> {
   return {
@@ -36,17 +37,22 @@ export function fields(news: Props): Record<string, Field> {
     availabilityZone: { replace: true, computed: true },
     privateIp: { replace: true, computed: true },
     associatePublicIpAddress: { replace: true, computed: true },
-    securityGroups: { replace: true, computed: true, normalize: sortedSet },
-    vpcSecurityGroupIds: { computed: true, normalize: sortedSet },
-    userData: userDataField(Boolean(plain(news.userDataReplaceOnChange))),
-    userDataBase64: { replace: Boolean(plain(news.userDataReplaceOnChange)) },
+    securityGroups: { replace: true, computed: true, norm: sortedSet },
+    vpcSecurityGroupIds: { computed: true, norm: sortedSet },
+    userData: userDataField(Boolean(reveal(news.userDataReplaceOnChange))),
+    userDataBase64: { replace: Boolean(reveal(news.userDataReplaceOnChange)) },
     tags: {},
     disableApiTermination: { computed: true },
     disableApiStop: { computed: true },
     monitoring: { computed: true },
     region: { replace: true, computed: true },
-    // Size, type and performance change in place; encryption only with a new volume.
-    rootBlockDevice: { computed: true, same: subsetSame, replace: (state, input) => input.encrypted !== undefined && input.encrypted !== state?.encrypted },
+    // Size, type and performance change in place; encryption only with a new volume, which a value not
+    // known yet (preview) may need.
+    rootBlockDevice: {
+      computed: true,
+      same: subsetSame,
+      replace: (state, input) => isUnknown(input) || (input.encrypted !== undefined && input.encrypted !== state?.encrypted),
+    },
   };
 }
 
@@ -73,7 +79,7 @@ export function instance(session: Session): ResourceType {
     },
 
     async create(_urn, raw) {
-      const inputs = plain(raw);
+      const inputs = reveal(raw);
       const aws = session();
       const region: string = inputs.region || aws.settings.region;
       let id = "";
@@ -89,7 +95,7 @@ export function instance(session: Session): ResourceType {
         // The instance exists: the engine keeps it in state so that a later destroy removes it, and
         // renders the reasons as the bridge's error list itself.
         const reason = `waiting for EC2 Instance (${id}) create: ${(err as Error).message}`;
-        throw new ResourceInitError(reason, id, compact({ ...inputs, region }));
+        throw new ResourceInitError(reason, id, clean({ ...inputs, region }));
       }
       const outs = await readInstance(aws, id, { ...inputs, region });
       if (!outs) fail(`reading EC2 Instance (${id})`, new Error("couldn't find resource"));
@@ -97,17 +103,17 @@ export function instance(session: Session): ResourceType {
     },
 
     async read(id, _urn, props) {
-      const outs = await readInstance(session(), id, plain(props));
+      const outs = await readInstance(session(), id, reveal(props));
       return outs ? { id, props: outs } : GONE;
     },
 
     async update(id, _urn, olds, news) {
-      return { outs: await updateInstance(session(), id, plain(olds), plain(news), fields(news)) };
+      return { outs: await updateInstance(session(), id, reveal(olds), reveal(news), fields(news)) };
     },
 
     async delete(id, _urn, raw) {
       const aws = session();
-      const region: string = plain(raw).region || aws.settings.region;
+      const region: string = reveal(raw).region || aws.settings.region;
       try {
         await aws.ec2(new TerminateInstancesCommand({ InstanceIds: [id] }), region);
       } catch (err) {

@@ -14,9 +14,10 @@ import {
   type Instance,
 } from "@aws-sdk/client-ec2";
 import { createHash } from "node:crypto";
+import type { Props } from "../bridge.ts";
 import type { AwsSession } from "./client.ts";
 import { errorCode, fail } from "./errors.ts";
-import { tagMap, type Props } from "./props.ts";
+import { tagMap } from "./props.ts";
 import { waitForState } from "./wait.ts";
 
 /** The instance as EC2 describes it now; `undefined` when it does not exist or is terminated. */

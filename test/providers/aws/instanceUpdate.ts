@@ -11,10 +11,11 @@ import {
   UnmonitorInstancesCommand,
   type DescribeVolumesModificationsCommandOutput,
 } from "@aws-sdk/client-ec2";
+import type { Field, Props } from "../bridge.ts";
 import type { AwsSession } from "./client.ts";
 import { fail } from "./errors.ts";
 import { readInstance, waitForInstance } from "./instanceRead.ts";
-import { diffBySchema, type Field, type Props } from "./props.ts";
+import { diffBySchema } from "./props.ts";
 import { updateTags } from "./resource.ts";
 import { waitForState } from "./wait.ts";
 

@@ -2,8 +2,9 @@
 // the key name; with neither keyName nor keyNamePrefix the name is Terraform's `terraform-<unique>`.
 import { DeleteKeyPairCommand, DescribeKeyPairsCommand, ImportKeyPairCommand, type DescribeKeyPairsCommandOutput, type ImportKeyPairCommandOutput } from "@aws-sdk/client-ec2";
 import type { CheckFailure } from "@pulumi/pulumi/provider/index.js";
+import { reveal, type Field, type Props } from "../bridge.ts";
 import { errorCode, fail } from "./errors.ts";
-import { diffBySchema, plain, tagMap, tagSpecs, uniqueId, type Field, type Props } from "./props.ts";
+import { diffBySchema, tagMap, tagSpecs, uniqueId } from "./props.ts";
 import { GONE, updateTags, type ResourceType, type Session } from "./resource.ts";
 
 export const KEY_PAIR = "aws:ec2/keyPair:KeyPair";
@@ -11,7 +12,7 @@ export const KEY_PAIR = "aws:ec2/keyPair:KeyPair";
 const FIELDS: Record<string, Field> = {
   keyName: { replace: true, computed: true },
   keyNamePrefix: { replace: true, computed: true },
-  publicKey: { replace: true, normalize: (v) => String(v ?? "").trim() },
+  publicKey: { replace: true, norm: (v) => String(v ?? "").trim() },
   region: { replace: true, computed: true },
   tags: {},
 };
@@ -34,7 +35,7 @@ export function keyPair(session: Session): ResourceType {
     },
 
     async create(_urn, raw) {
-      const inputs = plain(raw);
+      const inputs = reveal(raw);
       const aws = session();
       const keyName: string = inputs.keyName ?? (inputs.keyNamePrefix ? uniqueId(inputs.keyNamePrefix) : uniqueId());
       const publicKey = String(inputs.publicKey).trim();
@@ -52,23 +53,23 @@ export function keyPair(session: Session): ResourceType {
     },
 
     async read(id, _urn, props) {
-      const outs = await readKeyPair(session, id, plain(props));
+      const outs = await readKeyPair(session, id, reveal(props));
       return outs ? { id, props: outs } : GONE;
     },
 
     async update(id, _urn, olds, news) {
-      const n = plain(news);
+      const n = reveal(news);
       try {
-        await updateTags(session(), plain(olds).keyPairId, plain(olds).tags, n.tags);
+        await updateTags(session(), reveal(olds).keyPairId, reveal(olds).tags, n.tags);
       } catch (err) {
         fail(`updating tags for EC2 Key Pair (${id})`, err);
       }
-      return { outs: await readKeyPair(session, id, { ...plain(olds), ...n }) };
+      return { outs: await readKeyPair(session, id, { ...reveal(olds), ...n }) };
     },
 
     async delete(id, _urn, props) {
       try {
-        await session().ec2(new DeleteKeyPairCommand({ KeyName: id }), plain(props).region || undefined);
+        await session().ec2(new DeleteKeyPairCommand({ KeyName: id }), reveal(props).region || undefined);
       } catch (err) {
         fail(`deleting EC2 Key Pair (${id})`, err);
       }

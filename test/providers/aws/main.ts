@@ -1,6 +1,6 @@
 // The `aws` plugin stand-in (pulumi-aws 7.48.0's EC2 instance, key pair, security group and getAmi
 // against the test bed's AWS emulator), started by the engine as `pulumi-resource-aws <engine address>`.
-import { engineLog } from "../command/engine-log.ts";
+import { engineLog } from "../engine-log.ts";
 import { serve } from "../serve.ts";
 import { awsProvider } from "./provider.ts";
 

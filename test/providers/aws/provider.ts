@@ -1,10 +1,10 @@
 // The aws stand-in: the resources and the invoke Hoist's stacks use, dispatched by type token.
+import { clean, urnType } from "../bridge.ts";
 import type { StandIn } from "../serve.ts";
 import { AwsSession, parseSettings, type Warn } from "./client.ts";
 import { getAmi, GET_AMI } from "./getAmi.ts";
 import { INSTANCE, instance } from "./instance.ts";
 import { KEY_PAIR, keyPair } from "./keyPair.ts";
-import { compact } from "./props.ts";
 import type { ResourceType } from "./resource.ts";
 import { SECURITY_GROUP, securityGroup } from "./securityGroup.ts";
 
@@ -13,12 +13,6 @@ export const VERSION = "7.48.0";
 
 export class UnknownTokenError extends Error {
   override name = "UnknownTokenError";
-}
-
-/** The type token of a URN (`urn:pulumi:stack::project::parent$aws:ec2/instance:Instance::name`). */
-function typeOf(urn: string): string {
-  const qualified = urn.split("::")[2] ?? "";
-  return qualified.slice(qualified.lastIndexOf("$") + 1);
 }
 
 export function awsProvider(warn: Warn = () => {}): StandIn {
@@ -33,8 +27,8 @@ export function awsProvider(warn: Warn = () => {}): StandIn {
     [SECURITY_GROUP]: securityGroup(current),
   };
   const of = (urn: string) => {
-    const t = types[typeOf(urn)];
-    if (!t) throw new UnknownTokenError(`the test bed's aws stand-in does not implement resource type '${typeOf(urn)}'`);
+    const t = types[urnType(urn)];
+    if (!t) throw new UnknownTokenError(`the test bed's aws stand-in does not implement resource type '${urnType(urn)}'`);
     return t;
   };
   return {
@@ -48,18 +42,18 @@ export function awsProvider(warn: Warn = () => {}): StandIn {
     diff: (id, urn, olds, news) => of(urn).diff(id, urn, olds, news),
     create: async (urn, inputs) => {
       const r = await of(urn).create(urn, inputs);
-      return { id: r.id, outs: compact(r.outs) };
+      return { id: r.id, outs: clean(r.outs) };
     },
     read: async (id, urn, props) => {
       const r = await of(urn).read(id, urn, props ?? {});
-      return { ...r, props: compact(r.props) };
+      return { ...r, props: clean(r.props) };
     },
-    update: async (id, urn, olds, news) => ({ outs: compact((await of(urn).update(id, urn, olds, news)).outs) }),
+    update: async (id, urn, olds, news) => ({ outs: clean((await of(urn).update(id, urn, olds, news)).outs) }),
     delete: (id, urn, props) => of(urn).delete(id, urn, props),
     invoke: async (token, args) => {
       if (token !== GET_AMI) throw new UnknownTokenError(`the test bed's aws stand-in does not implement function '${token}'`);
       const r = await getAmi(current(), args);
-      return { outputs: compact(r.outputs) };
+      return { outputs: clean(r.outputs) };
     },
   };
 }

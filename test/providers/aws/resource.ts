@@ -1,8 +1,8 @@
 // The shape every stand-in resource implements, and EC2 tag updates, which all three share.
 import { CreateTagsCommand, DeleteTagsCommand } from "@aws-sdk/client-ec2";
 import type { CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult } from "@pulumi/pulumi/provider/index.js";
+import type { Props } from "../bridge.ts";
 import type { AwsSession } from "./client.ts";
-import type { Props } from "./props.ts";
 
 export interface ResourceType {
   check(urn: string, olds: Props, news: Props): Promise<CheckResult>;

@@ -14,9 +14,10 @@ import {
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import type { CheckFailure } from "@pulumi/pulumi/provider/index.js";
+import { autoname, reveal, type Field, type Props } from "../bridge.ts";
 import type { AwsSession } from "./client.ts";
 import { errorCode, fail } from "./errors.ts";
-import { autoname, diffBySchema, plain, tagMap, tagSpecs, uniqueId, type Field, type Props } from "./props.ts";
+import { diffBySchema, tagMap, tagSpecs, uniqueId } from "./props.ts";
 import { GONE, updateTags, type ResourceType, type Session } from "./resource.ts";
 import { normalizeRules, rulesFromPermissions, rulesMissing, toPermission, type Rule } from "./sgRules.ts";
 import { sleep, waitForState } from "./wait.ts";
@@ -29,9 +30,9 @@ const FIELDS: Record<string, Field> = {
   description: { replace: true },
   vpcId: { replace: true, computed: true },
   region: { replace: true, computed: true },
-  ingress: { computed: true, normalize: normalizeRules },
-  egress: { computed: true, normalize: normalizeRules },
-  revokeRulesOnDelete: { normalize: Boolean },
+  ingress: { computed: true, norm: normalizeRules },
+  egress: { computed: true, norm: normalizeRules },
+  revokeRulesOnDelete: { norm: Boolean },
   tags: {},
 };
 
@@ -42,7 +43,8 @@ export function securityGroup(session: Session): ResourceType {
       const inputs: Props = { ...news, description: news.description ?? "Managed by Pulumi", revokeRulesOnDelete: news.revokeRulesOnDelete ?? false };
       const defaults: string[] = [];
       if (news.name === undefined && news.namePrefix === undefined) {
-        inputs.name = autoname(urn, olds);
+        // A name already in state is kept unless it is empty.
+        inputs.name = autoname(urn, olds.name || undefined);
         defaults.push("name");
       }
       if (typeof inputs.name === "string" && inputs.name.startsWith("sg-")) {
@@ -59,7 +61,7 @@ export function securityGroup(session: Session): ResourceType {
     },
 
     async create(_urn, raw) {
-      const inputs = plain(raw);
+      const inputs = reveal(raw);
       const aws = session();
       const region: string = inputs.region || aws.settings.region;
       const name: string = inputs.name ?? uniqueId(inputs.namePrefix);
@@ -107,13 +109,13 @@ export function securityGroup(session: Session): ResourceType {
     },
 
     async read(id, _urn, props) {
-      const outs = await readGroup(session(), id, plain(props));
+      const outs = await readGroup(session(), id, reveal(props));
       return outs ? { id, props: outs } : GONE;
     },
 
     async update(id, _urn, rawOlds, rawNews) {
-      const olds = plain(rawOlds);
-      const news = plain(rawNews);
+      const olds = reveal(rawOlds);
+      const news = reveal(rawNews);
       const aws = session();
       const region: string = olds.region || aws.settings.region;
       for (const direction of ["ingress", "egress"] as const) {
@@ -128,7 +130,7 @@ export function securityGroup(session: Session): ResourceType {
     },
 
     async delete(id, _urn, raw) {
-      const props = plain(raw);
+      const props = reveal(raw);
       const aws = session();
       const region: string = props.region || aws.settings.region;
       if (props.revokeRulesOnDelete) {

@@ -1,7 +1,7 @@
 // Security group rules between the provider's shape (ingress/egress sets of
 // {protocol, fromPort, toPort, cidrBlocks, …}) and EC2's IpPermissions.
 import type { IpPermission } from "@aws-sdk/client-ec2";
-import { canonical } from "./props.ts";
+import { canonical } from "../bridge.ts";
 
 export interface Rule {
   cidrBlocks: string[];

@@ -5,46 +5,19 @@
 // and the connection stays a secret.
 import { randomBytes } from "node:crypto";
 import type { CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult } from "@pulumi/pulumi/provider/index.js";
+import { isSecret, isUnknown, reveal, secret, urnName, type Props } from "../bridge.ts";
+import type { EngineLog } from "../engine-log.ts";
 import type { StandIn } from "../serve.ts";
 import { dial, type Connection, type Endpoint } from "./dial.ts";
-import { LineSplitter, type EngineLog } from "./engine-log.ts";
+import { LineSplitter } from "./lines.ts";
 import { runSession, type EnvVar, type SessionResult } from "./session.ts";
 
 export const VERSION = "1.2.1";
 const TYPE = "command:remote:Command";
 const INPUTS = ["connection", "create", "update", "delete", "environment", "stdin", "triggers", "addPreviousOutputInEnv", "logging"];
 
-// The engine's wire markers for secrets and for values unknown during preview.
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-type Props = Record<string, any>;
-
-function isSecret(v: unknown): v is { value: unknown } {
-  return typeof v === "object" && v !== null && (v as Props)[SIG] === SECRET_SIG;
-}
-
-/** The plain value, secrets unwrapped at every depth. */
-function plain(v: unknown): any {
-  if (isSecret(v)) return plain(v.value);
-  if (Array.isArray(v)) return v.map(plain);
-  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  return v;
-}
-
-function secret(v: unknown): unknown {
-  return v === undefined || isSecret(v) ? v : { [SIG]: SECRET_SIG, value: v };
-}
-
-function hasUnknown(v: unknown): boolean {
-  if (v === UNKNOWN) return true;
-  if (typeof v === "object" && v !== null) return Object.values(v).some(hasUnknown);
-  return false;
-}
-
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(plain(a))) === JSON.stringify(canonical(plain(b)));
+  return JSON.stringify(canonical(reveal(a))) === JSON.stringify(canonical(reveal(b)));
 }
 
 function canonical(v: unknown): unknown {
@@ -78,7 +51,7 @@ function endpoint(c: Props): Endpoint {
 }
 
 function connectionOf(props: Props): Connection {
-  const c = plain(props.connection) as Props;
+  const c = reveal(props.connection) as Props;
   return { ...endpoint(c), proxy: c.proxy ? endpoint(c.proxy) : undefined };
 }
 
@@ -88,7 +61,7 @@ export function commandProvider(engine: EngineLog): StandIn {
 
   /** Runs `cmd` for the resource `urn` with `state`'s connection, environment, stdin and previous output. */
   async function run(urn: string, cmd: string, state: Props): Promise<SessionResult> {
-    const s = plain(state) as Props;
+    const s = reveal(state) as Props;
     const log = (severity: "info" | "warning" | "error", message: string, ephemeral: boolean) => engine.log(urn, severity, message, ephemeral);
     const logStdout = s.logging === undefined || s.logging === "stdout" || s.logging === "stdoutAndStderr";
     const logStderr = s.logging === undefined || s.logging === "stderr" || s.logging === "stdoutAndStderr";
@@ -143,7 +116,7 @@ export function commandProvider(engine: EngineLog): StandIn {
       const failures: { property: string; reason: string }[] = [];
       // UNVERIFIED: pulumi-go-provider's exact wording for a missing required field.
       if (inputs.connection === undefined) failures.push({ property: "connection", reason: "Missing required field 'connection'" });
-      else if (!hasUnknown(inputs.connection) && plain(inputs.connection)?.host === undefined) {
+      else if (!isUnknown(inputs.connection) && reveal(inputs.connection)?.host === undefined) {
         failures.push({ property: "connection.host", reason: "Missing required field 'host'" });
       }
       if (inputs.connection !== undefined) inputs.connection = withConnectionDefaults(inputs.connection);
@@ -152,30 +125,30 @@ export function commandProvider(engine: EngineLog): StandIn {
 
     async diff(_id: string, urn: string, olds: Props, news: Props): Promise<DiffResult> {
       mustBeCommand(urn);
-      const changed = INPUTS.filter((k) => hasUnknown(news[k]) || !same(olds[k], news[k]));
+      const changed = INPUTS.filter((k) => isUnknown(news[k]) || !same(olds[k], news[k]));
       return { changes: changed.length > 0, replaces: changed.includes("triggers") ? ["triggers"] : [], deleteBeforeReplace: false };
     },
 
     async create(urn: string, inputs: Props): Promise<CreateResult> {
       mustBeCommand(urn);
-      const name = urn.split("::").pop()!;
+      const name = urnName(urn);
       const id = name + randomBytes(4).toString("hex");
       const outs: Props = { ...inputs, connection: secret(inputs.connection), stdout: "", stderr: "" };
-      if (typeof plain(inputs.create) === "string") Object.assign(outs, await run(urn, plain(inputs.create), outs));
+      if (typeof reveal(inputs.create) === "string") Object.assign(outs, await run(urn, reveal(inputs.create), outs));
       return { id, outs };
     },
 
     async update(_id: string, urn: string, olds: Props, news: Props): Promise<UpdateResult> {
       mustBeCommand(urn);
       const outs: Props = { ...news, connection: secret(news.connection), stdout: olds.stdout ?? "", stderr: olds.stderr ?? "" };
-      const cmd = plain(news.update) ?? plain(news.create);
+      const cmd = reveal(news.update) ?? reveal(news.create);
       if (typeof cmd === "string") Object.assign(outs, await run(urn, cmd, outs));
       return { outs };
     },
 
     async delete(_id: string, urn: string, props: Props): Promise<void> {
       mustBeCommand(urn);
-      const cmd = plain(props.delete);
+      const cmd = reveal(props.delete);
       if (typeof cmd === "string") await run(urn, cmd, props);
     },
 

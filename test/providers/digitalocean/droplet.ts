@@ -1,19 +1,6 @@
 // digitalocean:index/droplet:Droplet, after terraform-provider-digitalocean's resource_droplet.go.
-import {
-  asBool,
-  asLower,
-  asSet,
-  checkInputs,
-  clean,
-  diffFields,
-  initFailed,
-  ProviderError,
-  reseal,
-  reveal,
-  sha1Hex,
-  type Field,
-  type ResourceHandler,
-} from "./bridge.ts";
+import { asBool, asLower, asSet, clean, reseal, reveal, type Field } from "../bridge.ts";
+import { checkInputs, diffFields, initFailed, ProviderError, sha1Hex, type ResourceHandler } from "./bridge.ts";
 import { updateDroplet } from "./dropletUpdate.ts";
 import {
   CREATE_TIMEOUT_MS,
@@ -31,39 +18,37 @@ import { waitForState } from "./wait.ts";
 
 type Props = Record<string, unknown>;
 
-const DEFAULTS = { backups: false, gracefulShutdown: false, ipv6: false, monitoring: false, resizeDisk: true };
-
-const FIELDS: Field[] = [
-  { key: "image", replace: true },
-  { key: "name" },
-  { key: "region", replace: true, computed: true, norm: asLower },
-  { key: "size", norm: asLower },
-  { key: "sshKeys", replace: true, norm: asSet },
+const FIELDS: Record<string, Field> = {
+  image: { replace: true },
+  name: {},
+  region: { replace: true, computed: true, norm: asLower },
+  size: { norm: asLower },
+  sshKeys: { replace: true, norm: asSet },
   // State holds hex(sha1(user_data)); an older state may hold the text itself.
-  { key: "userData", replace: true, same: (old, now) => (old ?? "") === (typeof now === "string" ? sha1Hex(now) : "") || old === now },
-  { key: "vpcUuid", replace: true, computed: true },
-  { key: "monitoring", replace: true, norm: asBool },
-  { key: "dropletAgent", replace: true },
-  { key: "publicNetworking", replace: true, computed: true },
-  { key: "gpuPartitionMode", replace: true },
+  userData: { replace: true, same: (old, now) => (old ?? "") === (typeof now === "string" ? sha1Hex(now) : "") || old === now },
+  vpcUuid: { replace: true, computed: true },
+  monitoring: { replace: true, norm: asBool, default: false },
+  dropletAgent: { replace: true },
+  publicNetworking: { replace: true, computed: true },
+  gpuPartitionMode: { replace: true },
   // Turning IPv6 off cannot be done in place.
-  { key: "ipv6", norm: asBool, replace: (old, now) => old === true && now !== true },
-  { key: "ipv6Address", computed: true },
-  { key: "privateNetworking", computed: true, norm: asBool },
-  { key: "tags", norm: (v) => asSet(v).map((t) => t.toLowerCase()) },
-  { key: "backups", norm: asBool },
-  { key: "backupPolicy" },
-  { key: "gracefulShutdown", norm: asBool },
-  { key: "resizeDisk", norm: (v) => v !== false },
-  { key: "volumeIds", computed: true, norm: asSet },
-];
+  ipv6: { norm: asBool, replace: (old, now) => old === true && now !== true, default: false },
+  ipv6Address: { computed: true },
+  privateNetworking: { computed: true, norm: asBool },
+  tags: { norm: (v) => asSet(v).map((t) => t.toLowerCase()) },
+  backups: { norm: asBool, default: false },
+  backupPolicy: {},
+  gracefulShutdown: { norm: asBool, default: false },
+  resizeDisk: { norm: (v) => v !== false, default: true },
+  volumeIds: { computed: true, norm: asSet },
+};
 
 const TAG = /^[a-zA-Z0-9:\-_]{1,255}$/;
 
 export function dropletResource(api: () => GodoClient): ResourceHandler {
   return {
     async check(urn, olds, news) {
-      const result = checkInputs(urn, olds, news, DEFAULTS, ["image", "size"]);
+      const result = checkInputs(urn, olds, news, FIELDS, ["image", "size"]);
       for (const t of asSet(reveal(news.tags))) {
         if (!TAG.test(t)) {
           result.failures.push({

@@ -1,6 +1,7 @@
 // A droplet update, step by step as resourceDigitalOceanDropletUpdate does it: resize (power off,
 // resize, power on), rename, backups, private networking, IPv6 and tags, then a read.
-import { asSet, ProviderError } from "./bridge.ts";
+import { asSet } from "../bridge.ts";
+import { ProviderError } from "./bridge.ts";
 import {
   UPDATE_TIMEOUT_MS,
   dropletAction,

@@ -1,17 +1,6 @@
 // digitalocean:index/firewall:Firewall, after terraform-provider-digitalocean's firewall/*.go.
-import {
-  asSet,
-  checkInputs,
-  diffFields,
-  initFailed,
-  isUnknown,
-  ProviderError,
-  reseal,
-  reveal,
-  withVerb,
-  type Field,
-  type ResourceHandler,
-} from "./bridge.ts";
+import { asSet, isUnknown, reseal, reveal, type Field } from "../bridge.ts";
+import { checkInputs, diffFields, initFailed, ProviderError, withVerb, type ResourceHandler } from "./bridge.ts";
 import { GodoError, type GodoClient } from "./godo.ts";
 
 type Props = Record<string, unknown>;
@@ -55,19 +44,19 @@ const ruleSet = (prefix: string) => (v: unknown) =>
     .map((r) => JSON.stringify([r.protocol, r.portRange ?? "", ...TARGETS.map(([k]) => asSet(r[prefix + k]))]))
     .sort();
 
-const FIELDS: Field[] = [
-  { key: "name" },
-  { key: "dropletIds", norm: asSet },
-  { key: "tags", norm: (v) => asSet(v).map((t) => t.toLowerCase()) },
-  { key: "inboundRules", norm: ruleSet("source") },
-  { key: "outboundRules", norm: ruleSet("destination") },
-];
+const FIELDS: Record<string, Field> = {
+  name: {},
+  dropletIds: { norm: asSet },
+  tags: { norm: (v) => asSet(v).map((t) => t.toLowerCase()) },
+  inboundRules: { norm: ruleSet("source") },
+  outboundRules: { norm: ruleSet("destination") },
+};
 
 export function firewallResource(api: () => GodoClient): ResourceHandler {
   const get = async (id: string) => (await api().get<{ firewall: ApiFirewall }>(`v2/firewalls/${id}`)).firewall;
   return {
     async check(urn, olds, news) {
-      return checkInputs(urn, olds, news, {}, []);
+      return checkInputs(urn, olds, news, FIELDS, []);
     },
 
     async diff(_id, _urn, olds, news) {

@@ -2,7 +2,8 @@
 // from terraform-provider-digitalocean): Droplet, SshKey and Firewall against the DigitalOcean
 // API at `digitalocean:apiEndpoint`. Test bed only: production uses the official plugin.
 import sdkPackage from "@pulumi/digitalocean/package.json" with { type: "json" };
-import { urnType, withVerb, type ResourceHandler } from "./bridge.ts";
+import { urnType } from "../bridge.ts";
+import { withVerb, type ResourceHandler } from "./bridge.ts";
 import { dropletResource } from "./droplet.ts";
 import { firewallResource } from "./firewall.ts";
 import { GodoClient, type ClientSettings } from "./godo.ts";

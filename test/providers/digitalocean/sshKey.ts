@@ -1,5 +1,6 @@
 // digitalocean:index/sshKey:SshKey, after terraform-provider-digitalocean's resource_ssh_key.go.
-import { checkInputs, diffFields, initFailed, ProviderError, reseal, reveal, type Field, type ResourceHandler } from "./bridge.ts";
+import { reseal, reveal, type Field } from "../bridge.ts";
+import { checkInputs, diffFields, initFailed, ProviderError, type ResourceHandler } from "./bridge.ts";
 import { GodoError, type GodoClient } from "./godo.ts";
 import { waitForState } from "./wait.ts";
 
@@ -10,11 +11,11 @@ interface ApiKey {
   public_key: string;
 }
 
-const FIELDS: Field[] = [
-  { key: "name" },
+const FIELDS: Record<string, Field> = {
+  name: {},
   // Whitespace around the key is not a change (keys read from files end with a newline).
-  { key: "publicKey", replace: true, norm: (v) => (typeof v === "string" ? v.trim() : "") },
-];
+  publicKey: { replace: true, norm: (v) => (typeof v === "string" ? v.trim() : "") },
+};
 
 // Upstream retries the confirming read on 404 for up to two minutes (a new key can take a moment
 // to become readable).
@@ -27,7 +28,7 @@ export function sshKeyResource(api: () => GodoClient): ResourceHandler {
 
   return {
     async check(urn, olds, news) {
-      return checkInputs(urn, olds, news, {}, ["publicKey"]);
+      return checkInputs(urn, olds, news, FIELDS, ["publicKey"]);
     },
 
     async diff(_id, _urn, olds, news) {

@@ -2,19 +2,19 @@
 // nothing replaces it; a rules change is one set_rules action; applyTos changes apply to or remove
 // from resources; delete detaches first and retries while the firewall is still in use.
 import type { CreateResult, ReadResult, UpdateResult } from "@pulumi/pulumi/provider/index.js";
-import { bridgeCheck, bridgeDiff, clean, type Props, type ResourceSchema } from "./bridge.ts";
+import { bridgeCheck, bridgeDiff, clean, fieldChanged, unordered, type Props, type Schema } from "../bridge.ts";
 import type { HcloudClient } from "./client.ts";
 import { HcloudError, isNotFound } from "./errors.ts";
 
 export const FIREWALL_TYPE = "hcloud:index/firewall:Firewall";
 
-export const firewallSchema: ResourceSchema = {
+export const firewallSchema: Schema = {
   recordsDefaults: true,
-  inputs: {
+  fields: {
     name: {},
     labels: { computed: true },
-    rules: { set: true },
-    applyTos: { set: true, computed: true },
+    rules: { norm: unordered },
+    applyTos: { norm: unordered, computed: true },
   },
 };
 
@@ -104,7 +104,7 @@ export const firewall = {
   read: (client: HcloudClient, id: string) => readFirewall(client, id),
 
   async update(client: HcloudClient, id: string, olds: Props, news: Props): Promise<UpdateResult> {
-    const changed = (k: string) => bridgeDiff({ inputs: { [k]: firewallSchema.inputs[k]! } }, olds, news).changes;
+    const changed = (k: string) => fieldChanged(firewallSchema, k, olds, news);
     if (changed("name") || changed("labels")) {
       await client.request("PUT", `/firewalls/${id}`, { body: clean({ name: news.name, labels: news.labels }) });
     }

@@ -2,7 +2,7 @@
 // config, secrets handled as the bridge does, and errors worded as the official plugin words them.
 import type { CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult } from "@pulumi/pulumi/provider/index.js";
 import { ResourceInitError, type ProviderConfig, type StandIn } from "../serve.ts";
-import { unwrapSecrets, wrapSecrets, type Props } from "./bridge.ts";
+import { reveal, secretKeys, urnType, wrapSecrets, type Props } from "../bridge.ts";
 import { HcloudClient } from "./client.ts";
 import { readConfig, type HcloudConfig } from "./config.ts";
 import { frameworkError, ProviderError, sdkError } from "./errors.ts";
@@ -28,8 +28,6 @@ const RESOURCES: Record<string, { handlers: Handlers; framework: boolean }> = {
   [SSH_KEY_TYPE]: { handlers: sshKey, framework: true },
 };
 
-const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
-
 export class HcloudStandIn implements StandIn {
   readonly version = VERSION;
   #config?: HcloudConfig;
@@ -40,8 +38,8 @@ export class HcloudStandIn implements StandIn {
   }
 
   #resource(urn: string) {
-    const r = RESOURCES[typeOf(urn)];
-    if (!r) throw new ProviderError(`unrecognized resource type: ${typeOf(urn)} (the hcloud stand-in serves ${Object.keys(RESOURCES).join(", ")})`);
+    const r = RESOURCES[urnType(urn)];
+    if (!r) throw new ProviderError(`unrecognized resource type: ${urnType(urn)} (the hcloud stand-in serves ${Object.keys(RESOURCES).join(", ")})`);
     return r;
   }
 
@@ -62,47 +60,45 @@ export class HcloudStandIn implements StandIn {
   }
 
   async check(urn: string, olds: Props, news: Props): Promise<CheckResult> {
-    const { plain, secretKeys } = unwrapSecrets(news);
-    const result = this.#resource(urn).handlers.check(urn, unwrapSecrets(olds).plain, plain);
-    return { ...result, inputs: wrapSecrets(result.inputs, secretKeys) };
+    const result = this.#resource(urn).handlers.check(urn, reveal(olds ?? {}), reveal(news ?? {}));
+    return { ...result, inputs: wrapSecrets(result.inputs, secretKeys(news)) };
   }
 
   async diff(_id: string, urn: string, olds: Props, news: Props): Promise<DiffResult> {
-    return this.#resource(urn).handlers.diff(unwrapSecrets(olds).plain, unwrapSecrets(news).plain);
+    return this.#resource(urn).handlers.diff(reveal(olds ?? {}), reveal(news ?? {}));
   }
 
   create(urn: string, inputs: Props): Promise<CreateResult> {
-    const { plain, secretKeys } = unwrapSecrets(inputs);
+    const secrets = secretKeys(inputs);
     return this.#run(urn, "", async (h) => {
       try {
-        const res = await h.create(this.#client(), urn, plain);
-        return { id: res.id, outs: wrapSecrets(res.outs, secretKeys) };
+        const res = await h.create(this.#client(), urn, reveal(inputs ?? {}));
+        return { id: res.id, outs: wrapSecrets(res.outs, secrets) };
       } catch (err) {
-        if (err instanceof ResourceInitError) throw new ResourceInitError(err.message, err.id, wrapSecrets(err.properties, secretKeys), err.reasons);
+        if (err instanceof ResourceInitError) throw new ResourceInitError(err.message, err.id, wrapSecrets(err.properties, secrets), err.reasons);
         throw err;
       }
     });
   }
 
   read(id: string, urn: string, props: Props): Promise<ReadResult> {
-    const { plain, secretKeys } = unwrapSecrets(props);
+    const secrets = secretKeys(props);
     return this.#run(urn, "refreshing", async (h) => {
-      const res = await h.read(this.#client(), id, plain);
+      const res = await h.read(this.#client(), id, reveal(props ?? {}));
       if (!res.id) return { id: "", props: {} };
-      return { id: res.id, props: wrapSecrets(res.props, secretKeys), inputs: res.inputs && wrapSecrets(res.inputs, secretKeys) };
+      return { id: res.id, props: wrapSecrets(res.props, secrets), inputs: res.inputs && wrapSecrets(res.inputs, secrets) };
     });
   }
 
   update(id: string, urn: string, olds: Props, news: Props): Promise<UpdateResult> {
-    const o = unwrapSecrets(olds);
-    const n = unwrapSecrets(news);
+    const secrets = [...new Set([...secretKeys(olds), ...secretKeys(news)])];
     return this.#run(urn, "updating", async (h) => {
-      const res = await h.update(this.#client(), id, o.plain, n.plain);
-      return { outs: wrapSecrets(res.outs, [...new Set([...o.secretKeys, ...n.secretKeys])]) };
+      const res = await h.update(this.#client(), id, reveal(olds ?? {}), reveal(news ?? {}));
+      return { outs: wrapSecrets(res.outs, secrets) };
     });
   }
 
   delete(id: string, urn: string, props: Props): Promise<void> {
-    return this.#run(urn, "deleting", (h) => h.delete(this.#client(), id, unwrapSecrets(props).plain));
+    return this.#run(urn, "deleting", (h) => h.delete(this.#client(), id, reveal(props ?? {})));
   }
 }

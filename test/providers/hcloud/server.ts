@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult } from "@pulumi/pulumi/provider/index.js";
 import { ResourceInitError } from "../serve.ts";
-import { bridgeCheck, bridgeDiff, clean, type Props, type ResourceSchema } from "./bridge.ts";
+import { bridgeCheck, bridgeDiff, clean, fieldChanged, unordered, type Props, type Schema } from "../bridge.ts";
 import type { Action, HcloudClient } from "./client.ts";
 import { multiError, ProviderError, sdkError, sdkSummary } from "./errors.ts";
 
@@ -17,10 +17,10 @@ export const userDataHash = (text: string) => createHash("sha1").update(text).di
 const isHashOf = (state: unknown, input: unknown) =>
   (typeof input !== "string" || input === "" ? !state : state === input || state === userDataHash(input));
 
-export const serverSchema: ResourceSchema = {
+export const serverSchema: Schema = {
   recordsDefaults: true,
   required: ["serverType"],
-  inputs: {
+  fields: {
     name: {},
     serverType: {},
     image: { replace: true },
@@ -29,9 +29,9 @@ export const serverSchema: ResourceSchema = {
     sshKeys: { replace: true },
     userData: { replace: true, same: isHashOf },
     labels: {},
-    firewallIds: { computed: true, set: true },
-    publicNets: { set: true },
-    networks: { set: true },
+    firewallIds: { computed: true, norm: unordered },
+    publicNets: { norm: unordered },
+    networks: { norm: unordered },
     placementGroupId: {},
     iso: {},
     rescue: {},
@@ -90,7 +90,7 @@ function serverState(server: any, inputs: Props): Props {
   });
 }
 
-const INPUT_KEYS = Object.keys(serverSchema.inputs);
+const INPUT_KEYS = Object.keys(serverSchema.fields);
 
 /** The inputs a refresh reports: the input properties as they now stand. */
 const inputsOf = (state: Props) => clean(Object.fromEntries(INPUT_KEYS.map((k) => [k, state[k]])));
@@ -180,7 +180,7 @@ async function updateServer(client: HcloudClient, id: string, olds: Props, news:
       `Resource provider reported that the resource did not exist while updating ${id}.\n\nThis is usually a result of the resource having been deleted outside of Pulumi, and can often be fixed by running \`pulumi refresh\` before updating.`,
     );
   }
-  const changed = (k: string) => bridgeDiff({ inputs: { [k]: serverSchema.inputs[k]! } }, olds, news).changes;
+  const changed = (k: string) => fieldChanged(serverSchema, k, olds, news);
   if (changed("name")) await client.request("PUT", `/servers/${id}`, { body: { name: news.name } });
   if (changed("labels")) await client.request("PUT", `/servers/${id}`, { body: { labels: news.labels ?? {} } });
   if (changed("serverType")) {

@@ -2,15 +2,15 @@
 // the public key replaces on change, name and labels update in place, a key deleted elsewhere
 // leaves the state, and deleting a key that is already gone succeeds.
 import type { CreateResult, ReadResult, UpdateResult } from "@pulumi/pulumi/provider/index.js";
-import { bridgeCheck, bridgeDiff, type Props, type ResourceSchema } from "./bridge.ts";
+import { bridgeCheck, bridgeDiff, type Props, type Schema } from "../bridge.ts";
 import type { HcloudClient } from "./client.ts";
 import { isNotFound } from "./errors.ts";
 
 export const SSH_KEY_TYPE = "hcloud:index/sshKey:SshKey";
 
-export const sshKeySchema: ResourceSchema = {
+export const sshKeySchema: Schema = {
   required: ["publicKey"],
-  inputs: {
+  fields: {
     name: {},
     publicKey: { replace: true },
     labels: {},

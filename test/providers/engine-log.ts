@@ -1,7 +1,7 @@
-// Diagnostics from the plugin to the engine, as pulumi-go-provider's logger sends them: the
-// command's output lines as ephemeral status messages on the resource, dial retries likewise, and
-// Setenv refusals as errors or warnings. Lines go one at a time, in order, and an operation
-// flushes them before it answers, so they appear before the resource's outcome.
+// Diagnostics from a plugin to the engine, as pulumi-go-provider's logger sends them (the command
+// stand-in's output lines and dial retries, the aws stand-in's warnings). Messages go one at a
+// time, in order, and an operation can flush them before it answers, so they appear before the
+// resource's outcome.
 import { createRequire } from "node:module";
 
 export type Severity = "debug" | "info" | "warning" | "error";
@@ -42,21 +42,4 @@ export function engineLog(args: string[]): EngineLog {
     },
     flush: () => queue,
   };
-}
-
-/** Splits a byte stream into lines as Go's bufio.Scanner does (no "\n", a trailing "\r" dropped). */
-export class LineSplitter {
-  #rest = "";
-  constructor(private readonly emit: (line: string) => void) {}
-
-  push(chunk: Buffer | string): void {
-    const lines = (this.#rest + chunk.toString()).split("\n");
-    this.#rest = lines.pop()!;
-    for (const line of lines) this.emit(line.replace(/\r$/, ""));
-  }
-
-  end(): void {
-    if (this.#rest) this.emit(this.#rest.replace(/\r$/, ""));
-    this.#rest = "";
-  }
 }
