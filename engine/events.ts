@@ -30,18 +30,32 @@ export function urnName(urn: string): string {
 const ansi = /\u001b\[[0-9;]*m|<\{%[^%]*%\}>/g;
 export const plain = (s: string) => s.replace(ansi, "");
 
-/** One SDK event as zero or more Hoist events. */
-export function convert(e: EngineEvent): HoistEvent[] {
-  if (e.resourcePreEvent && !e.resourcePreEvent.planning) {
-    const m = e.resourcePreEvent.metadata;
-    if (m.type === "pulumi:pulumi:Stack" || m.op === "same") return [];
-    return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op: m.op, phase: "started", diffs: m.diffs?.length ? m.diffs : undefined }];
-  }
-  if (e.resOutputsEvent && !e.resOutputsEvent.planning) {
-    const m = e.resOutputsEvent.metadata;
-    if (m.type === "pulumi:pulumi:Stack" || m.op === "same") return [];
-    return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op: m.op, phase: "done", diffs: m.diffs?.length ? m.diffs : undefined }];
-  }
+/**
+ * Converts one operation's SDK events, in order, into Hoist events. Steps that change nothing
+ * ("same") are left out, except where a step that was reported started ends as "same": a
+ * refresh step that found no drift still finishes, under the op it started with.
+ */
+export function converter(): (e: EngineEvent) => HoistEvent[] {
+  const started = new Map<string, string>();
+  return (e) => {
+    if (e.resourcePreEvent && !e.resourcePreEvent.planning) {
+      const m = e.resourcePreEvent.metadata;
+      if (m.type === "pulumi:pulumi:Stack" || m.op === "same") return [];
+      started.set(m.urn, m.op);
+      return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op: m.op, phase: "started", diffs: m.diffs?.length ? m.diffs : undefined }];
+    }
+    if (e.resOutputsEvent && !e.resOutputsEvent.planning) {
+      const m = e.resOutputsEvent.metadata;
+      if (m.type === "pulumi:pulumi:Stack") return [];
+      const op = m.op === "same" ? started.get(m.urn) : m.op;
+      if (!op) return [];
+      return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op, phase: "done", diffs: m.diffs?.length ? m.diffs : undefined }];
+    }
+    return convertOther(e);
+  };
+}
+
+function convertOther(e: EngineEvent): HoistEvent[] {
   if (e.resOpFailedEvent) {
     const m = e.resOpFailedEvent.metadata;
     return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op: m.op, phase: "failed" }];

@@ -15,7 +15,7 @@ import { openJson, type Keyring } from "../state/secrets.ts";
 import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
 import type { ServerEvent, ServerStatus } from "../state/statuses.ts";
 import type { EventBus } from "./bus.ts";
-import { convert, urnName, type HoistEvent } from "./events.ts";
+import { converter, urnName, type HoistEvent } from "./events.ts";
 import { brokenResources } from "./recover.ts";
 import { checkNode } from "./ssh-check.ts";
 import { openStack, removeStack, type PulumiSettings } from "./workspace.ts";
@@ -63,6 +63,7 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
     const cred = credentialOf(ctx, server);
     const settings = await ctx.pulumi();
     const stack = await openStack(settings, server.stack);
+    const convert = converter();
     const onEvent = (e: EngineEvent) => {
       for (const h of convert(e)) {
         record(h);
