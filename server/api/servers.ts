@@ -1,10 +1,8 @@
 // /api/v1 for cloud servers, their catalog and their operations' events.
 import { Hono, type Context } from "hono";
-import { streamSSE } from "hono/streaming";
 import type { Catalog } from "../../stacks/cloud.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
 import { eventsAfter, findOperation, type Operation } from "../../state/operations.ts";
-import { finishedOperationStatuses } from "../../state/statuses.ts";
 import type { Server } from "../../state/servers.ts";
 import {
   cancelOperation,
@@ -19,6 +17,7 @@ import {
   retryServer,
 } from "../actions/servers.ts";
 import type { Deps, Env } from "../env.ts";
+import { streamOperation, type OperationStreamFormat, type StreamedEvent } from "../operation-stream.ts";
 import { actorOf } from "../render.ts";
 import { jsonBody } from "./auth.ts";
 
@@ -59,44 +58,14 @@ async function optionalBody(c: Context): Promise<unknown> {
   return (await c.req.text()).trim() ? jsonBody(c) : undefined;
 }
 
-/** An operation's stored events after `after`, then live ones, as SSE (id = sequence) until it ends. */
-export function streamEvents(c: Context<Env>, deps: Deps, operationId: string, after: number) {
-  return streamSSE(c, async (stream) => {
-    let last = after;
-    const queue: { seq: number; data: string; type: string }[] = [];
-    let wake: (() => void) | undefined;
-    const unsubscribe = deps.engine.bus.subscribe(operationId, (e) => {
-      queue.push({ seq: e.seq, data: JSON.stringify({ seq: e.seq, at: e.at.toISOString(), ...e.event }), type: e.event.type });
-      wake?.();
-    });
-    stream.onAbort(unsubscribe);
-    try {
-      for (const e of eventsAfter(deps.db, operationId, last, 100_000)) {
-        await stream.writeSSE({ id: String(e.seq), event: e.type, data: JSON.stringify({ seq: e.seq, at: e.at.toISOString(), ...e.payload }) });
-        last = e.seq;
-      }
-      const finished = () => finishedOperationStatuses.includes(findOperation(deps.db, operationId)!.status);
-      while (!stream.aborted) {
-        while (queue.length) {
-          const e = queue.shift()!;
-          if (e.seq <= last) continue;
-          await stream.writeSSE({ id: String(e.seq), event: e.type, data: e.data });
-          last = e.seq;
-        }
-        if (finished() && queue.length === 0) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 15_000);
-        });
-        wake = undefined;
-        if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: "ping", data: "" });
-      }
-      await stream.writeSSE({ event: "end", data: "" });
-    } finally {
-      unsubscribe();
-    }
-  });
-}
+/** An operation's events for API clients: each one as JSON, the SSE event named after its type. */
+const eventJson = (e: StreamedEvent) => ({ id: String(e.seq), event: e.event.type, data: JSON.stringify({ seq: e.seq, at: e.at.toISOString(), ...e.event }) });
+const jsonStream: OperationStreamFormat = {
+  replay: (events) => events.map(eventJson),
+  live: (e) => [eventJson(e)],
+  // Browsers drop an SSE message with empty data, so the end says what ended.
+  end: () => [{ event: "end", data: JSON.stringify({ end: true }) }],
+};
 
 export function serverApi(deps: Deps) {
   const api = new Hono<Env>();
@@ -135,7 +104,7 @@ export function serverApi(deps: Deps) {
       const events = eventsAfter(deps.db, op.id, after).map((e) => ({ seq: e.seq, at: e.at.toISOString(), ...e.payload }));
       return c.json({ operation: operationJson(findOperation(deps.db, op.id)!), events });
     }
-    return streamEvents(c, deps, op.id, after);
+    return streamOperation(c, deps, op.id, after, jsonStream);
   });
 
   return api;

@@ -1,0 +1,75 @@
+// An operation's events as Server-Sent Events: the stored ones after `after`, then live ones as
+// the engine records them, until the operation is finished. What each event becomes on the wire
+// is the caller's (HTML fragments for the server page); the SSE id is always the event's
+// sequence, so a reconnecting browser resumes with Last-Event-ID where it left off.
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { HoistEvent } from "../engine/events.ts";
+import { eventsAfter, findOperation } from "../state/operations.ts";
+import { finishedOperationStatuses } from "../state/statuses.ts";
+import type { Deps, Env } from "./env.ts";
+
+export interface StreamedEvent {
+  seq: number;
+  at: Date;
+  event: HoistEvent;
+}
+
+export interface SseMessage {
+  id?: string;
+  event?: string;
+  data: string | Promise<string>;
+}
+
+export interface OperationStreamFormat {
+  /** The stored events after `after` (possibly none), sent at once on connecting. */
+  replay(events: StreamedEvent[]): SseMessage[];
+  /** One event recorded while the stream is open. */
+  live(event: StreamedEvent): SseMessage[];
+  /** Sent after the last event of a finished operation, before the stream closes. */
+  end(): SseMessage[];
+}
+
+const KEEPALIVE_MS = 15_000;
+
+export function streamOperation(c: Context<Env>, deps: Deps, operationId: string, after: number, format: OperationStreamFormat) {
+  return streamSSE(c, async (stream) => {
+    const queue: StreamedEvent[] = [];
+    let wake: (() => void) | undefined;
+    // Subscribe before reading the stored events, so nothing falls between the two.
+    const unsubscribe = deps.engine.bus.subscribe(operationId, (e) => {
+      queue.push({ seq: e.seq, at: e.at, event: e.event });
+      wake?.();
+    });
+    stream.onAbort(unsubscribe);
+    const send = async (messages: SseMessage[]) => {
+      for (const m of messages) await stream.writeSSE({ id: m.id, event: m.event, data: await m.data });
+    };
+    try {
+      const stored = eventsAfter(deps.db, operationId, after, 100_000).map((e) => ({ seq: e.seq, at: e.at, event: e.payload as unknown as HoistEvent }));
+      let last = stored.at(-1)?.seq ?? after;
+      await send(format.replay(stored));
+      const finished = () => finishedOperationStatuses.includes(findOperation(deps.db, operationId)?.status ?? "failed");
+      while (!stream.aborted) {
+        while (queue.length) {
+          const e = queue.shift()!;
+          if (e.seq <= last) continue;
+          await send(format.live(e));
+          last = e.seq;
+        }
+        // An event recorded between draining the queue and this check is still sent: the
+        // operation's last events are written before its status says finished.
+        if (finished() && queue.length === 0) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, KEEPALIVE_MS).unref();
+        });
+        wake = undefined;
+        if (queue.length === 0 && !stream.aborted) await stream.write(": keep-alive\n\n");
+      }
+      if (!stream.aborted) await send(format.end());
+    } finally {
+      unsubscribe();
+    }
+  });
+}
