@@ -13,6 +13,7 @@ import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
+import { serverRoutes } from "./routes/servers.tsx";
 import { tokenRoutes } from "./routes/tokens.tsx";
 import { userRoutes } from "./routes/users.tsx";
 
@@ -50,6 +51,7 @@ export function createApp(deps: Deps) {
   web.route("/", authRoutes(deps));
   for (const [path, routes] of [
     ["/nodes/credentials", credentialRoutes(deps)],
+    ["/nodes/cloud", serverRoutes(deps)],
     ["/nodes", nodeRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],

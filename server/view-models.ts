@@ -1,0 +1,120 @@
+// Rows as the server and node pages show them: labels resolved, owners named, nothing secret.
+import { findCredential } from "../state/credentials.ts";
+import { nodeOfServer, type Node } from "../state/nodes.ts";
+import type { Operation } from "../state/operations.ts";
+import { findServer, type Server } from "../state/servers.ts";
+import { listUsers } from "../state/users.ts";
+import type { NodeView } from "../views/node-list.tsx";
+import type { OperationView } from "../views/server-page.tsx";
+import type { CredentialPick } from "../views/server-form.tsx";
+import type { Facts, ServerView } from "../views/servers.tsx";
+import { listCredentials } from "./actions/credentials.ts";
+import { isBusy } from "./actions/servers.ts";
+import type { Actor, Deps } from "./env.ts";
+
+export const cloudLabel = (deps: Deps, id: string | null) => (id ? (deps.clouds.find((c) => c.id === id)?.label ?? id) : null);
+
+/** Owner emails, for admins and viewers who see everyone's objects (their own stay unnamed). */
+export function ownersFor(deps: Deps, actor: Actor): Map<string, string> | undefined {
+  if (!actor.scope.all) return undefined;
+  return new Map(listUsers(deps.db).filter((u) => u.id !== actor.user.id).map((u) => [u.id, u.email]));
+}
+
+const factsOf = (raw: unknown): Facts | null => (raw && typeof raw === "object" ? (raw as Facts) : null);
+
+export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<string, string>): ServerView {
+  const cred = s.credentialId ? findCredential(deps.db, actor.scope, s.credentialId) : undefined;
+  const node = nodeOfServer(deps.db, s.id);
+  return {
+    id: s.id,
+    name: s.name,
+    stack: s.stack,
+    cloud: s.cloud,
+    cloudLabel: cloudLabel(deps, s.cloud)!,
+    region: s.region,
+    size: s.size,
+    image: s.image,
+    status: s.status,
+    busy: isBusy(s),
+    priceMonthly: s.priceMonthly,
+    currency: typeof s.spec.currency === "string" ? s.spec.currency : undefined,
+    createdAt: s.createdAt,
+    owner: owners?.get(s.userId),
+    error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : undefined,
+    credential: cred ? { id: cred.id, name: cred.name } : s.credentialId ? { id: s.credentialId, name: "(not visible to you)" } : null,
+    node: node && {
+      id: node.id,
+      address: node.address,
+      sshPort: node.sshPort,
+      sshUser: node.sshUser,
+      hostKeyFingerprint: node.hostKeyFingerprint,
+      facts: factsOf(node.facts),
+      state: node.state,
+      stateReason: node.stateReason,
+      checkedAt: node.checkedAt,
+    },
+  };
+}
+
+export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string, string>): NodeView {
+  const server = n.serverId ? findServer(deps.db, actor.scope, n.serverId) : undefined;
+  return {
+    id: n.id,
+    name: n.name,
+    serverId: n.serverId,
+    address: n.address,
+    sshPort: n.sshPort,
+    sshUser: n.sshUser,
+    cloudLabel: cloudLabel(deps, n.cloud),
+    region: n.region,
+    size: n.size,
+    facts: factsOf(n.facts),
+    state: n.state,
+    stateReason: n.stateReason,
+    checkedAt: n.checkedAt,
+    checkable: server?.status === "ready" || server?.status === "stopped",
+    owner: owners?.get(n.userId),
+  };
+}
+
+export const operationView = (o: Operation): OperationView => ({
+  id: o.id,
+  kind: o.kind,
+  params: o.params,
+  status: o.status,
+  createdAt: o.createdAt,
+  startedAt: o.startedAt,
+  finishedAt: o.finishedAt,
+  error: o.error,
+});
+
+/**
+ * The actor's credentials that can create servers (others' are named by owner), and the clouds
+ * of those that cannot yet.
+ */
+/** The clouds where Hoist can create servers, by label ("A", "A or B"). */
+export const serverCloudsLabel = (deps: Deps) => listOr(deps.clouds.filter((c) => c.servers).map((c) => c.label));
+const listOr = (xs: string[]) => (xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs.at(-1)}`);
+
+export function credentialPicks(deps: Deps, actor: Actor): { picks: CredentialPick[]; otherClouds: string[] } {
+  const all = listCredentials(deps, actor);
+  const owners = ownersFor(deps, actor);
+  const canCreate = (cloud: string) => deps.clouds.some((c) => c.id === cloud && c.servers);
+  const picks = all
+    .filter((c) => canCreate(c.cloud))
+    .map((c) => ({
+      id: c.id,
+      name: owners?.get(c.userId) ? `${c.name} (${owners.get(c.userId)})` : c.name,
+      cloud: c.cloud,
+      cloudLabel: cloudLabel(deps, c.cloud)!,
+      validity: c.validity,
+      validityReason: c.validityReason,
+    }));
+  const otherClouds = [...new Set(all.filter((c) => !canCreate(c.cloud)).map((c) => cloudLabel(deps, c.cloud)!))];
+  return { picks, otherClouds };
+}
+
+/** Credentials of the server's cloud, for when its own was deleted. */
+export function sameCloudCredentials(deps: Deps, actor: Actor, server: ServerView) {
+  return server.credential ? [] : listCredentials(deps, actor).filter((c) => c.cloud === server.cloud).map((c) => ({ id: c.id, name: c.name }));
+}

@@ -1,0 +1,295 @@
+// One cloud server: its status, what went wrong and what to do, its node, and the operation under
+// way with a progress bar, each resource's step and the log. `#server-body` is rendered whole for
+// the page, for polling and after each status change; in between, the SSE stream sends the
+// small pieces (LiveFrame in operation-view.tsx).
+import type { OperationKind, OperationStatus } from "../state/statuses.ts";
+import { Badge, CsrfInput, When, type Tone } from "./components.tsx";
+import { TabbedPage } from "./nodes.tsx";
+import type { Live } from "./operation-live.ts";
+import { LogList, Poller, Progress, Steps } from "./operation-view.tsx";
+import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
+
+export interface OperationView {
+  id: string;
+  kind: OperationKind;
+  params: Record<string, unknown>;
+  status: OperationStatus;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+/** What the operator may do now (the route asks the status machine). */
+export interface ServerActions {
+  retry: boolean;
+  destroy: boolean;
+  stop: boolean;
+  start: boolean;
+  cancel: boolean;
+  check: boolean;
+}
+
+export interface ServerBodyProps {
+  server: ServerView;
+  op?: OperationView;
+  live?: Live;
+  history: OperationView[];
+  actions: ServerActions;
+  canWrite: boolean;
+  csrf: string;
+  now: Date;
+  options: CredentialOption[];
+  errors: Record<string, string>;
+  /** The live stream of `op` while it runs; absent when it is finished. */
+  streamUrl?: string;
+  pollUrl: string;
+  pollSeconds: number;
+}
+
+export function operationTitle(op: Pick<OperationView, "kind" | "params">): string {
+  if (op.kind === "power") return op.params.action === "on" ? "Power on" : "Power off";
+  return { up: "Create / update", destroy: "Destroy", refresh: "Refresh", preview: "Preview" }[op.kind];
+}
+
+const opTone: Record<OperationStatus, Tone> = { queued: "muted", running: "info", succeeded: "ok", failed: "bad", cancelled: "muted" };
+
+/** A one-button form; the button's id lets htmx give focus back after the body is refreshed. */
+const PostButton = (p: { action: string; csrf: string; label: string; tone?: "primary" | "danger"; fields?: Record<string, string>; children?: unknown }) => (
+  <form method="post" action={p.action} class="inline">
+    <CsrfInput token={p.csrf} />
+    {Object.entries(p.fields ?? {}).map(([k, v]) => (
+      <input type="hidden" name={k} value={v} />
+    ))}
+    {p.children}
+    <button type="submit" class={p.tone} id={`do-${p.action.slice(p.action.lastIndexOf("/") + 1)}`}>
+      {p.label}
+    </button>
+  </form>
+);
+
+const Header = (p: ServerBodyProps) => {
+  const s = p.server;
+  const base = `/nodes/cloud/${s.id}`;
+  const a = p.actions;
+  return (
+    <div class="card server-head">
+      <div class="server-title">
+        <h2>
+          {s.name} <StatusBadge id="status-badge" status={s.status} busy={s.busy} />
+        </h2>
+        {p.canWrite && (
+          <div class="row-actions">
+            {a.cancel && p.op && <PostButton action={`${base}/cancel`} csrf={p.csrf} label="Cancel operation" fields={{ operationId: p.op.id }} />}
+            {a.stop && <PostButton action={`${base}/stop`} csrf={p.csrf} label="Stop" />}
+            {a.start && <PostButton action={`${base}/start`} csrf={p.csrf} label="Start" tone="primary" />}
+            {/* A failed server offers it beside Retry. */}
+            {a.destroy && s.status !== "failed" && (
+              <a class="button danger" href={`${base}/destroy`}>
+                Destroy…
+              </a>
+            )}
+          </div>
+        )}
+      </div>
+      <dl class="facts">
+        <dt>Provider</dt>
+        <dd>{s.cloudLabel}</dd>
+        <dt>Location</dt>
+        <dd>{s.region}</dd>
+        <dt>Size</dt>
+        <dd>{s.size}</dd>
+        <dt>Image</dt>
+        <dd>{s.image}</dd>
+        <dt>Monthly</dt>
+        <dd>
+          <Price s={s} />
+        </dd>
+        <dt>Credential</dt>
+        <dd>{s.credential ? s.credential.name : <span class="badge badge-warn">deleted</span>}</dd>
+        <dt>Stack</dt>
+        <dd>
+          <code>{s.stack}</code>
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <When at={s.createdAt} now={p.now} />
+          {s.owner && <span class="muted"> by {s.owner}</span>}
+        </dd>
+      </dl>
+    </div>
+  );
+};
+
+const Failure = (p: ServerBodyProps) => {
+  const s = p.server;
+  if (s.status !== "failed" || !s.error) return null;
+  return (
+    <div class="card failure" role="alert">
+      <h3>It failed: {s.error.reason}</h3>
+      <dl class="facts">
+        {s.error.code && (
+          <>
+            <dt>Provider code</dt>
+            <dd>
+              <code>{s.error.code}</code>
+            </dd>
+          </>
+        )}
+        {s.error.action && (
+          <>
+            <dt>What to do</dt>
+            <dd>{s.error.action}</dd>
+          </>
+        )}
+        <dt>Retry</dt>
+        <dd>{s.error.retryable === false ? "will not help until the cause is fixed" : "may help"}</dd>
+      </dl>
+      {p.canWrite && (
+        <div class="failure-actions">
+          {p.actions.retry && (
+            <PostButton action={`/nodes/cloud/${s.id}/retry`} csrf={p.csrf} label="Retry" tone="primary">
+              <CredentialChoice server={s} options={p.options} error={p.errors.credentialId} />
+            </PostButton>
+          )}
+          {p.actions.destroy && (
+            <a class="button danger" href={`/nodes/cloud/${s.id}/destroy`}>
+              Destroy…
+            </a>
+          )}
+        </div>
+      )}
+    </div>
+  );
+};
+
+const NodeCard = (p: ServerBodyProps) => {
+  const n = p.server.node;
+  if (!n) return null;
+  const f = n.facts ?? {};
+  return (
+    <div class="card node-card">
+      <div class="server-title">
+        <h3>
+          Node <NodeStateBadge state={n.state} reason={n.stateReason} />
+        </h3>
+        {p.canWrite && p.actions.check && <PostButton action={`/nodes/${n.id}/check`} csrf={p.csrf} label="Check now" fields={{ back: `/nodes/cloud/${p.server.id}` }} />}
+      </div>
+      <dl class="facts">
+        <dt>Address</dt>
+        <dd>
+          <code>{n.address}</code>
+        </dd>
+        <dt>SSH</dt>
+        <dd>
+          <code>
+            ssh -p {n.sshPort} {n.sshUser}@{n.address}
+          </code>
+        </dd>
+        <dt>Host key</dt>
+        <dd>
+          <code>{n.hostKeyFingerprint ?? "unknown"}</code>
+        </dd>
+        <dt>System</dt>
+        <dd>{[f.os, f.cpus && `${f.cpus} CPU`, f.memoryMb && `${(f.memoryMb / 1024).toFixed(1)} GB memory`, f.diskGb && `${f.diskGb} GB disk`, f.arch].filter(Boolean).join(" · ") || "unknown"}</dd>
+        <dt>Checked</dt>
+        <dd>
+          <When at={n.checkedAt} now={p.now} />
+          {n.stateReason && <span class="muted"> · {n.stateReason}</span>}
+        </dd>
+      </dl>
+    </div>
+  );
+};
+
+const OperationCard = (p: ServerBodyProps) => {
+  const { op, live } = p;
+  if (!op || !live) return <p class="muted">No operation has run for this server yet.</p>;
+  const inner = (
+    <>
+      <div sse-swap="frame" hx-swap="none"></div>
+      <div hx-trigger="sse:refresh" hx-get={`/nodes/cloud/${p.server.id}/poll?force=1`} hx-target="#server-body" hx-swap="outerHTML"></div>
+      <Progress live={live} />
+      <h4>Resources</h4>
+      <Steps live={live} />
+      <h4>Log</h4>
+      <div class="log-scroll" tabindex={0} aria-label="Operation log">
+        <LogList live={live} />
+      </div>
+    </>
+  );
+  return (
+    <div class="card operation">
+      <div class="server-title">
+        <h3>
+          {operationTitle(op)} <Badge tone={opTone[op.status]}>{op.status}</Badge>
+        </h3>
+        <span class="muted small">
+          {op.startedAt ? "started " : "requested "}
+          <When at={op.startedAt ?? op.createdAt} now={p.now} />
+          {op.finishedAt && (
+            <>
+              {" · finished "}
+              <When at={op.finishedAt} now={p.now} />
+            </>
+          )}
+        </span>
+      </div>
+      {p.streamUrl ? (
+        <div id="live" hx-ext="sse" sse-connect={p.streamUrl} sse-close="end">
+          {inner}
+        </div>
+      ) : (
+        <div id="live">{inner}</div>
+      )}
+    </div>
+  );
+};
+
+const History = (p: ServerBodyProps) =>
+  p.history.length < 2 ? null : (
+    <details class="card history">
+      <summary>All operations ({p.history.length})</summary>
+      <table class="list">
+        <tbody>
+          {p.history.map((o) => (
+            <tr>
+              <td>
+                <a href={`/nodes/cloud/${p.server.id}?op=${o.id}`} aria-current={o.id === p.op?.id ? "true" : undefined}>
+                  {operationTitle(o)}
+                </a>
+              </td>
+              <td>
+                <Badge tone={opTone[o.status]}>{o.status}</Badge>
+              </td>
+              <td>
+                <When at={o.createdAt} now={p.now} />
+              </td>
+              <td class="reason small">{o.error}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+
+export const ServerBody = (p: ServerBodyProps) => (
+  <div id="server-body">
+    <Header {...p} />
+    {p.server.status === "destroyed" && <p class="flash flash-info">This server was destroyed: it no longer exists at the provider, and its stack was removed.</p>}
+    <Failure {...p} />
+    <NodeCard {...p} />
+    <OperationCard {...p} />
+    <History {...p} />
+    <Poller url={p.pollUrl} seconds={p.pollSeconds} />
+  </div>
+);
+
+export const ServerPage = (p: Base & ServerBodyProps) => (
+  <TabbedPage title={p.server.name} tab="cloud" csrf={p.csrf} viewer={p.viewer} flash={p.flash}>
+    <nav class="crumbs" aria-label="Breadcrumb">
+      <a href="/nodes/cloud">Cloud Servers</a> / <span aria-current="page">{p.server.name}</span>
+    </nav>
+    <ServerBody {...p} />
+  </TabbedPage>
+);
