@@ -13,7 +13,7 @@ import { EventBus } from "./bus.ts";
 import { obtainPulumiCli } from "./pulumi-cli.ts";
 import { runnable } from "./queue.ts";
 import { finderFor, recoverStack } from "./recover.ts";
-import { checkServerNode, credentialOf, previewServer, runServerOperation, type ServerJobContext } from "./servers.ts";
+import { checkServerNode, credentialOf, DeadlinePassed, owned, previewServer, runServerOperation, type ServerJobContext } from "./servers.ts";
 import { killMarked } from "./processes.ts";
 import { STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
 
@@ -117,7 +117,7 @@ export class Engine {
     this.#finish(op, "cancel", why);
     if (op.serverId) {
       const explained = { errorReason: `The operation was cancelled before it started: ${why}`, errorCode: "cancelled", errorAction: "Retry, or destroy the server.", retryable: true };
-      moveServer(this.#opts.db, op.serverId, "failed", explained, op.kind === "up" ? ["pending"] : op.kind === "destroy" ? ["destroying"] : ["stopping", "starting"]);
+      moveServer(this.#opts.db, op.serverId, "failed", explained, owned[op.kind]);
     }
     return true;
   }
@@ -127,9 +127,12 @@ export class Engine {
     return previewServer(this.#ctx, server, onOutput);
   }
 
-  /** The operation running for a stack, if any. */
-  runningFor(stack: string): Operation | undefined {
-    return [...this.#running.values()].find((r) => r.op.stack === stack)?.op;
+  /** Cancels every queued or running operation of a stack, but those of kind `keep`. */
+  cancelStack(stack: string, keep: Operation["kind"], why: string): void {
+    const queued = operationsWithStatus(this.#opts.db, ["queued"]).filter((o) => o.stack === stack);
+    for (const op of [...this.#running.values()].map((r) => r.op).filter((o) => o.stack === stack).concat(queued)) {
+      if (op.kind !== keep) this.cancel(op.id, why);
+    }
   }
 
   /** Resolves once nothing is queued or running (for tests and shutdown). */
@@ -159,14 +162,15 @@ export class Engine {
         void this.pulumi().then((settings) => killMarked(STACK_MARK, workDirOf(settings, op.stack)));
       }, this.#opts.cancelGraceSeconds * 1000);
     });
-    const deadline = setTimeout(() => controller.abort(new Error(`its deadline of ${seconds} s passed`)), seconds * 1000);
+    const deadline = setTimeout(() => controller.abort(new DeadlinePassed(`its deadline of ${seconds} s passed`)), seconds * 1000);
     updateOperation(this.#opts.db, op.id, { status: operationTransition(op.status, "start"), startedAt: new Date(), deadlineAt: new Date(Date.now() + seconds * 1000) });
     this.bus.record(op.id, { type: "operation", status: "running" });
     this.#opts.log.info({ operation: op.id, kind: op.kind, stack: op.stack }, "operation started");
     const running = { ...op, status: "running" as const };
     const done = runServerOperation(this.#ctx, running, controller.signal).then(
       () => this.#finish(running, "succeed"),
-      (err: Error) => this.#finish(running, controller.signal.aborted ? "cancel" : "fail", err.message),
+      // A cancel from the operator ends as cancelled; a deadline that passed, as failed.
+      (err: Error) => this.#finish(running, controller.signal.aborted && !(controller.signal.reason instanceof DeadlinePassed) ? "cancel" : "fail", err.message),
     );
     this.#running.set(op.id, {
       op: running,
@@ -230,7 +234,8 @@ export class Engine {
       this.bus.record(op.id, { type: "failure", reason, code: "interrupted", action: "interrupted — retry", retryable: true });
       this.#finish(op, "fail", `${reason} — retry`);
       if (server) {
-        const to = moveServer(this.#opts.db, server.id, "failed", { errorReason: reason, errorCode: "interrupted", errorAction: "Interrupted — retry to finish, or destroy the server.", retryable: true });
+        // Only the statuses this operation owns: a destroy queued behind it keeps its server destroying.
+        const to = moveServer(this.#opts.db, server.id, "failed", { errorReason: reason, errorCode: "interrupted", errorAction: "Interrupted — retry to finish, or destroy the server.", retryable: true }, owned[op.kind]);
         if (to) this.bus.record(op.id, { type: "status", status: to });
       }
     }

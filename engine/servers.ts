@@ -31,13 +31,16 @@ export interface ServerJobContext {
 }
 
 /** The statuses each kind of operation owns: it moves the server only while it is in one. */
-const owned: Record<Operation["kind"], readonly ServerStatus[]> = {
+export const owned: Record<Operation["kind"], readonly ServerStatus[]> = {
   up: ["pending", "creating", "configuring", "updating"],
   destroy: ["destroying"],
   power: ["stopping", "starting"],
   refresh: [],
   preview: [],
 };
+
+/** Why an operation is aborted when it outlives its deadline: it failed, nobody cancelled it. */
+export class DeadlinePassed extends Error {}
 
 /** An operation that cannot start, with the reason the operator sees. */
 export class OperationRefused extends Error {
@@ -136,7 +139,8 @@ function explain(support: ServerSupport | undefined, err: unknown, signal: Abort
   const message = err instanceof Error ? err.message : String(err);
   if (signal.aborted) {
     const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "cancelled");
-    return { reason: `The operation was stopped: ${why}`, code: "cancelled", action: "Retry to continue, or destroy the server.", retryable: true, auth: false };
+    const code = signal.reason instanceof DeadlinePassed ? "deadline" : "cancelled";
+    return { reason: `The operation was stopped: ${why}`, code, action: "Retry to continue, or destroy the server.", retryable: true, auth: false };
   }
   return support?.explainError(message) ?? { reason: message.split("\n")[0]!, action: "Retry.", retryable: true, auth: false };
 }

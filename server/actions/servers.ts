@@ -53,8 +53,10 @@ function open(deps: Deps, cred: Credential): CloudCredential {
   return { secret: openJson(deps.keyring, sealedSecretOf(deps.db, cred.id)!), settings: cred.settings, endpoint: deps.config.endpoints[cred.cloud] };
 }
 
-/** The live catalog for a credential; the provider's failure becomes an UpstreamError with its message. */
+/** The live catalog for a credential, for those who may create servers; the provider's failure becomes an UpstreamError with its message. */
 export async function catalogFor(deps: Deps, actor: Actor, credentialId: unknown): Promise<{ cred: Credential; catalog: Catalog }> {
+  // Viewers see every credential, but only writers may call a provider with one.
+  requireWriter(actor);
   const { cred, support, cloud } = serverCredential(deps, actor, credentialId);
   try {
     return { cred, catalog: await support.catalog(cloud, { signal: AbortSignal.timeout(20_000) }) };
@@ -63,7 +65,7 @@ export async function catalogFor(deps: Deps, actor: Actor, credentialId: unknown
   }
 }
 
-const slug = z.string({ error: "is required" }).trim().min(1, "is required").max(64, "must be at most 64 characters").regex(/^[a-z0-9][a-z0-9._-]*$/, "must be a provider slug such as fsn1 or cx22");
+const slug = z.string({ error: "is required" }).trim().min(1, "is required").max(64, "must be at most 64 characters").regex(/^[a-z0-9][a-z0-9._-]*$/, "must be an id from the provider's catalog (lower-case letters, digits, dots, dashes)");
 
 const createSchema = z.object({
   credentialId: z.string({ error: "is required" }),
@@ -114,14 +116,18 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
   if (catalog) errors.push(...checkAgainstCatalog(catalog, input));
   if (errors.length) throw new InvalidInputError(errors);
   const quota = deps.config.serverQuota;
-  if (countLiveServers(deps.db, cred.id) >= quota) {
+  if (countLiveServers(deps.db, { credentialId: cred.id }) >= quota) {
     throw new ConflictError(`The credential “${cred.name}” already has ${quota} servers, Hoist's limit per credential (HOIST_SERVER_QUOTA). Destroy one first.`);
   }
+  // The catalog call took a while: a second request with the same name may have got here first.
+  const taken = checkName(deps, actor, support, input.name);
+  if (taken.length) throw new InvalidInputError(taken);
   limitChanges(deps, actor);
 
   const price = catalog?.sizes.find((s) => s.id === input.size)?.prices[input.region]?.monthly;
-  let stack = `server-${input.name.replace(/[^a-z0-9-]/g, "-")}`.slice(0, 80);
-  for (let n = 2; stackTaken(deps.db, stack); n++) stack = `server-${input.name}-${n}`;
+  const base = `server-${input.name.replace(/[^a-z0-9-]/g, "-")}`.slice(0, 72);
+  let stack = base;
+  for (let n = 2; stackTaken(deps.db, stack); n++) stack = `${base}-${n}`;
   const keys = generateKeyPair(`hoist-${input.name}`);
   const key = insertSshKey(deps.db, {
     userId: actor.user.id,
@@ -154,7 +160,7 @@ const credentialChoice = z.object({ credentialId: z.string().optional() });
 function switchCredential(deps: Deps, actor: Actor, server: Server, raw: unknown): void {
   const { credentialId } = parse(credentialChoice, raw === undefined ? {} : asObject(raw));
   if (!credentialId) {
-    if (!server.credentialId) throw new InvalidInputError([{ field: "credentialId", message: `choose a ${server.cloud} credential: the one this server was created with was deleted` }]);
+    if (!server.credentialId) throw new InvalidInputError([{ field: "credentialId", message: `choose a ${deps.clouds.find((c) => c.id === server.cloud)?.label ?? server.cloud} credential: the one this server was created with was deleted` }]);
     return;
   }
   const { cred } = serverCredential(deps, actor, credentialId);
@@ -178,7 +184,7 @@ export function retryServer(deps: Deps, actor: Actor, id: string, raw?: unknown)
   return operation;
 }
 
-/** Destroys the server: a running create is cancelled first, and the destroy runs after it. */
+/** Destroys the server: its queued or running operations are cancelled first, and the destroy runs after them. */
 export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknown): Operation {
   requireWriter(actor);
   const server = getServer(deps, actor, id);
@@ -186,8 +192,8 @@ export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknow
   switchCredential(deps, actor, server, raw);
   limitChanges(deps, actor);
   if (!moveServer(deps.db, server.id, "destroy_requested")) throw new ConflictError("The server changed meanwhile; reload and try again.");
-  const running = deps.engine.runningFor(server.stack);
-  if (running && running.kind !== "destroy") deps.engine.cancel(running.id, `destroy requested by ${actor.user.email}`);
+  // A create or power action still waiting would only make what is about to be deleted.
+  deps.engine.cancelStack(server.stack, "destroy", `destroy requested by ${actor.user.email}`);
   const operation = deps.engine.enqueue({ kind: "destroy", stack: server.stack, serverId: server.id, userId: actor.user.id });
   audit(deps, actor, "server.destroy", "ok", { type: "server", id: server.id }, server.name);
   return operation;
