@@ -36,11 +36,12 @@ export function updateServer(db: Db, id: string, patch: Partial<Omit<Server, "id
 }
 
 /** Servers counted against a credential's quota: all but destroyed ones. */
-export function countLiveServers(db: Db, credentialId: string): number {
+export function countLiveServers(db: Db, of: { credentialId: string } | { userId: string }): number {
+  const owner = "credentialId" in of ? eq(servers.credentialId, of.credentialId) : eq(servers.userId, of.userId);
   return db
     .select({ n: sql<number>`count(*)` })
     .from(servers)
-    .where(and(eq(servers.credentialId, credentialId), notInArray(servers.status, ["destroyed"] satisfies ServerStatus[])))
+    .where(and(owner, notInArray(servers.status, ["destroyed"] satisfies ServerStatus[])))
     .get()!.n;
 }
 

@@ -1,6 +1,7 @@
 // Accounts: the first admin, sign-in, invitations and roles.
 import { z } from "zod";
 import { deleteUserSessions } from "../../state/sessions.ts";
+import { countLiveServers } from "../../state/servers.ts";
 import { roles } from "../../state/statuses.ts";
 import {
   countUsers,
@@ -115,12 +116,15 @@ export function changeRole(deps: Deps, actor: Actor, id: string, raw: unknown): 
   return findUser(deps.db, id)!;
 }
 
-/** Removes a user with everything they own (their credentials; servers come with later issues). */
+/** Removes a user with their credentials; one who still has servers must have them destroyed first. */
 export function removeUser(deps: Deps, actor: Actor, id: string): User {
   requireAdmin(actor);
   const user = findUser(deps.db, id);
   if (!user) throw new NotFoundError("user");
   if (user.id === actor.user.id) throw new ForbiddenError("You cannot remove your own account.");
+  // Their servers' stacks and cloud resources would be left with nothing in Hoist to manage them.
+  const live = countLiveServers(deps.db, { userId: id });
+  if (live > 0) throw new ConflictError(`${user.email} still has ${live} server(s). Destroy them first, then remove the user.`);
   deleteUserSessions(deps.db, id);
   deleteUser(deps.db, id);
   audit(deps, actor, "user.remove", "ok", { type: "user", id }, user.email);

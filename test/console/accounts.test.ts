@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { countUsers, listUsers } from "../../state/users.ts";
 import { listAudit } from "../../state/audit.ts";
+import { insertServer, updateServer } from "../../state/servers.ts";
 import { ADMIN, addUser, setupAdmin, startConsole, type TestConsole } from "../support/console.ts";
 
 let t: TestConsole;
@@ -182,5 +183,23 @@ describe("invitations and roles", () => {
     expect((await admin.post(`/users/${me.id}/remove`, {})).status).toBe(403);
     expect((await admin.post(`/users/${olga.id}/remove`, {})).status).toBe(303);
     expect(listUsers(t.deps.db).some((u) => u.id === olga.id)).toBe(false);
+  });
+
+  it("refuses to remove a user who still has servers, until they are destroyed", async () => {
+    const admin = await setupAdmin(t);
+    await addUser(t, admin, "operator", "otto@example.com");
+    const otto = listUsers(t.deps.db).find((u) => u.email === "otto@example.com")!;
+    const spec = { credentialId: null, sshKeyId: null, cloud: "hetzner", region: "fsn1", size: "cx22", image: "ubuntu-24.04", spec: {}, priceMonthly: null };
+    const server = insertServer(t.deps.db, { ...spec, userId: otto.id, name: "web", stack: "server-web" });
+    await admin.get("/users");
+    const refused = await admin.post(`/users/${otto.id}/remove`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain("otto@example.com still has 1 server(s). Destroy them first");
+    expect(listUsers(t.deps.db).some((u) => u.id === otto.id)).toBe(true);
+    expect(listAudit(t.deps.db, {}).some((e) => e.action === "user.remove" && e.outcome === "ok")).toBe(false);
+
+    updateServer(t.deps.db, server.id, { status: "destroyed" });
+    expect((await admin.post(`/users/${otto.id}/remove`, {})).status).toBe(303);
+    expect(listUsers(t.deps.db).some((u) => u.id === otto.id)).toBe(false);
   });
 });
