@@ -3,7 +3,7 @@
 import { Hono, type Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { randomUUID } from "node:crypto";
-import { ErrorPage } from "../views/errors.tsx";
+import { ErrorAlert, ErrorPage } from "../views/errors.tsx";
 import { apiRoutes } from "./api/routes.ts";
 import { csrfProtection, requireUser, sessions } from "./auth/session.ts";
 import type { Deps, Env } from "./env.ts";
@@ -89,6 +89,13 @@ function respondError(
 ) {
   if (c.req.path.startsWith("/api/")) {
     return c.json({ error: { code, message, ...(fields && { fields }), ...(reference && { reference }) } }, status as 400);
+  }
+  // A fragment request (a table row, a poll) shows the error above the page; a boosted form or a
+  // plain request gets the whole error page.
+  if (c.req.header("hx-request") && !c.req.header("hx-boosted")) {
+    c.header("HX-Retarget", "#alerts");
+    c.header("HX-Reswap", "innerHTML");
+    return c.html(<ErrorAlert message={message} reference={reference} />, status as 400);
   }
   const actor = c.get("actor");
   const viewer = actor && { email: actor.user.email, name: actor.user.name, role: actor.user.role };

@@ -20,3 +20,11 @@ export const ErrorPage = (p: { status: number; message: string; csrf: string; vi
     </section>
   </Layout>
 );
+
+/** An error in answer to an HTMX fragment request, shown in the page's alert area. */
+export const ErrorAlert = (p: { message: string; reference?: string }) => (
+  <div class="flash flash-error" role="alert">
+    {p.message}
+    {p.reference && <span class="muted small"> Reference: {p.reference} (in the server log)</span>}
+  </div>
+);

@@ -82,6 +82,8 @@ export const Layout = (p: PageProps) => (
         )}
       </header>
       <main id="main">
+        {/* Where an HTMX request that failed says why, instead of swapping an error page into a row. */}
+        <div id="alerts" aria-live="assertive"></div>
         {p.flash && (
           <div class={`flash flash-${p.flash.kind}`} role={p.flash.kind === "error" ? "alert" : "status"}>
             {p.flash.text}
