@@ -111,6 +111,9 @@ export const CatalogFields = (p: { catalog: CatalogState; values: FormValues; er
   );
 };
 
+/** What a catalog reload sends: the form's choices, never its CSRF token (a GET puts it in the address). */
+const CATALOG_INCLUDE = "#create-server [name]:not([name=_csrf])";
+
 const LoadedCatalog = (p: { catalog: Catalog; values: FormValues; errors: Record<string, string> }) => {
   const { catalog, values } = p;
   const region = values.region ?? "";
@@ -124,7 +127,7 @@ const LoadedCatalog = (p: { catalog: Catalog; values: FormValues; errors: Record
         value={region}
         error={p.errors.region}
         options={catalog.locations.map((l) => ({ value: l.id, label: l.label }))}
-        attrs={{ "hx-get": "/nodes/cloud/new/catalog", "hx-trigger": "change", "hx-target": "#catalog", "hx-swap": "outerHTML", "hx-include": "closest form" }}
+        attrs={{ "hx-get": "/nodes/cloud/new/catalog", "hx-trigger": "change", "hx-target": "#catalog", "hx-swap": "outerHTML", "hx-include": CATALOG_INCLUDE }}
       />
       <noscript>
         <p>
@@ -219,7 +222,7 @@ export const NewServerPage = (
                   ...(chosen ? [] : [{ value: "", label: "Choose a credential…" }]),
                   ...p.credentials.map((c) => ({ value: c.id, label: `${c.name} · ${c.cloudLabel} · ${c.validity}` })),
                 ]}
-                attrs={{ "hx-get": "/nodes/cloud/new/catalog", "hx-trigger": "change", "hx-target": "#catalog", "hx-swap": "outerHTML", "hx-include": "closest form" }}
+                attrs={{ "hx-get": "/nodes/cloud/new/catalog", "hx-trigger": "change", "hx-target": "#catalog", "hx-swap": "outerHTML", "hx-include": CATALOG_INCLUDE }}
               />
               <CredentialBadge c={chosen} />
             </div>

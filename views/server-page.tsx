@@ -208,7 +208,7 @@ const OperationCard = (p: ServerBodyProps) => {
   const inner = (
     <>
       <div sse-swap="frame" hx-swap="none"></div>
-      <div hx-trigger="sse:refresh" hx-get={`/nodes/cloud/${p.server.id}/poll?force=1`} hx-target="#server-body" hx-swap="outerHTML"></div>
+      <div hx-trigger="sse:refresh" hx-get={`${p.pollUrl}&force=1`} hx-target="#server-body" hx-swap="outerHTML"></div>
       <Progress live={live} />
       <h4>Resources</h4>
       <Steps live={live} />
@@ -281,7 +281,8 @@ export const ServerBody = (p: ServerBodyProps) => (
     <NodeCard {...p} />
     <OperationCard {...p} />
     <History {...p} />
-    <Poller url={p.pollUrl} seconds={p.pollSeconds} />
+    {/* A destroyed server never changes again: nothing to poll for. */}
+    {p.server.status !== "destroyed" && <Poller url={p.pollUrl} seconds={p.pollSeconds} />}
   </div>
 );
 

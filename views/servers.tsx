@@ -1,7 +1,7 @@
 // The Cloud Servers tab: the list (which refreshes itself while a server is busy) and the
 // destroy confirmation. Shared pieces of the server pages live here too.
 import type { NodeState, ServerStatus } from "../state/statuses.ts";
-import { CsrfInput, EmptyState, FormErrors, Select, When, type Tone } from "./components.tsx";
+import { CsrfInput, EmptyState, FormErrors, ListTable, Select, When, type Tone } from "./components.tsx";
 import type { PageProps } from "./layout.tsx";
 import { TabbedPage } from "./nodes.tsx";
 
@@ -102,46 +102,32 @@ export const ServersTable = (p: { servers: ServerView[]; now: Date }) => {
   const busy = p.servers.some((s) => s.busy);
   return (
     <div id="servers-table" hx-get={busy ? "/nodes/cloud/table" : undefined} hx-trigger={busy ? "every 3s" : undefined} hx-swap="outerHTML">
-      <table class="list">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Status</th>
-            <th>Provider</th>
-            <th>Location</th>
-            <th>Size</th>
-            <th>Image</th>
-            <th class="num">Monthly</th>
-            <th>Created</th>
+      <ListTable columns={["Name", "Status", "Provider", "Location", "Size", "Image", { label: "Monthly", numeric: true }, "Created"]}>
+        {p.servers.map((s) => (
+          <tr id={`server-${s.id}`}>
+            <td>
+              <a href={`/nodes/cloud/${s.id}`} id={`open-${s.id}`}>
+                <strong>{s.name}</strong>
+              </a>
+              {s.owner && <div class="muted small">{s.owner}</div>}
+            </td>
+            <td>
+              <StatusBadge status={s.status} busy={s.busy} />
+              {s.status === "failed" && s.error && <div class="reason small">{s.error.reason}</div>}
+            </td>
+            <td>{s.cloudLabel}</td>
+            <td>{s.region}</td>
+            <td>{s.size}</td>
+            <td>{s.image}</td>
+            <td class="num">
+              <Price s={s} />
+            </td>
+            <td>
+              <When at={s.createdAt} now={p.now} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {p.servers.map((s) => (
-            <tr id={`server-${s.id}`}>
-              <td>
-                <a href={`/nodes/cloud/${s.id}`} id={`open-${s.id}`}>
-                  <strong>{s.name}</strong>
-                </a>
-                {s.owner && <div class="muted small">{s.owner}</div>}
-              </td>
-              <td>
-                <StatusBadge status={s.status} busy={s.busy} />
-                {s.status === "failed" && s.error && <div class="reason small">{s.error.reason}</div>}
-              </td>
-              <td>{s.cloudLabel}</td>
-              <td>{s.region}</td>
-              <td>{s.size}</td>
-              <td>{s.image}</td>
-              <td class="num">
-                <Price s={s} />
-              </td>
-              <td>
-                <When at={s.createdAt} now={p.now} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
     </div>
   );
 };

@@ -99,7 +99,8 @@ export function serverApi(deps: Deps) {
   api.post("/operations/:id/cancel", (c) => c.json(operationJson(cancelOperation(deps, actorOf(c), c.req.param("id")))));
   api.get("/operations/:id/events", (c) => {
     const op = getOperation(deps, actorOf(c), c.req.param("id"));
-    const after = Number(c.req.query("after") ?? c.req.header("last-event-id") ?? 0) || 0;
+    // A reconnecting EventSource says where it got to; that beats the `after` it first asked for.
+    const after = Number(c.req.header("last-event-id") ?? c.req.query("after") ?? 0) || 0;
     if (c.req.query("after") !== undefined && !(c.req.header("accept") ?? "").includes("text/event-stream")) {
       const events = eventsAfter(deps.db, op.id, after).map((e) => ({ seq: e.seq, at: e.at.toISOString(), ...e.payload }));
       return c.json({ operation: operationJson(findOperation(deps.db, op.id)!), events });

@@ -349,7 +349,7 @@ describe("failures", () => {
     expect(page.text).toContain(`<option value="${bed.credentialId}">hetzner</option>`);
     const without = await web.post(`/nodes/cloud/${id}/retry`, {});
     expect(without.status).toBe(422);
-    expect(without.text).toContain("choose a hetzner credential");
+    expect(without.text).toContain("choose a Hetzner Cloud credential");
     const confirm = await web.get(`/nodes/cloud/${id}/destroy`);
     expect(confirm.text).toContain(`<option value="${bed.credentialId}">hetzner</option>`);
     const destroy = await web.post(`/nodes/cloud/${id}/destroy`, { credentialId: bed.credentialId });

@@ -78,7 +78,7 @@ describe("overlapping operations", () => {
     expect(stop.json().error.fields[0].field).toBe("credentialId");
     const del = await bed.api.delete(`/servers/${id}`);
     expect(del.status).toBe(422);
-    expect(del.json().error.fields[0]).toMatchObject({ field: "credentialId", message: expect.stringContaining("choose a hetzner credential") });
+    expect(del.json().error.fields[0]).toMatchObject({ field: "credentialId", message: expect.stringContaining("choose a Hetzner Cloud credential") });
     expect(serverById(bed.console.deps.db, id)!.status).toBe("ready");
 
     expect((await bed.api.delete(`/servers/${id}`, { credentialId: spare })).status).toBe(202);
