@@ -1,6 +1,7 @@
 // Linux process bookkeeping from /proc: what runs below a process, and what runs in a folder.
 // The engine uses it at start to stop Pulumi processes a crashed Hoist left behind.
 import fs from "node:fs";
+import type { Readable } from "node:stream";
 
 function read(file: string): string {
   try {
@@ -68,4 +69,17 @@ export function killMarked(name: string, value: string): number {
   const all = new Set(processesMarked(name, value).flatMap((p) => [p, ...descendants(p)]));
   all.forEach(killHard);
   return all.size;
+}
+
+/** Calls `onLine` with each whole line a child process writes to any of `streams`. */
+export function eachLine(streams: Readable[], onLine: (line: string) => void): void {
+  for (const stream of streams) {
+    let buf = "";
+    stream.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split("\n");
+      buf = lines.pop()!;
+      lines.forEach(onLine);
+    });
+  }
 }

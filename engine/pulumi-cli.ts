@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { eachLine } from "./processes.ts";
 
 const recipeDir = fileURLToPath(new URL("./pulumi-cli", import.meta.url));
 
@@ -101,15 +102,7 @@ async function buildFromGo(root: string, version: string, onProgress: (line: str
         onProgress(`pulumi: ${downloads} modules downloaded, ${packages} packages compiled (${Math.round((Date.now() - started) / 1000)} s)`);
       }
     };
-    for (const stream of [child.stdout!, child.stderr!]) {
-      let buf = "";
-      stream.on("data", (d: Buffer) => {
-        buf += d.toString();
-        const lines = buf.split("\n");
-        buf = lines.pop()!;
-        lines.forEach(onLine);
-      });
-    }
+    eachLine([child.stdout!, child.stderr!], onLine);
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     if (code !== 0) throw new PulumiCliError(`building the Pulumi CLI failed (exit ${code}):\n${tail}`);
     onProgress(`pulumi: CLI v${version} ready at ${bin} (${Math.round((Date.now() - started) / 1000)} s)`);

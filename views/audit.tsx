@@ -1,5 +1,5 @@
 import type { AuditOutcome } from "../state/statuses.ts";
-import { Badge, EmptyState, When } from "./components.tsx";
+import { Badge, EmptyState, ListTable, When } from "./components.tsx";
 import { Layout, type PageProps } from "./layout.tsx";
 
 export interface AuditView {
@@ -21,36 +21,24 @@ export const AuditPage = (p: Omit<PageProps, "section" | "children" | "title"> &
     {p.entries.length === 0 ? (
       <EmptyState title="Nothing recorded yet">Actions such as adding a credential or creating a server appear here.</EmptyState>
     ) : (
-      <table class="list">
-        <thead>
+      <ListTable columns={["When", "Who", "Action", "Target", "Outcome", "Detail"]}>
+        {p.entries.map((e) => (
           <tr>
-            <th>When</th>
-            <th>Who</th>
-            <th>Action</th>
-            <th>Target</th>
-            <th>Outcome</th>
-            <th>Detail</th>
+            <td>
+              <When at={e.at} now={p.now} />
+            </td>
+            <td>{e.actor}</td>
+            <td>
+              <code>{e.action}</code>
+            </td>
+            <td class="small">{e.target}</td>
+            <td>
+              <Badge tone={e.outcome === "ok" ? "ok" : e.outcome === "denied" ? "warn" : "bad"}>{e.outcome}</Badge>
+            </td>
+            <td class="small">{e.detail}</td>
           </tr>
-        </thead>
-        <tbody>
-          {p.entries.map((e) => (
-            <tr>
-              <td>
-                <When at={e.at} now={p.now} />
-              </td>
-              <td>{e.actor}</td>
-              <td>
-                <code>{e.action}</code>
-              </td>
-              <td class="small">{e.target}</td>
-              <td>
-                <Badge tone={e.outcome === "ok" ? "ok" : e.outcome === "denied" ? "warn" : "bad"}>{e.outcome}</Badge>
-              </td>
-              <td class="small">{e.detail}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
     )}
     {p.nextBefore && (
       <p>

@@ -17,6 +17,23 @@ export const EmptyState = (p: { title: string; children: Child; action?: Child }
   </div>
 );
 
+/** A list of objects, a column a header; `actions` adds an unlabelled last column for each row's buttons. */
+export const ListTable = (p: { columns: (string | { label: string; numeric: true })[]; actions?: boolean; children: Child }) => (
+  <table class="list">
+    <thead>
+      <tr>
+        {p.columns.map((c) => (typeof c === "string" ? <th>{c}</th> : <th class="num">{c.label}</th>))}
+        {p.actions && (
+          <th>
+            <span class="sr-only">Actions</span>
+          </th>
+        )}
+      </tr>
+    </thead>
+    <tbody>{p.children}</tbody>
+  </table>
+);
+
 export const CsrfInput = (p: { token: string }) => <input type="hidden" name="_csrf" value={p.token} />;
 
 export interface FieldProps {

@@ -1,6 +1,6 @@
 // The Credentials tab: list, add, edit, delete. A credential's secret is never given to a view.
 import type { CredentialValidity } from "../state/statuses.ts";
-import { Badge, CsrfInput, EmptyState, Field, FormErrors, Select, When, type Tone } from "./components.tsx";
+import { Badge, CsrfInput, EmptyState, Field, FormErrors, ListTable, Select, When, type Tone } from "./components.tsx";
 import type { PageProps } from "./layout.tsx";
 import { TabbedPage } from "./nodes.tsx";
 
@@ -96,24 +96,11 @@ export const CredentialsPage = (p: Base & { credentials: CredentialView[]; cloud
         Hoist creates servers with your cloud accounts ({listOf(p.cloudLabels)}). Add one with its API credentials; Hoist encrypts the secret and checks it with the provider.
       </EmptyState>
     ) : (
-      <table class="list">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Provider</th>
-            <th>Validity</th>
-            <th>Last checked</th>
-            <th>
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.credentials.map((c) => (
-            <CredentialRow c={c} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
-          ))}
-        </tbody>
-      </table>
+      <ListTable columns={["Name", "Provider", "Validity", "Last checked"]} actions>
+        {p.credentials.map((c) => (
+          <CredentialRow c={c} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
+        ))}
+      </ListTable>
     )}
   </TabbedPage>
 );

@@ -1,7 +1,7 @@
 // The Nodes tab: every node registered from a stack's outputs, with the result of its last SSH
 // check. The table asks for itself again now and then, as the engine re-checks nodes.
 import type { NodeState } from "../state/statuses.ts";
-import { CsrfInput, EmptyState, When } from "./components.tsx";
+import { CsrfInput, EmptyState, ListTable, When } from "./components.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import { NodeStateBadge, type Base, type Facts } from "./servers.tsx";
 
@@ -72,27 +72,11 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
 
 export const NodesTable = (p: { nodes: NodeView[]; now: Date; canWrite: boolean; csrf: string }) => (
   <div id="nodes-table" hx-get="/nodes/table" hx-trigger="every 20s" hx-swap="outerHTML">
-    <table class="list">
-      <thead>
-        <tr>
-          <th>Node</th>
-          <th>Address</th>
-          <th>Cloud</th>
-          <th>Region</th>
-          <th>Size</th>
-          <th>State</th>
-          <th>Last checked</th>
-          <th>
-            <span class="sr-only">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {p.nodes.map((n) => (
-          <NodeRow n={n} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
-        ))}
-      </tbody>
-    </table>
+    <ListTable columns={["Node", "Address", "Cloud", "Region", "Size", "State", "Last checked"]} actions>
+      {p.nodes.map((n) => (
+        <NodeRow n={n} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
+      ))}
+    </ListTable>
   </div>
 );
 

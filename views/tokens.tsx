@@ -1,4 +1,4 @@
-import { CsrfInput, EmptyState, Field, FormErrors, When } from "./components.tsx";
+import { CsrfInput, EmptyState, Field, FormErrors, ListTable, When } from "./components.tsx";
 import { Layout, type PageProps } from "./layout.tsx";
 
 export interface TokenView {
@@ -30,43 +30,30 @@ export const TokensPage = (
     {p.tokens.length === 0 ? (
       <EmptyState title="No API tokens">Create one below to use Hoist from scripts and CI.</EmptyState>
     ) : (
-      <table class="list">
-        <thead>
+      <ListTable columns={["Name", "Token", "Created", "Last used"]} actions>
+        {p.tokens.map((t) => (
           <tr>
-            <th>Name</th>
-            <th>Token</th>
-            <th>Created</th>
-            <th>Last used</th>
-            <th>
-              <span class="sr-only">Actions</span>
-            </th>
+            <td>{t.name}</td>
+            <td>
+              <code>{t.prefix}…</code>
+            </td>
+            <td>
+              <When at={t.createdAt} now={p.now} />
+            </td>
+            <td>
+              <When at={t.lastUsedAt} now={p.now} />
+            </td>
+            <td class="row-actions">
+              <form method="post" action={`/settings/tokens/${t.id}/revoke`} hx-post={`/settings/tokens/${t.id}/revoke`} hx-confirm={`Revoke the token “${t.name}”? Scripts using it stop working.`} hx-target="body">
+                <CsrfInput token={p.csrf} />
+                <button type="submit" class="small danger">
+                  Revoke
+                </button>
+              </form>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {p.tokens.map((t) => (
-            <tr>
-              <td>{t.name}</td>
-              <td>
-                <code>{t.prefix}…</code>
-              </td>
-              <td>
-                <When at={t.createdAt} now={p.now} />
-              </td>
-              <td>
-                <When at={t.lastUsedAt} now={p.now} />
-              </td>
-              <td class="row-actions">
-                <form method="post" action={`/settings/tokens/${t.id}/revoke`} hx-post={`/settings/tokens/${t.id}/revoke`} hx-confirm={`Revoke the token “${t.name}”? Scripts using it stop working.`} hx-target="body">
-                  <CsrfInput token={p.csrf} />
-                  <button type="submit" class="small danger">
-                    Revoke
-                  </button>
-                </form>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </ListTable>
     )}
     <div class="card">
       <h2>Create a token</h2>

@@ -1,5 +1,5 @@
 import { roles, type Role, type UserState } from "../state/statuses.ts";
-import { Badge, CsrfInput, Field, FormErrors, Select, When } from "./components.tsx";
+import { Badge, CsrfInput, Field, FormErrors, ListTable, Select, When } from "./components.tsx";
 import { Layout, type PageProps } from "./layout.tsx";
 
 export interface UserView {
@@ -38,63 +38,49 @@ export const UsersPage = (
         <input class="copy" readonly value={p.inviteLink} aria-label="Invitation link" />
       </div>
     )}
-    <table class="list">
-      <thead>
+    <ListTable columns={["Name", "Email", "Role", "State", "Since"]} actions>
+      {p.users.map((u) => (
         <tr>
-          <th>Name</th>
-          <th>Email</th>
-          <th>Role</th>
-          <th>State</th>
-          <th>Since</th>
-          <th>
-            <span class="sr-only">Actions</span>
-          </th>
+          <td>{u.name}</td>
+          <td>{u.email}</td>
+          <td>
+            {u.self ? (
+              u.role
+            ) : (
+              <form method="post" action={`/users/${u.id}/role`} class="inline">
+                <CsrfInput token={p.csrf} />
+                <select name="role" aria-label={`Role of ${u.email}`}>
+                  {roles.map((r) => (
+                    <option value={r} selected={r === u.role}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+                <button type="submit" class="small">
+                  Change
+                </button>
+              </form>
+            )}
+          </td>
+          <td>
+            <Badge tone={u.state === "active" ? "ok" : u.state === "invited" ? "info" : "muted"}>{u.state}</Badge>
+          </td>
+          <td>
+            <When at={u.createdAt} now={p.now} />
+          </td>
+          <td class="row-actions">
+            {!u.self && (
+              <form method="post" action={`/users/${u.id}/remove`} hx-post={`/users/${u.id}/remove`} hx-confirm={`Remove ${u.email} and everything they own?`} hx-target="body">
+                <CsrfInput token={p.csrf} />
+                <button type="submit" class="small danger">
+                  Remove
+                </button>
+              </form>
+            )}
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {p.users.map((u) => (
-          <tr>
-            <td>{u.name}</td>
-            <td>{u.email}</td>
-            <td>
-              {u.self ? (
-                u.role
-              ) : (
-                <form method="post" action={`/users/${u.id}/role`} class="inline">
-                  <CsrfInput token={p.csrf} />
-                  <select name="role" aria-label={`Role of ${u.email}`}>
-                    {roles.map((r) => (
-                      <option value={r} selected={r === u.role}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                  <button type="submit" class="small">
-                    Change
-                  </button>
-                </form>
-              )}
-            </td>
-            <td>
-              <Badge tone={u.state === "active" ? "ok" : u.state === "invited" ? "info" : "muted"}>{u.state}</Badge>
-            </td>
-            <td>
-              <When at={u.createdAt} now={p.now} />
-            </td>
-            <td class="row-actions">
-              {!u.self && (
-                <form method="post" action={`/users/${u.id}/remove`} hx-post={`/users/${u.id}/remove`} hx-confirm={`Remove ${u.email} and everything they own?`} hx-target="body">
-                  <CsrfInput token={p.csrf} />
-                  <button type="submit" class="small danger">
-                    Remove
-                  </button>
-                </form>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </ListTable>
     <div class="card">
       <h2>Invite someone</h2>
       <FormErrors errors={p.errors} known={["email", "name", "role"]} />

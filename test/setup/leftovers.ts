@@ -7,6 +7,7 @@
 // owner carries the mark or it is in the run's process group.
 import fs from "node:fs";
 import path from "node:path";
+import { descendants } from "../../engine/processes.ts";
 import { testbedBase } from "../emulators/hosts.ts";
 
 export const RUN_ENV = "HOIST_TESTBED_RUN";
@@ -93,24 +94,6 @@ function parentOf(pid: number): number {
 
 function processGroup(pid: number): number {
   return Number(statFields(pid)[2]) || -1;
-}
-
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const ppid = parentOf(Number(entry));
-    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return out;
 }
 
 function read(file: string): string {

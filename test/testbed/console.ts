@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { descendants, killHard } from "../../engine/processes.ts";
+import { descendants, eachLine, killHard } from "../../engine/processes.ts";
 
 export interface ConsoleProcess {
   readonly pid: number;
@@ -38,15 +38,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<ConsoleProcess
     const problem = describe(line);
     if (problem) opts.onProblem(problem);
   };
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let buf = "";
-    stream.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split("\n");
-      buf = lines.pop()!;
-      lines.forEach(onLine);
-    });
-  }
+  eachLine([child.stdout!, child.stderr!], onLine);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
     await stopChild(child, exited);
