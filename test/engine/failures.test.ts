@@ -29,7 +29,6 @@ describe("failures at the provider", () => {
     bed.console.deps.db.$client.prepare("update credentials set validity = 'valid' where id = ?").run(credId);
     const id = await create("auth-fail", credId);
     const s = await waitForStatus(bed, id, ["failed", "ready"]);
-    console.log("AUTH:", JSON.stringify([s.errorReason, s.errorCode, s.errorAction]));
     expect(s.status).toBe("failed");
     expect(s.errorCode).toBe("unauthorized");
     expect(s.errorReason).toBe("Hetzner rejected the API token: unable to authenticate");
@@ -44,7 +43,6 @@ describe("failures at the provider", () => {
     bed.hetzner.faults.set({ kind: "quota" }, { times: 1 });
     const id = await create("quota-hit");
     const s = await waitForStatus(bed, id, ["failed", "ready"]);
-    console.log("QUOTA:", JSON.stringify([s.errorReason, s.errorCode, s.errorAction]));
     expect(s.status).toBe("failed");
     expect(s.errorCode).toBe("resource_limit_exceeded");
     expect(s.errorReason).toContain("server limit exceeded");
@@ -59,7 +57,6 @@ describe("failures at the provider", () => {
     bed.hetzner.faults.set({ kind: "action-fails", message: "error during placement", code: "resource_unavailable" }, { times: 1 });
     const id = await create("placement");
     const s = await waitForStatus(bed, id, ["failed", "ready"]);
-    console.log("ACTION:", JSON.stringify([s.errorReason, s.errorCode, s.errorAction]));
     expect(s.status).toBe("failed");
     expect(s.errorCode).toBe("resource_unavailable");
     expect(s.errorReason).toContain("error during placement");

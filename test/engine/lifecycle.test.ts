@@ -15,12 +15,10 @@ afterAll(async () => {
 });
 
 it("creates a server, registers its node, and destroys it", async () => {
-  const t0 = Date.now();
   const res = await bed.api.post("/servers", { credentialId: bed.credentialId, name: "web-1", region: "fsn1", size: "cx22", image: "ubuntu-24.04" });
   expect(res.status, res.text).toBe(202);
   const { server, operation } = res.json();
   const ready = await waitForStatus(bed, server.id, ["ready", "failed"]);
-  console.log("ready after", Date.now() - t0, "ms", ready.errorReason);
   expect(ready.status).toBe("ready");
   const events = eventsAfter(bed.console.deps.db, operation.id, 0).map((e) => e.payload as any);
   const statuses = events.filter((e) => e.type === "status").map((e) => e.status);

@@ -44,9 +44,7 @@ const NOBLE_AMD64 = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-2
 
 beforeAll(async () => {
   hosts = await HostPool.create();
-  const t0 = Date.now();
   emu = await startAwsEmulator({ hosts });
-  console.log(`aws emulator (moto + front) ready in ${Date.now() - t0} ms`);
   ec2 = ec2Client(emu);
   keyDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-aws-ec2-"));
   for (const k of ["a", "b"] as const) {

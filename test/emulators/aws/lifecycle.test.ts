@@ -57,9 +57,7 @@ setInterval(() => {}, 1000);`;
 
   it("stop() closes answers held back by a catalog timeout, and moto is gone", async () => {
     const hosts = await HostPool.create();
-    const t0 = Date.now();
     const emu = await startAwsEmulator({ hosts });
-    console.log(`aws emulator started in ${Date.now() - t0} ms`);
     const ec2 = ec2Client(emu);
     try {
       emu.faults.set({ kind: "catalog-down", mode: "timeout" });
