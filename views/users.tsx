@@ -70,7 +70,7 @@ export const UsersPage = (
           </td>
           <td class="row-actions">
             {!u.self && (
-              <form method="post" action={`/users/${u.id}/remove`} hx-post={`/users/${u.id}/remove`} hx-confirm={`Remove ${u.email} and everything they own?`} hx-target="body">
+              <form method="post" action={`/users/${u.id}/remove`} hx-post={`/users/${u.id}/remove`} hx-confirm={`Remove ${u.email}? Their credentials and API tokens are deleted with them.`} hx-target="body">
                 <CsrfInput token={p.csrf} />
                 <button type="submit" class="small danger">
                   Remove
