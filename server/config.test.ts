@@ -15,6 +15,7 @@ describe("configuration", () => {
       pulumiBackend: "file:///srv/hoist/data/pulumi",
       concurrency: 4,
       serverQuota: 10,
+      serverChangeLimit: 30,
       endpoints: {},
     });
   });
@@ -29,11 +30,12 @@ describe("configuration", () => {
         HOIST_PUBLIC_URL: "https://hoist.example.com",
         HOIST_PULUMI_BACKEND: "s3://bucket/state",
         HOIST_CONCURRENCY: "8",
+        HOIST_SERVER_CHANGE_LIMIT: "100",
         HOIST_ENDPOINT_HETZNER: "http://127.0.0.1:4010/v1/",
       },
       "/",
     );
-    expect(c).toMatchObject({ dataDir: "/var/lib/hoist", port: 8080, bind: "0.0.0.0", logLevel: "debug", secureCookies: true, concurrency: 8 });
+    expect(c).toMatchObject({ dataDir: "/var/lib/hoist", port: 8080, bind: "0.0.0.0", logLevel: "debug", secureCookies: true, concurrency: 8, serverChangeLimit: 100 });
     expect(c.pulumiBackend).toBe("s3://bucket/state");
     expect(c.endpoints).toEqual({ hetzner: "http://127.0.0.1:4010/v1" });
     expect(c.masterKeyFile).toBe(path.join("/var/lib/hoist", "master.key"));

@@ -22,6 +22,7 @@ const schema = z.object({
     .optional(),
   HOIST_CONCURRENCY: intIn(1, 64).default(4),
   HOIST_SERVER_QUOTA: intIn(1, 10_000).default(10),
+  HOIST_SERVER_CHANGE_LIMIT: intIn(1, 10_000).default(30),
   HOIST_OPERATION_TIMEOUT: intIn(30, 86_400).default(1800),
   HOIST_CANCEL_GRACE: intIn(5, 3600).default(120),
   HOIST_NODE_CHECK_INTERVAL: intIn(5, 86_400).default(60),
@@ -42,6 +43,8 @@ export type Config = {
   pulumiHome: string;
   concurrency: number;
   serverQuota: number;
+  /** Servers one user may create or destroy in ten minutes. */
+  serverChangeLimit: number;
   operationTimeoutSeconds: number;
   /** How long a cancelled operation may take to stop before its processes are killed. */
   cancelGraceSeconds: number;
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     pulumiHome: path.resolve(cwd, e.HOIST_PULUMI_HOME ?? path.join(dataDir, "pulumi-home")),
     concurrency: e.HOIST_CONCURRENCY,
     serverQuota: e.HOIST_SERVER_QUOTA,
+    serverChangeLimit: e.HOIST_SERVER_CHANGE_LIMIT,
     operationTimeoutSeconds: e.HOIST_OPERATION_TIMEOUT,
     cancelGraceSeconds: e.HOIST_CANCEL_GRACE,
     nodeCheckIntervalSeconds: e.HOIST_NODE_CHECK_INTERVAL,

@@ -43,7 +43,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     limits: {
       signIn: new RateLimiter(5, 15 * 60_000),
       signInByAddress: new RateLimiter(30, 15 * 60_000),
-      serverChanges: new RateLimiter(30, 10 * 60_000),
+      serverChanges: new RateLimiter(config.serverChangeLimit, 10 * 60_000),
     },
     close: () => db.$client.close(),
   };
