@@ -95,7 +95,10 @@ export class Engine {
     this.#stopped = true;
     this.#timers.forEach(clearInterval);
     for (const r of this.#running.values()) r.controller.abort(new Error("Hoist is shutting down"));
-    await Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, 60_000))]);
+    // At most a minute; the timer must not outlive the wait, or it holds the process open.
+    let limit: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => (limit = setTimeout(r, 60_000)))]);
+    clearTimeout(limit);
   }
 
   enqueue(req: EnqueueRequest): Operation {
