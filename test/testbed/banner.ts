@@ -39,8 +39,9 @@ export function banner(b: BannerInput): string {
     `    curl ${quota}/state               # what the cloud holds`,
     "",
     "  Servers are real sshd hosts on loopback addresses 127.0.X.Y, port 22 (see the server's page).",
-    "  Hoist holds each server's SSH private key; to look inside a server as root from this machine:",
-    `    chroot ${b.hostsDir}/<server>/root /bin/sh`,
+    "  SSH into a ready server with the key Hoist holds for it (decrypted into a private ssh-agent):",
+    "    npm run testbed:ssh -- <server name> [command]",
+    `  Each server's files are under ${b.hostsDir}/<host>/root.`,
     "",
   ];
   if (b.account.earlierServers.length > 0) {
