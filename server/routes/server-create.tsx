@@ -32,7 +32,6 @@ function withDefaults(catalog: Catalog, v: FormValues): FormValues {
 export function serverCreateRoutes(deps: Deps) {
   const app = new Hono<Env>();
 
-
   async function loadCatalog(c: Context<Env>, values: FormValues, errors: Record<string, string>): Promise<{ catalog: CatalogState; values: FormValues }> {
     if (!values.credentialId) return { catalog: { state: "none" }, values };
     try {

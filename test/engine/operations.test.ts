@@ -183,7 +183,8 @@ describe("credential rotation", () => {
   it("destroys and powers a server with the credential's current token, not the one it was created with", async () => {
     const cred = (await bed.api.post("/credentials", { name: "rotating", provider: "hetzner", token: bed.hetzner.token })).json().id;
     const id = await create("rotated", cred);
-    expect((await waitForStatus(bed, id, ["ready", "failed"])).status).toBe("ready");
+    const ready = await waitForStatus(bed, id, ["ready", "failed"]);
+    expect(ready.status, `${ready.errorCode}: ${ready.errorReason}`).toBe("ready");
     // The operator rotates the token at Hetzner and in Hoist; the old one stops working.
     const fresh = makeToken();
     bed.hetzner.addToken(fresh);
