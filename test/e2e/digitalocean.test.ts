@@ -109,9 +109,7 @@ describe.concurrent("digitalocean through the real engine", () => {
       return { id: droplet.id, ip: droplet.ipv4Address, privateIp: droplet.ipv4AddressPrivate, status: droplet.status, name: droplet.name, stdout: hello.stdout };
     };
     await scenario("e2e-up", program, async (stack, emu) => {
-      const t0 = Date.now();
       const up = await stack.up();
-      const upMs = Date.now() - t0;
       expect(up.summary.result).toBe("succeeded");
       expect(up.outputs.status!.value).toBe("active");
       expect(up.outputs.name!.value).toMatch(/^web-[0-9a-f]{7}$/);
@@ -145,16 +143,13 @@ describe.concurrent("digitalocean through the real engine", () => {
       const drift = await stack.previewRefresh();
       expect(drift.changeSummary.update).toBe(1);
 
-      const t1 = Date.now();
       await stack.destroy();
-      const destroyMs = Date.now() - t1;
       expect(emu.state.droplets.size).toBe(0);
       expect(emu.state.keys.size).toBe(0);
       expect(emu.state.firewalls.size).toBe(0);
       expect(emu.hostOf(id)).toBeUndefined();
       expect(hosts.get(host.id)).toBeUndefined();
       expect(await sshdAnswers(ip)).toBe(false);
-      console.log(`digitalocean e2e: up ${upMs} ms, destroy ${destroyMs} ms`);
     });
   });
 

@@ -97,9 +97,7 @@ describe("hcloud through the real engine", () => {
     });
     const { stack, cleanup } = await testStack({ program, config: hetznerConfig(), stackName: "e2e-up" });
     try {
-      const t0 = Date.now();
       const up = await stack.up();
-      const upMs = Date.now() - t0;
       expect(up.summary.result).toBe("succeeded");
       expect(up.outputs.stdout!.value).toBe(marker);
       expect(up.outputs.status!.value).toBe("running");
@@ -141,15 +139,12 @@ describe("hcloud through the real engine", () => {
       expect(emulator.state.servers()[0]!.status).toBe("off");
       expect(await sshdAnswers(ip)).toBe(false);
 
-      const t1 = Date.now();
       await stack.destroy();
-      const destroyMs = Date.now() - t1;
       expect(emulator.state.servers()).toEqual([]);
       expect(emulator.state.sshKeys()).toEqual([]);
       expect(emulator.state.firewalls()).toEqual([]);
       expect(emulator.host(id)).toBeUndefined();
       expect(hosts.get(host.id)).toBeUndefined();
-      console.log(`hetzner e2e: up ${upMs} ms, destroy ${destroyMs} ms`);
     } finally {
       await destroyQuietly(stack);
       await cleanup();

@@ -358,7 +358,9 @@ function reclaimStale(base: string): void {
   for (const name of fs.readdirSync(base)) {
     if (!name.startsWith("pool-")) continue;
     const dir = path.join(base, name);
-    const pid = Number(readOr(path.join(dir, "owner.pid"), "0"));
+    // The owner's pid is in the name too: a pool another process is creating this very moment
+    // has no owner.pid file yet, and must not be taken for a stale one.
+    const pid = Number(readOr(path.join(dir, "owner.pid"), name.split("-")[1] ?? "0"));
     if (pid && alive(pid)) continue;
     for (const host of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
       const sshdPid = Number(readOr(path.join(dir, host, "sshd.pid"), "0"));
@@ -371,8 +373,11 @@ function reclaimStale(base: string): void {
   }
   const leases = path.join(base, "leases");
   for (const address of fs.readdirSync(leases)) {
-    const pid = Number(readOr(path.join(leases, address, "pid"), "0"));
-    if (!pid || !alive(pid)) fs.rmSync(path.join(leases, address), { recursive: true, force: true });
+    const lease = path.join(leases, address);
+    const pid = Number(readOr(path.join(lease, "pid"), "0"));
+    // A lease without its pid yet is being taken by another process right now, unless it is old.
+    if (!pid && Date.now() - (fs.statSync(lease, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 60_000) continue;
+    if (!pid || !alive(pid)) fs.rmSync(lease, { recursive: true, force: true });
   }
 }
 
