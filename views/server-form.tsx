@@ -2,20 +2,13 @@
 // prices in the chosen location, images) swapped in by HTMX, and a monthly estimate. Without
 // JavaScript the "Show options" buttons ask for the same form with the catalog in it.
 import type { Catalog, Size } from "../stacks/cloud.ts";
-import type { CredentialValidity } from "../state/statuses.ts";
 import { CsrfInput, EmptyState, Field, FormErrors, Select } from "./components.tsx";
-import { ValidityBadge } from "./credentials.tsx";
+import { ValidityBadge, type CredentialView } from "./credentials.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import { money, type Base } from "./servers.tsx";
 
-export interface CredentialPick {
-  id: string;
-  name: string;
-  cloud: string;
-  cloudLabel: string;
-  validity: CredentialValidity;
-  validityReason: string | null;
-}
+/** A credential the create form offers: one of a cloud where Hoist can create servers. */
+export type CredentialPick = Pick<CredentialView, "id" | "name" | "cloud" | "cloudLabel" | "validity" | "validityReason">;
 
 export type CatalogState =
   | { state: "none" }
