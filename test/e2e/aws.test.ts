@@ -16,7 +16,7 @@ import { CANONICAL_OWNER } from "../emulators/aws/catalog.ts";
 import { foreignAccessKeyId } from "../emulators/aws/clients.ts";
 import { startAwsEmulator, type AwsEmulator } from "../emulators/aws/front.ts";
 import { HostPool } from "../emulators/hosts.ts";
-import { testStack, type ConfigValue } from "../testbed/pulumi.ts";
+import { type ConfigValue, failure, testStack } from "../testbed/pulumi.ts";
 
 let hosts: HostPool;
 let emulator: AwsEmulator;
@@ -133,16 +133,6 @@ type Deployment = { deployment: { resources?: { type: string; id?: string; outpu
 /** The instance's record in the stack's state, if it has one. */
 function instanceState(exported: unknown) {
   return (exported as Deployment).deployment.resources?.find((r) => r.type === "aws:ec2/instance:Instance");
-}
-
-/** The error text of a failed Automation API operation (the CLI's output is in the message). */
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return String((err as Error).message);
-  }
-  throw new Error("the operation succeeded, but it was expected to fail");
 }
 
 describe("aws through the real engine", () => {

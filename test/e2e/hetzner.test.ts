@@ -13,7 +13,7 @@ import type { PulumiFn, Stack } from "@pulumi/pulumi/automation/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeToken, startHetznerEmulator, type HetznerEmulator } from "../emulators/hetzner/emulator.ts";
 import { HostPool } from "../emulators/hosts.ts";
-import { testStack, type ConfigValue } from "../testbed/pulumi.ts";
+import { type ConfigValue, failure, testStack } from "../testbed/pulumi.ts";
 
 let hosts: HostPool;
 let emulator: HetznerEmulator;
@@ -68,16 +68,6 @@ function sshdAnswers(address: string): Promise<boolean> {
 /** After a failed assertion, what the test made must still go, or it leaks into the next test. */
 async function destroyQuietly(stack: Stack): Promise<void> {
   await stack.destroy().catch(() => undefined);
-}
-
-/** The error text of a failed Automation API operation (the CLI's output is in the message). */
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return String((err as Error).message);
-  }
-  throw new Error("the operation succeeded, but it was expected to fail");
 }
 
 describe("hcloud through the real engine", () => {

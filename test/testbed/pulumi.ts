@@ -88,3 +88,13 @@ export async function testStack(opts: TestStackOptions): Promise<TestStack> {
   }
 }
 
+
+/** The error text of a failed Automation API operation (the CLI's output is in the message). */
+export async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return String((err as Error).message);
+  }
+  throw new Error("the operation succeeded, but it was expected to fail");
+}

@@ -3,7 +3,6 @@
 import { randomBytes } from "node:crypto";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { STSClient } from "@aws-sdk/client-sts";
-import ssh2 from "ssh2";
 import type { AwsEmulator } from "./front.ts";
 
 type Credentials = { accessKeyId: string; secretAccessKey: string };
@@ -35,27 +34,6 @@ export async function awsFailure(p: Promise<unknown>): Promise<Error & { $metada
     return err as Error & { $metadata: { httpStatusCode?: number; requestId?: string } };
   }
   throw new Error("the call succeeded, but it was expected to fail");
-}
-
-/** Runs `command` over SSH as root with `privateKey`; rejects when the server refuses the key. */
-export function sshRun(host: string, privateKey: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const conn = new ssh2.Client();
-    conn
-      .on("ready", () => {
-        conn.exec(command, (err, stream) => {
-          if (err) return reject(err);
-          let out = "";
-          stream.on("data", (d: Buffer) => (out += d.toString()));
-          stream.on("close", () => {
-            conn.end();
-            resolve(out);
-          });
-        });
-      })
-      .on("error", reject)
-      .connect({ host, port: 22, username: "root", privateKey, readyTimeout: 10_000 });
-  });
 }
 
 /** Every IPv4 address or address-derived DNS name anywhere in a parsed SDK answer. */

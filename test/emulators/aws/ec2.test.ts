@@ -31,7 +31,8 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostPool } from "../hosts.ts";
 import { amiId, CANONICAL_OWNER, DEBIAN_OWNER } from "./catalog.ts";
-import { addressesIn, awsFailure, ec2Client, foreignAccessKeyId, sshRun, stsClient } from "./clients.ts";
+import { sshRun } from "../../support/ssh.ts";
+import { addressesIn, awsFailure, ec2Client, foreignAccessKeyId, stsClient } from "./clients.ts";
 import { startAwsEmulator, type AwsEmulator } from "./front.ts";
 
 let hosts: HostPool;

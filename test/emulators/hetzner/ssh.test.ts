@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Client } from "ssh2";
+import { sshRun } from "../../support/ssh.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostPool } from "../hosts.ts";
 import { startHetznerEmulator, type HetznerEmulator } from "./emulator.ts";
@@ -33,33 +33,6 @@ function keyPair(name: string) {
 }
 
 /** Runs `command` over SSH as root; rejects when the host refuses the key. */
-function exec(host: string, privateKey: Buffer, command: string, hostKey?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const conn = new Client();
-    conn
-      .on("ready", () => {
-        conn.exec(command, (err, stream) => {
-          if (err) return reject(err);
-          let out = "";
-          stream.on("data", (d: Buffer) => (out += d.toString()));
-          stream.on("close", () => {
-            conn.end();
-            resolve(out);
-          });
-        });
-      })
-      .on("error", reject)
-      .connect({
-        host,
-        port: 22,
-        username: "root",
-        privateKey,
-        readyTimeout: 10_000,
-        hostVerifier: hostKey ? (key: Buffer) => key.equals(Buffer.from(hostKey.split(" ")[1]!, "base64")) : undefined,
-      });
-  });
-}
-
 describe("SSH on emulated servers", () => {
   it("opens a session with the key the server was created with, and refuses any other", async () => {
     const api = apiClient(emu);
@@ -71,11 +44,11 @@ describe("SSH on emulated servers", () => {
     const ip = server.public_net.ipv4.ip as string;
     const host = emu.host(server.id)!;
 
-    const out = await exec(ip, good.privateKey, "echo hello > /root/probe && cat /root/probe && grep -c processor /proc/cpuinfo", host.hostPublicKey);
+    const out = await sshRun(ip, good.privateKey, "echo hello > /root/probe && cat /root/probe && grep -c processor /proc/cpuinfo", { hostKey: host.hostPublicKey });
     expect(out.trim().split("\n")).toEqual(["hello", "4"]);
     expect(fs.readFileSync(path.join(host.rootDir, "root/probe"), "utf8")).toBe("hello\n");
 
     // Registered with the project, but not given to this server: refused, as on the real cloud.
-    await expect(exec(ip, other.privateKey, "true")).rejects.toThrow(/authentication methods failed/);
+    await expect(sshRun(ip, other.privateKey, "true")).rejects.toThrow(/authentication methods failed/);
   });
 });
