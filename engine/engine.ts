@@ -2,7 +2,7 @@
 // deadline and cancellable; reconciles what a crash interrupted; checks nodes over SSH. It knows
 // Pulumi and the database, not HTTP.
 import type { Logger } from "pino";
-import type { CloudAdapter } from "../stacks/cloud.ts";
+import { findCloud } from "../stacks/clouds.ts";
 import type { Db } from "../state/db.ts";
 import { allNodes, setNodeState } from "../state/nodes.ts";
 import { insertOperation, operationsWithStatus, updateOperation, type Operation } from "../state/operations.ts";
@@ -21,7 +21,6 @@ export interface EngineOptions {
   db: Db;
   keyring: Keyring;
   log: Logger;
-  clouds: readonly CloudAdapter[];
   endpoints: Record<string, string>;
   concurrency: number;
   operationTimeoutSeconds: number;
@@ -62,7 +61,7 @@ export class Engine {
   constructor(opts: EngineOptions) {
     this.#opts = opts;
     this.bus = new EventBus(opts.db);
-    this.#ctx = { db: opts.db, keyring: opts.keyring, log: opts.log, clouds: opts.clouds, endpoints: opts.endpoints, bus: this.bus, pulumi: () => this.pulumi() };
+    this.#ctx = { db: opts.db, keyring: opts.keyring, log: opts.log, endpoints: opts.endpoints, bus: this.bus, pulumi: () => this.pulumi() };
   }
 
   /** Pulumi's settings, obtaining the CLI once (it may be built from source the first time). */
@@ -212,9 +211,9 @@ export class Engine {
   /** How to look up the cloud resources of the operation's server, when its credential still exists. */
   #finder(op: Operation) {
     const server = op.serverId ? serverById(this.#opts.db, op.serverId) : undefined;
-    const support = server && this.#opts.clouds.find((c) => c.id === server.cloud)?.servers;
+    const support = findCloud(server?.cloud)?.servers;
     try {
-      return server && support ? finderFor(support, credentialOf(this.#ctx, server)) : undefined;
+      return server && support ? finderFor(support, credentialOf(this.#ctx, server), { nodeId: String(server.spec.nodeId), region: server.region }) : undefined;
     } catch {
       return undefined; // no credential any more: pending creates can only be dropped
     }

@@ -11,6 +11,9 @@ interface PendingOperation {
   resource: { urn: string; type: string; inputs?: Record<string, unknown>; [k: string]: unknown };
 }
 
+/** Looks a pending resource up at the provider: its id there, or undefined when it is not there. */
+export type Finder = (resource: { type: string; inputs: Record<string, unknown> }) => Promise<string | undefined>;
+
 export interface Recovery {
   killed: number;
   adopted: string[];
@@ -18,10 +21,11 @@ export interface Recovery {
 }
 
 /**
- * Makes the stack usable again. `find` looks a pending resource up at the provider by its name;
- * found ones enter the state with their real id (and a refresh reads them), the rest are dropped.
+ * Makes the stack usable again. `find` looks a pending resource up at the provider (by the tags
+ * that say it is this stack's); found ones enter the state with their real id (and a refresh reads
+ * them), the rest are dropped.
  */
-export async function recoverStack(settings: PulumiSettings, stackName: string, find?: (type: string, name: string) => Promise<string | undefined>): Promise<Recovery> {
+export async function recoverStack(settings: PulumiSettings, stackName: string, find?: Finder): Promise<Recovery> {
   // The CLI and its plugins outlive a SIGKILLed Hoist; they would go on changing the stack.
   const killed = killMarked(STACK_MARK, workDirOf(settings, stackName));
   const stack = await openStack(settings, stackName);
@@ -31,7 +35,12 @@ export async function recoverStack(settings: PulumiSettings, stackName: string, 
   return { killed, adopted, dropped };
 }
 
-async function adoptPendingCreates(stack: Stack, find?: (type: string, name: string) => Promise<string | undefined>) {
+/**
+ * Moves the state's pending creates into its resources when `find` finds them at the provider,
+ * and drops the others. Exported for `up`, which does it too: a recovery that could not reach the
+ * provider left them pending, and an up would otherwise drop them and leak what they made.
+ */
+export async function adoptPendingCreates(stack: Stack, find?: Finder) {
   const state = await stack.exportStack();
   const deployment = state.deployment as { resources?: Record<string, unknown>[]; pending_operations?: PendingOperation[] } | undefined;
   const pending = deployment?.pending_operations ?? [];
@@ -39,8 +48,7 @@ async function adoptPendingCreates(stack: Stack, find?: (type: string, name: str
   const dropped: string[] = [];
   if (!deployment || pending.length === 0) return { adopted, dropped };
   for (const p of pending) {
-    const name = typeof p.resource.inputs?.name === "string" ? p.resource.inputs.name : undefined;
-    const id = p.type === "creating" && name && find ? await find(p.resource.type, name).catch(() => undefined) : undefined;
+    const id = p.type === "creating" && find ? await find({ type: p.resource.type, inputs: p.resource.inputs ?? {} }) : undefined;
     if (id) {
       // Outputs start as the inputs; the refresh that follows reads the real ones by id.
       deployment.resources = [...(deployment.resources ?? []), { ...p.resource, id, outputs: p.resource.inputs ?? {} }];
@@ -64,7 +72,7 @@ export async function brokenResources(stack: Stack): Promise<string[]> {
   return resources.filter((r) => (r.initErrors?.length ?? 0) > 0).map((r) => r.urn);
 }
 
-/** `find` for a server stack: the adapter's lookup with the server's credential. */
-export function finderFor(support: ServerSupport, cred: CloudCredential) {
-  return (type: string, name: string) => support.findResource(cred, type, name);
+/** `find` for a server stack: the adapter's lookup by the server's node tag, with its credential. */
+export function finderFor(support: ServerSupport, cred: CloudCredential, server: { nodeId: string; region: string }): Finder {
+  return (resource) => support.findResource(cred, { ...resource, ...server });
 }

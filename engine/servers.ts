@@ -3,20 +3,22 @@
 // registers the node, or records why it failed in the operator's words.
 import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation/index.js";
 import type { Logger } from "pino";
-import type { CloudAdapter, CloudCredential, ExplainedError, ServerSupport } from "../stacks/cloud.ts";
+import type { CloudCredential, ExplainedError, ServerSupport } from "../stacks/cloud.ts";
+import { findCloud } from "../stacks/clouds.ts";
 import { serverConfig, type ConfigValue } from "../stacks/entry.ts";
 import { CONFIGURE_RESOURCE } from "../stacks/server.ts";
-import { findCredential as findCredentialRow, sealedSecretOf, setValidity } from "../state/credentials.ts";
+import { findCredential as findCredentialRow, setValidity } from "../state/credentials.ts";
 import type { Db } from "../state/db.ts";
 import { deleteServerNode, nodeOfServer, setNodeState, upsertServerNode } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
 import { moveServer, serverById, updateServer, type Server } from "../state/servers.ts";
-import { openJson, type Keyring } from "../state/secrets.ts";
+import type { Keyring } from "../state/secrets.ts";
 import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
 import type { ServerEvent, ServerStatus } from "../state/statuses.ts";
 import type { EventBus } from "./bus.ts";
+import { openCredential } from "./credentials.ts";
 import { converter, urnName, type HoistEvent } from "./events.ts";
-import { brokenResources } from "./recover.ts";
+import { adoptPendingCreates, brokenResources, finderFor } from "./recover.ts";
 import { checkNode } from "./ssh-check.ts";
 import { openStack, removeStack, type PulumiSettings } from "./workspace.ts";
 
@@ -24,7 +26,6 @@ export interface ServerJobContext {
   db: Db;
   keyring: Keyring;
   log: Logger;
-  clouds: readonly CloudAdapter[];
   endpoints: Record<string, string>;
   bus: EventBus;
   pulumi: () => Promise<PulumiSettings>;
@@ -60,7 +61,7 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
     if (to) record({ type: "status", status: to });
     return to;
   };
-  const support = ctx.clouds.find((c) => c.id === server.cloud)?.servers;
+  const support = findCloud(server.cloud)?.servers;
   try {
     if (!support) throw new OperationRefused({ reason: `Hoist cannot manage ${server.cloud} servers`, action: "Destroy the server at the provider by hand.", retryable: false, auth: false });
     const cred = credentialOf(ctx, server);
@@ -84,6 +85,11 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
 
     switch (op.kind) {
       case "up": {
+        const pending = await adoptPendingCreates(stack, finderFor(support, cred, { nodeId: String(server.spec.nodeId), region: server.region }));
+        if (pending.adopted.length) {
+          record({ type: "log", text: `Adopting ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
+          await stack.refresh({ onEvent, signal, color: "never", runProgram: true });
+        }
         const broken = await brokenResources(stack);
         if (broken.length) record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it failed to start.` });
         signal.throwIfAborted();
@@ -105,7 +111,7 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
         const action = op.params.action === "on" ? "on" : "off";
         const providerId = String(server.outputs?.providerId ?? "");
         if (!providerId) throw new OperationRefused({ reason: "The server has no provider id yet", action: "Retry creating it first.", retryable: false, auth: false });
-        await support.power(cred, providerId, action, { signal });
+        await support.power(cred, { providerId, region: server.region }, action, { signal });
         record({ type: "log", text: `Powered ${action} at the provider; refreshing the stack so its state agrees.` });
         signal.throwIfAborted();
         await stack.refresh({ onEvent, signal, color: "never", runProgram: true });
@@ -150,7 +156,7 @@ function explain(support: ServerSupport | undefined, err: unknown, signal: Abort
  * Pulumi's own output printed as it comes. Preview takes no lock, so it can run beside the console.
  */
 export async function previewServer(ctx: ServerJobContext, server: Server, onOutput: (text: string) => void) {
-  const support = ctx.clouds.find((c) => c.id === server.cloud)?.servers;
+  const support = findCloud(server.cloud)?.servers;
   if (!support) throw new Error(`Hoist cannot manage ${server.cloud} servers`);
   const stack = await openStack(await ctx.pulumi(), server.stack);
   await stack.setAllConfig(configFor(ctx, server, support, credentialOf(ctx, server)));
@@ -160,8 +166,8 @@ export async function previewServer(ctx: ServerJobContext, server: Server, onOut
 /** The server's credential, decrypted afresh for this operation. */
 export function credentialOf(ctx: ServerJobContext, server: Server): CloudCredential {
   const row = server.credentialId ? findCredentialRow(ctx.db, { userId: server.userId, all: true }, server.credentialId) : undefined;
-  const sealed = row && sealedSecretOf(ctx.db, row.id);
-  if (!row || !sealed) {
+  const cred = row && openCredential(ctx, row);
+  if (!cred) {
     throw new OperationRefused({
       reason: "The credential this server was created with has been deleted",
       code: "no_credential",
@@ -170,7 +176,7 @@ export function credentialOf(ctx: ServerJobContext, server: Server): CloudCreden
       auth: false,
     });
   }
-  return { secret: openJson(ctx.keyring, sealed), settings: row.settings, endpoint: ctx.endpoints[server.cloud] };
+  return cred;
 }
 
 function configFor(ctx: ServerJobContext, server: Server, support: ServerSupport, cred: CloudCredential): Record<string, ConfigValue> {
@@ -183,12 +189,16 @@ function configFor(ctx: ServerJobContext, server: Server, support: ServerSupport
     size: server.size,
     image: server.image,
     nodeId: String(server.spec.nodeId),
+    operatorKeys: operatorKeysOf(server),
     priceMonthly: server.priceMonthly ?? undefined,
     sshPublicKey: key.publicKey,
     sshPrivateKey: ctx.keyring.open(key.privateKey).reveal(),
   };
-  return { ...serverConfig(spec), ...support.providerConfig(cred) };
+  return { ...serverConfig(spec), ...support.providerConfig(cred, server) };
 }
+
+/** The operator's public keys chosen for the server when it was created. */
+const operatorKeysOf = (server: Server): string[] => (Array.isArray(server.spec.operatorKeys) ? server.spec.operatorKeys.filter((k): k is string => typeof k === "string") : []);
 
 /** Stack outputs as plain values (none of a server's outputs is secret). */
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {

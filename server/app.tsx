@@ -15,6 +15,7 @@ import { credentialRoutes } from "./routes/credentials.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
 import { serverRoutes } from "./routes/servers.tsx";
 import { tokenRoutes } from "./routes/tokens.tsx";
+import { userKeyRoutes } from "./routes/user-keys.tsx";
 import { userRoutes } from "./routes/users.tsx";
 
 export function createApp(deps: Deps) {
@@ -55,6 +56,7 @@ export function createApp(deps: Deps) {
     ["/nodes", nodeRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
+    ["/settings/ssh-keys", userKeyRoutes(deps)],
     ["/audit", auditRoutes(deps)],
   ] as const) {
     web.use(`${path}/*`, requireUser(deps));

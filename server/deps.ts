@@ -2,7 +2,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { DestinationStream } from "pino";
-import { clouds } from "../stacks/clouds.ts";
 import { openDb } from "../state/db.ts";
 import { loadMasterKeys } from "../state/master-key.ts";
 import { createKeyring } from "../state/secrets.ts";
@@ -23,7 +22,6 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     db,
     keyring,
     log,
-    clouds,
     endpoints: config.endpoints,
     concurrency: config.concurrency,
     operationTimeoutSeconds: config.operationTimeoutSeconds,
@@ -38,7 +36,6 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     db,
     keyring,
     log,
-    clouds,
     engine,
     limits: {
       signIn: new RateLimiter(5, 15 * 60_000),

@@ -2,7 +2,6 @@
 // actor, session and CSRF token as typed Hono variables.
 import type { Logger } from "pino";
 import type { Engine } from "../engine/engine.ts";
-import type { CloudAdapter } from "../stacks/cloud.ts";
 import type { Db } from "../state/db.ts";
 import type { Scope } from "../state/scope.ts";
 import type { Keyring } from "../state/secrets.ts";
@@ -16,7 +15,6 @@ export interface Deps {
   db: Db;
   keyring: Keyring;
   log: Logger;
-  clouds: readonly CloudAdapter[];
   limits: { signIn: RateLimiter; signInByAddress: RateLimiter; serverChanges: RateLimiter };
   /** Runs stack operations; started by server/main.ts (or a test), not by createDeps. */
   engine: Engine;

@@ -19,9 +19,12 @@ export function actorOf(c: Context<Env>): Actor {
   return actor;
 }
 
-/** A submitted form's text fields (files are passed on as they are, for the validators to refuse). */
+/**
+ * A submitted form's fields: text, or an array of texts for a repeated field (checkboxes); files
+ * are passed on as they are, for the validators to refuse.
+ */
 export async function formOf(c: Context<Env>): Promise<Record<string, unknown>> {
-  const body = await c.req.parseBody();
+  const body = await c.req.parseBody({ all: true });
   const { _csrf, ...rest } = body;
   return rest;
 }

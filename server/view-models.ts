@@ -1,4 +1,5 @@
 // Rows as the server and node pages show them: labels resolved, owners named, nothing secret.
+import { cloudLabel, clouds, findCloud } from "../stacks/clouds.ts";
 import { findCredential } from "../state/credentials.ts";
 import { nodeOfServer, type Node } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
@@ -12,7 +13,6 @@ import { listCredentials } from "./actions/credentials.ts";
 import { isBusy } from "./actions/servers.ts";
 import type { Actor, Deps } from "./env.ts";
 
-export const cloudLabel = (deps: Deps, id: string | null) => (id ? (deps.clouds.find((c) => c.id === id)?.label ?? id) : null);
 
 /** Owner emails, for admins and viewers who see everyone's objects (their own stay unnamed). */
 export function ownersFor(deps: Deps, actor: Actor): Map<string, string> | undefined {
@@ -30,7 +30,7 @@ export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<str
     name: s.name,
     stack: s.stack,
     cloud: s.cloud,
-    cloudLabel: cloudLabel(deps, s.cloud)!,
+    cloudLabel: cloudLabel(s.cloud),
     region: s.region,
     size: s.size,
     image: s.image,
@@ -65,7 +65,7 @@ export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string,
     address: n.address,
     sshPort: n.sshPort,
     sshUser: n.sshUser,
-    cloudLabel: cloudLabel(deps, n.cloud),
+    cloudLabel: n.cloud ? cloudLabel(n.cloud) : null,
     region: n.region,
     size: n.size,
     facts: factsOf(n.facts),
@@ -93,24 +93,24 @@ export const operationView = (o: Operation): OperationView => ({
  * of those that cannot yet.
  */
 /** The clouds where Hoist can create servers, by label ("A", "A or B"). */
-export const serverCloudsLabel = (deps: Deps) => listOr(deps.clouds.filter((c) => c.servers).map((c) => c.label));
+export const serverCloudsLabel = () => listOr(clouds.filter((c) => c.servers).map((c) => c.label));
 const listOr = (xs: string[]) => (xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs.at(-1)}`);
 
 export function credentialPicks(deps: Deps, actor: Actor): { picks: CredentialPick[]; otherClouds: string[] } {
   const all = listCredentials(deps, actor);
   const owners = ownersFor(deps, actor);
-  const canCreate = (cloud: string) => deps.clouds.some((c) => c.id === cloud && c.servers);
+  const canCreate = (cloud: string) => findCloud(cloud)?.servers !== undefined;
   const picks = all
     .filter((c) => canCreate(c.cloud))
     .map((c) => ({
       id: c.id,
       name: owners?.get(c.userId) ? `${c.name} (${owners.get(c.userId)})` : c.name,
       cloud: c.cloud,
-      cloudLabel: cloudLabel(deps, c.cloud)!,
+      cloudLabel: cloudLabel(c.cloud),
       validity: c.validity,
       validityReason: c.validityReason,
     }));
-  const otherClouds = [...new Set(all.filter((c) => !canCreate(c.cloud)).map((c) => cloudLabel(deps, c.cloud)!))];
+  const otherClouds = [...new Set(all.filter((c) => !canCreate(c.cloud)).map((c) => cloudLabel(c.cloud)))];
   return { picks, otherClouds };
 }
 

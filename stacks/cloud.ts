@@ -53,6 +53,8 @@ export interface Image {
 
 export interface Catalog {
   currency: string;
+  /** Where the prices come from, when the provider has no price API (shown with them). */
+  pricesNote?: string;
   locations: Location[];
   sizes: Size[];
   images: Image[];
@@ -68,8 +70,10 @@ export interface ServerSpec {
   sshPublicKey: string;
   /** A secret Output when the program reads it from stack config. */
   sshPrivateKey: Input<string>;
-  /** Hoist's id for the node, written to the server as its identity. */
+  /** Hoist's id for the node, written to the server as its identity and carried by its resources' tags. */
   nodeId: string;
+  /** The operator's own public keys, installed for the login user beside Hoist's. */
+  operatorKeys: string[];
   /** The monthly price at creation, recorded in the outputs. */
   priceMonthly?: string;
 }
@@ -87,6 +91,23 @@ export interface ExplainedError {
 }
 
 export type PowerAction = "on" | "off";
+
+/** A server as the provider knows it. */
+export interface ServerRef {
+  providerId: string;
+  region: string;
+}
+
+/** A resource a crash left pending in a server's stack, to be found at the provider. */
+export interface ResourceLookup {
+  /** Its Pulumi type token. */
+  type: string;
+  /** The node id its server's resources are tagged (labelled) with: `hoist-node=<id>`. */
+  nodeId: string;
+  region: string;
+  /** The inputs the engine had for it. */
+  inputs: Record<string, unknown>;
+}
 
 export interface ProviderConfigValue {
   value: string;
@@ -108,17 +129,20 @@ export interface ServerSupport {
   name: { pattern: RegExp; maxLength: number; message: string };
   /** Locations, sizes with prices, and images, live from the provider's API. */
   catalog(cred: CloudCredential, opts?: { signal?: AbortSignal }): Promise<Catalog>;
+  /** The user Hoist (and the operator) log in as on a server of this image: root, or the image's own user. */
+  loginUser(image: string): string;
   /** Stack config for the cloud's Pulumi provider: the token as a secret, the endpoint. */
-  providerConfig(cred: CloudCredential): Record<string, ProviderConfigValue>;
+  providerConfig(cred: CloudCredential, server: { region: string }): Record<string, ProviderConfigValue>;
   /** The Pulumi program for one server. */
   program(spec: ServerSpec): PulumiFn;
   /** Maps a failed operation's message to a reason, a code and what to do next. */
   explainError(message: string): ExplainedError;
   /** Powers the server on or off through the provider's API, waiting for the action. */
-  power(cred: CloudCredential, providerId: string, action: PowerAction, opts?: { signal?: AbortSignal }): Promise<void>;
+  power(cred: CloudCredential, server: ServerRef, action: PowerAction, opts?: { signal?: AbortSignal }): Promise<void>;
   /**
-   * The id of a cloud resource the server's program names (`type` is its Pulumi type token), to
-   * adopt one that a crash left created at the provider but pending in the stack's state.
+   * The id of the server's resource of that type, to adopt one a crash left created at the
+   * provider but pending in the stack's state. Found by the node's tag or label only, never by
+   * name: names need not be unique, and another Hoist may share the account.
    */
-  findResource(cred: CloudCredential, type: string, name: string): Promise<string | undefined>;
+  findResource(cred: CloudCredential, lookup: ResourceLookup): Promise<string | undefined>;
 }

@@ -26,6 +26,7 @@ export function serverConfig(spec: ServerSpec & { sshPrivateKey: string }): Reco
     "hoist:nodeId": plain(spec.nodeId),
     "hoist:priceMonthly": plain(spec.priceMonthly),
     "hoist:sshPublicKey": plain(spec.sshPublicKey),
+    "hoist:operatorKeys": plain(JSON.stringify(spec.operatorKeys)),
     "hoist:sshPrivateKey": { value: spec.sshPrivateKey, secret: true },
   };
 }
@@ -39,6 +40,7 @@ export function serverSpecFromConfig(config = new pulumi.Config("hoist")): Serve
     size: config.require("size"),
     image: config.require("image"),
     nodeId: config.require("nodeId"),
+    operatorKeys: config.getObject<string[]>("operatorKeys") ?? [],
     priceMonthly: config.get("priceMonthly"),
     sshPublicKey: config.require("sshPublicKey"),
     sshPrivateKey: config.requireSecret("sshPrivateKey"),

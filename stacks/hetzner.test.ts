@@ -1,7 +1,7 @@
 // The Hetzner adapter without an engine: the program under Pulumi's mocks, and error mapping.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hetzner } from "./hetzner.ts";
+import { hetznerCloud as hetzner } from "./hetzner.ts";
 import type { ServerSpec } from "./cloud.ts";
 
 interface Created {
@@ -40,6 +40,7 @@ const spec: ServerSpec = {
   sshPublicKey: "ssh-ed25519 AAAAkey hoist-web",
   sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----",
   nodeId: "0b0f5d36-8d0a-4d5c-9c0e-3f8e1a6a2b11",
+  operatorKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuc7n6/ZfHobGUxE/g4e8miQd6OZOD/4INMumo+PjHG ada@laptop"],
   priceMonthly: "4.51",
 };
 
@@ -51,8 +52,9 @@ describe("the Hetzner server program", () => {
     // Resources register as their inputs resolve: read every output first.
     const facts = await value(outputs.facts);
     const byType = (t: string) => created.find((c) => c.type === t)!;
-    expect(byType("hcloud:index/sshKey:SshKey").inputs).toMatchObject({ name: "hoist-web", publicKey: spec.sshPublicKey });
+    expect(byType("hcloud:index/sshKey:SshKey").inputs).toMatchObject({ name: "hoist-web", publicKey: spec.sshPublicKey, labels: { "hoist-node": spec.nodeId } });
     const fw = byType("hcloud:index/firewall:Firewall").inputs;
+    expect(fw.labels).toEqual({ "managed-by": "hoist", "hoist-node": spec.nodeId });
     expect(fw.rules.map((r: any) => [r.direction, r.protocol, r.port])).toEqual([
       ["in", "tcp", "22"],
       ["in", "tcp", "80"],
@@ -66,7 +68,9 @@ describe("the Hetzner server program", () => {
     // The connection carries the private key, so the whole of it travels as a secret.
     expect(configure.connection["4dabf18193072939515e22adb298388d"]).toBe("1b47061264138c4ac30d75fd1eb44270");
     expect(configure.connection.value).toMatchObject({ host: "127.0.9.9", user: "root", port: 22, privateKey: spec.sshPrivateKey, dialErrorLimit: 40 });
-    expect(configure.create).toContain(`'${spec.nodeId}' > /etc/hoist/node-id`);
+    // Root logs in directly; the node id and the operator's key are the script's arguments.
+    expect(configure.create).toMatch(/^sh -c '/);
+    expect(configure.create.endsWith(` hoist-configure ${spec.nodeId} root 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuc7n6/ZfHobGUxE/g4e8miQd6OZOD/4INMumo+PjHG ada@laptop'`)).toBe(true);
 
     expect(await value(outputs.ipv4)).toBe("127.0.9.9");
     expect(await value(outputs.providerId)).toBe("server-id");
@@ -84,6 +88,15 @@ describe("Hetzner errors in operator words", () => {
     expect(e).toMatchObject({ code: "unauthorized", auth: true, retryable: false });
     expect(e.reason).toBe("Hetzner rejected the API token: unable to authenticate");
     expect(explain("error: entered token is invalid (must be exactly 64 characters long)")).toMatchObject({ auth: true, code: "invalid_token" });
+  });
+
+  it("reads the official clients' texts with Hetzner's correlation id, and keeps the id for support", () => {
+    // hcloud-go appends X-Correlation-Id to API errors: `<message> (<code>, <correlation id>)`.
+    const e = explain("  hcloud:index:Server (server):\n    error: server limit exceeded (resource_limit_exceeded, 3a1c9f0e7b2d4a58)\n");
+    expect(e).toMatchObject({ code: "resource_limit_exceeded", retryable: false, auth: false });
+    expect(e.reason).toBe("The Hetzner project's server limit is reached: server limit exceeded (request 3a1c9f0e7b2d4a58)");
+    expect(explain("error: unable to authenticate (unauthorized, 0c7e2d9b1a4f6e38)")).toMatchObject({ code: "unauthorized", auth: true });
+    expect(explain("error: unsupported location for server type (invalid_input, f00dfeed12345678)")).toMatchObject({ code: "invalid_input", retryable: false });
   });
 
   it("keeps the provider's message for quota, failed actions and capacity", () => {

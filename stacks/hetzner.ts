@@ -5,7 +5,7 @@ import type { Catalog, CloudAdapter, ExplainedError } from "./cloud.ts";
 import { errorLines, explainCommon, firstError, unknownError } from "./errors.ts";
 import { defaultEndpoint, hetznerApi, type Action } from "./hetzner-api.ts";
 import { checkFailure } from "./http.ts";
-import { configureStep, firewallPorts, serverOutputs } from "./server.ts";
+import { configureStep, firewallPorts, hostname, serverOutputs } from "./server.ts";
 
 interface Price {
   location: string;
@@ -63,14 +63,17 @@ function explainError(message: string): ExplainedError {
   if (/entered token is invalid|Missing Hetzner Cloud API token/.test(message)) {
     return { ...codes.unauthorized!, reason: `Hetzner rejected the API token: ${firstError(message)}`, code: "invalid_token" };
   }
-  // The provider reports API errors as `<message> (<code>)` and failed actions as `<message> (<code>, <action id>)`.
+  // The provider reports API errors as `<message> (<code>)`, or `<message> (<code>, <correlation id>)`
+  // when the API sent its X-Correlation-Id, and failed actions as `<message> (<code>, <action id>)`.
   for (const line of errorLines(message)) {
-    const m = /^(.*?)\s*\(([a-z_]+)(?:, \d+)?\)$/.exec(line);
+    const m = /^(.*?)\s*\(([a-z_]+)(?:, ([0-9a-f]+))?\)$/.exec(line);
     if (!m) continue;
-    const [, detail, code] = m as unknown as [string, string, string];
+    const [, detail, code, ref] = m as unknown as [string, string, string, string | undefined];
+    // A correlation id helps Hetzner's support; an action id says nothing to the operator.
+    const request = ref && !/^\d+$/.test(ref) ? ` (request ${ref})` : "";
     const known = codes[code];
-    if (known) return { ...known, reason: `${known.reason}: ${detail}`, code };
-    return { reason: `Hetzner could not complete the request: ${detail}`, code, action: "Retry; if it fails again, destroy the server and create it again.", retryable: true, auth: false };
+    if (known) return { ...known, reason: `${known.reason}: ${detail}${request}`, code };
+    return { reason: `Hetzner could not complete the request: ${detail}${request}`, code, action: "Retry; if it fails again, destroy the server and create it again.", retryable: true, auth: false };
   }
   return explainCommon(message) ?? unknownError(message);
 }
@@ -81,7 +84,7 @@ const byPulumiType: Record<string, string> = {
   "hcloud:index/firewall:Firewall": "firewalls",
 };
 
-export const hetzner: CloudAdapter = {
+export const hetznerCloud: CloudAdapter = {
   id: "hetzner",
   label: "Hetzner Cloud",
   credentialFields: [
@@ -102,8 +105,8 @@ export const hetzner: CloudAdapter = {
     }
   },
   servers: {
-    // Hetzner wants a valid hostname (RFC 1123 label), unique in the project.
-    name: { pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, maxLength: 63, message: "must be a hostname: lower-case letters, digits and hyphens, not starting or ending with a hyphen" },
+    // Hetzner wants a valid hostname, unique in the project.
+    name: hostname,
 
     async catalog(cred, opts): Promise<Catalog> {
       const api = hetznerApi(cred, opts?.signal);
@@ -138,6 +141,7 @@ export const hetzner: CloudAdapter = {
       };
     },
 
+    loginUser: () => "root",
     providerConfig(cred) {
       return {
         "hcloud:token": { value: cred.secret.reveal().token ?? "", secret: true },
@@ -148,10 +152,12 @@ export const hetzner: CloudAdapter = {
     program: (spec) => async () => {
       // Names are unique in a Hetzner project, so a replacement must delete the old one first.
       const unique = { deleteBeforeReplace: true };
-      const key = new hcloud.SshKey("ssh-key", { name: `hoist-${spec.name}`, publicKey: spec.sshPublicKey, labels: { "managed-by": "hoist" } }, unique);
+      // The node label marks every resource as this server's: how Hoist finds them after a crash.
+      const labels = { "managed-by": "hoist", "hoist-node": spec.nodeId };
+      const key = new hcloud.SshKey("ssh-key", { name: `hoist-${spec.name}`, publicKey: spec.sshPublicKey, labels }, unique);
       const firewall = new hcloud.Firewall("firewall", {
         name: `hoist-${spec.name}`,
-        labels: { "managed-by": "hoist" },
+        labels,
         rules: firewallPorts.map((port) => ({ direction: "in", protocol: "tcp", port: String(port), sourceIps: ["0.0.0.0/0", "::/0"] })),
       }, unique);
       const server = new hcloud.Server("server", {
@@ -161,24 +167,24 @@ export const hetzner: CloudAdapter = {
         location: spec.region,
         sshKeys: [key.id],
         firewallIds: [firewall.id.apply(Number)],
-        labels: { "managed-by": "hoist", "hoist-node": spec.nodeId },
+        labels,
       }, unique);
-      const configure = configureStep(spec, server.ipv4Address, [server]);
-      return serverOutputs(spec, { providerId: server.id, ipv4: server.ipv4Address }, configure);
+      const configure = configureStep(spec, { host: server.ipv4Address, user: "root", dependsOn: [server] });
+      return serverOutputs(spec, { providerId: server.id, ipv4: server.ipv4Address, sshUser: "root" }, configure);
     },
 
     explainError,
 
-    async power(cred, providerId, action, opts) {
+    async power(cred, server, action, opts) {
       const api = hetznerApi(cred, opts?.signal);
-      const res = await api.post<{ action: Action }>(`/servers/${encodeURIComponent(providerId)}/actions/${action === "on" ? "poweron" : "poweroff"}`, {});
+      const res = await api.post<{ action: Action }>(`/servers/${encodeURIComponent(server.providerId)}/actions/${action === "on" ? "poweron" : "poweroff"}`, {});
       await api.wait(res.action);
     },
 
-    async findResource(cred, type, name) {
-      const collection = byPulumiType[type];
+    async findResource(cred, lookup) {
+      const collection = byPulumiType[lookup.type];
       if (!collection) return undefined;
-      const res = await hetznerApi(cred).get<Record<string, { id: number }[]>>(`/${collection}?name=${encodeURIComponent(name)}`);
+      const res = await hetznerApi(cred).get<Record<string, { id: number }[]>>(`/${collection}?label_selector=${encodeURIComponent(`hoist-node=${lookup.nodeId}`)}`);
       const found = res[collection]?.[0];
       return found ? String(found.id) : undefined;
     },

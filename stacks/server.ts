@@ -1,50 +1,84 @@
-// What every cloud's server program shares: the configure step over SSH and the outputs that
-// register the node. Each adapter creates its own key, firewall and server, then calls these.
+// What every cloud's server program shares: the name rule most clouds have, the configure step
+// over SSH and the outputs that register the node. Each adapter creates its own key, firewall
+// and server, then calls these.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { ServerSpec } from "./cloud.ts";
+import type { ServerSpec, ServerSupport } from "./cloud.ts";
+import { scriptLine } from "./shell.ts";
 
 /** Inbound ports a server's firewall opens: SSH, and the ports apps are published on. */
 export const firewallPorts = [22, 80, 443] as const;
-
-export const SSH_USER = "root";
 export const AGENT_USER = "hoist";
-
 /** The configure step's resource name; the engine watches for it to report "configuring". */
 export const CONFIGURE_RESOURCE = "configure";
 
+/** A server name that is a valid hostname (RFC 1123 label), as Hetzner, DigitalOcean and EC2's Name tag take it. */
+export const hostname: ServerSupport["name"] = {
+  pattern: /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/,
+  maxLength: 63,
+  message: "must be a hostname: lower-case letters, digits and hyphens, not starting or ending with a hyphen",
+};
+
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const userName = /^[a-z_][a-z0-9_-]{0,31}$/;
 
 /**
  * The script that prepares a server, idempotently: waits for cloud-init where there is one,
- * creates the agent user, writes the node identity file, and prints facts and the host key as
- * `key=value` lines. POSIX sh, so it runs on Debian, Ubuntu and busybox alike.
+ * creates the agent user, writes the node identity, installs the operator's keys for the login
+ * user, and prints facts and the host key as `key=value` lines. POSIX sh, so it runs on Debian,
+ * Ubuntu and busybox alike. Its values come as arguments: $1 node id, $2 login user, then keys.
  */
-export function configureScript(nodeId: string): string {
-  // The id is Hoist's own UUID; checked anyway, since it is written into a shell script.
+const CONFIGURE_SCRIPT = `set -eu
+node_id=$1; login=$2; shift 2
+if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi
+if ! id ${AGENT_USER} >/dev/null 2>&1; then
+  if command -v useradd >/dev/null 2>&1; then useradd --system --create-home --shell /bin/sh ${AGENT_USER}
+  else adduser -D -s /bin/sh ${AGENT_USER}; fi
+fi
+mkdir -p /etc/hoist
+printf '%s\\n' "$node_id" > /etc/hoist/node-id
+home=$(awk -F: -v u="$login" '$1 == u { print $6 }' /etc/passwd)
+if [ -z "$home" ]; then echo "the login user $login has no home" >&2; exit 3; fi
+keys="$home/.ssh/authorized_keys"
+mkdir -p "$home/.ssh"
+touch "$keys"
+sed -i '/^# BEGIN hoist operator keys$/,/^# END hoist operator keys$/d' "$keys"
+if [ $# -gt 0 ]; then { echo '# BEGIN hoist operator keys'; printf '%s\\n' "$@"; echo '# END hoist operator keys'; } >> "$keys"; fi
+chmod 700 "$home/.ssh"
+chmod 600 "$keys"
+chown -R "$login" "$home/.ssh"
+os=$( (. /etc/os-release && printf '%s' "$PRETTY_NAME") 2>/dev/null || uname -s)
+cpus=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null || nproc)
+mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
+disk_kb=$(df -Pk / 2>/dev/null | awk 'NR==2 {print $2}')
+echo "os=$os"
+echo "cpus=$cpus"
+echo "memory_kb=\${mem_kb:-0}"
+echo "disk_kb=\${disk_kb:-0}"
+echo "arch=$(uname -m)"
+echo "hostkey=$(cat /etc/ssh/ssh_host_ed25519_key.pub 2>/dev/null || true)"
+echo "node=$(cat /etc/hoist/node-id)"`;
+
+/** The configure step's command line: the fixed script with its values as arguments, through sudo unless the login user is root. */
+export function configureCommand(nodeId: string, loginUser: string, operatorKeys: readonly string[]): string {
+  // Checked anyway, though Hoist made them: they become arguments of a root shell.
   if (!uuid.test(nodeId)) throw new Error(`node id must be a UUID, got ${JSON.stringify(nodeId)}`);
-  return [
-    "set -eu",
-    "if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1 || true; fi",
-    `if ! id ${AGENT_USER} >/dev/null 2>&1; then`,
-    `  if command -v useradd >/dev/null 2>&1; then useradd --system --create-home --shell /bin/sh ${AGENT_USER};`,
-    `  else adduser -D -s /bin/sh ${AGENT_USER}; fi`,
-    "fi",
-    "mkdir -p /etc/hoist",
-    `printf '%s\\n' '${nodeId}' > /etc/hoist/node-id`,
-    "os=$( (. /etc/os-release && printf '%s' \"$PRETTY_NAME\") 2>/dev/null || uname -s)",
-    "cpus=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null || nproc)",
-    "mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)",
-    "disk_kb=$(df -Pk / 2>/dev/null | awk 'NR==2 {print $2}')",
-    "echo \"os=$os\"",
-    "echo \"cpus=$cpus\"",
-    "echo \"memory_kb=${mem_kb:-0}\"",
-    "echo \"disk_kb=${disk_kb:-0}\"",
-    "echo \"arch=$(uname -m)\"",
-    "echo \"hostkey=$(cat /etc/ssh/ssh_host_ed25519_key.pub 2>/dev/null || true)\"",
-    `echo "node=$(cat /etc/hoist/node-id)"`,
-  ].join("\n");
+  if (!userName.test(loginUser)) throw new Error(`login user must be a Unix user name, got ${JSON.stringify(loginUser)}`);
+  for (const key of operatorKeys) if (!isPublicKeyLine(key)) throw new Error(`not an OpenSSH public key: ${JSON.stringify(key.slice(0, 40))}`);
+  return scriptLine(CONFIGURE_SCRIPT, [nodeId, loginUser, ...operatorKeys], { sudo: loginUser !== "root", name: "hoist-configure" });
+}
+
+const keyTypes = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"];
+
+/** One OpenSSH public key line: a known type, its base64 blob (naming the same type), an optional comment on one line. */
+export function isPublicKeyLine(line: string): boolean {
+  const m = /^(\S+) ([A-Za-z0-9+/]+={0,3})(?: ([^\r\n]*))?$/.exec(line);
+  if (!m || !keyTypes.includes(m[1]!)) return false;
+  const blob = Buffer.from(m[2]!, "base64");
+  // The blob starts with its own type name, length-prefixed.
+  const n = blob.length >= 4 ? blob.readUInt32BE(0) : -1;
+  return n > 0 && blob.length >= 4 + n && blob.subarray(4, 4 + n).toString() === m[1];
 }
 
 export interface Facts {
@@ -84,31 +118,32 @@ export function sshFingerprint(publicKeyLine: string): string {
   return "SHA256:" + createHash("sha256").update(blob).digest("base64").replace(/=+$/, "");
 }
 
-/** The configure step: SSH into the new server and prepare it. */
-export function configureStep(spec: ServerSpec, host: pulumi.Input<string>, dependsOn: pulumi.Resource[]): command.remote.Command {
+/** The configure step: SSH into the new server as its login user and prepare it. */
+export function configureStep(spec: ServerSpec, at: { host: pulumi.Input<string>; user: string; dependsOn: pulumi.Resource[] }): command.remote.Command {
   return new command.remote.Command(
     CONFIGURE_RESOURCE,
     {
       connection: {
-        host,
+        host: at.host,
         port: 22,
-        user: SSH_USER,
+        user: at.user,
         privateKey: pulumi.secret(spec.sshPrivateKey),
         // A new server needs a while before sshd answers: up to 40 tries of 10 s.
         dialErrorLimit: 40,
         perDialTimeout: 10,
       },
-      create: configureScript(spec.nodeId),
+      create: configureCommand(spec.nodeId, at.user, spec.operatorKeys),
       // A retry or a changed host runs it again.
-      triggers: [host],
+      triggers: [at.host],
     },
-    { dependsOn },
+    { dependsOn: at.dependsOn },
   );
 }
 
 export interface CloudServerParts {
   providerId: pulumi.Output<string>;
   ipv4: pulumi.Output<string>;
+  sshUser: string;
 }
 
 /** The stack outputs that register the node. */
@@ -118,7 +153,7 @@ export function serverOutputs(spec: ServerSpec, parts: CloudServerParts, configu
     providerId: parts.providerId,
     ipv4: parts.ipv4,
     sshPort: 22,
-    sshUser: SSH_USER,
+    sshUser: parts.sshUser,
     hostKeyFingerprint: parsed.apply((p) => sshFingerprint(p.hostKey)),
     region: spec.region,
     size: spec.size,

@@ -98,6 +98,21 @@ export const sshKeys = sqliteTable(
   (t) => [index("ssh_keys_user").on(t.userId)],
 );
 
+/** The operator's own SSH public keys (Settings → SSH keys), installed on servers they choose. */
+export const userKeys = sqliteTable(
+  "user_keys",
+  {
+    id: id(),
+    userId: owner(),
+    name: text("name").notNull(),
+    publicKey: text("public_key").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("user_keys_fingerprint").on(t.userId, t.fingerprint), uniqueIndex("user_keys_name").on(t.userId, t.name)],
+);
+
 export const servers = sqliteTable(
   "servers",
   {

@@ -50,10 +50,28 @@ export interface FieldProps {
   maxlength?: number;
 }
 
+const describedBy = (id: string, p: { help?: string; error?: string }) => [p.help && `${id}-help`, p.error && `${id}-error`].filter(Boolean).join(" ") || undefined;
+
+/** A field's help text and error, which its input names in aria-describedby. */
+const FieldNotes = (p: { id: string; help?: string; error?: string }) => (
+  <>
+    {p.help && (
+      <small id={`${p.id}-help`} class="help">
+        {p.help}
+      </small>
+    )}
+    {p.error && (
+      <small id={`${p.id}-error`} class="error" role="alert">
+        {p.error}
+      </small>
+    )}
+  </>
+);
+
 /** A labelled input with its help text and error, wired for screen readers. */
 export const Field = (p: FieldProps) => {
   const id = `f-${p.name}`;
-  const described = [p.help && `${id}-help`, p.error && `${id}-error`].filter(Boolean).join(" ") || undefined;
+  const described = describedBy(id, p);
   return (
     <div class={`field${p.error ? " has-error" : ""}`}>
       <label for={id}>{p.label}</label>
@@ -70,16 +88,22 @@ export const Field = (p: FieldProps) => {
         aria-invalid={p.error ? "true" : undefined}
         aria-describedby={described}
       />
-      {p.help && (
-        <small id={`${id}-help`} class="help">
-          {p.help}
-        </small>
-      )}
-      {p.error && (
-        <small id={`${id}-error`} class="error" role="alert">
-          {p.error}
-        </small>
-      )}
+      <FieldNotes id={id} help={p.help} error={p.error} />
+    </div>
+  );
+};
+
+/** A labelled multi-line input, wired like Field. */
+export const TextArea = (p: Omit<FieldProps, "type" | "autocomplete"> & { rows?: number }) => {
+  const id = `f-${p.name}`;
+  const described = describedBy(id, p);
+  return (
+    <div class={`field${p.error ? " has-error" : ""}`}>
+      <label for={id}>{p.label}</label>
+      <textarea id={id} name={p.name} rows={p.rows ?? 3} placeholder={p.placeholder} required={p.required} autofocus={p.autofocus} maxlength={p.maxlength} spellcheck={false} aria-invalid={p.error ? "true" : undefined} aria-describedby={described}>
+        {p.value ?? ""}
+      </textarea>
+      <FieldNotes id={id} help={p.help} error={p.error} />
     </div>
   );
 };

@@ -13,7 +13,7 @@ export interface PageProps {
   csrf: string;
   viewer?: Viewer;
   flash?: { kind: "ok" | "error" | "info"; text: string };
-  section?: "nodes" | "audit" | "users" | "tokens";
+  section?: "nodes" | "audit" | "users" | "tokens" | "ssh-keys";
   children: Child;
 }
 
@@ -64,6 +64,9 @@ export const Layout = (p: PageProps) => (
                 Users
               </a>
             )}
+            <a href="/settings/ssh-keys" aria-current={p.section === "ssh-keys" ? "page" : undefined}>
+              SSH keys
+            </a>
             <a href="/settings/tokens" aria-current={p.section === "tokens" ? "page" : undefined}>
               API tokens
             </a>

@@ -23,9 +23,18 @@ export interface FormValues {
   region?: string;
   size?: string;
   image?: string;
+  /** The operator's own keys to install; kept apart from the catalog query. */
+  sshKeyIds?: string[];
 }
 
-const query = (v: Record<string, string | undefined>) => new URLSearchParams(Object.entries(v).filter((e): e is [string, string] => !!e[1])).toString();
+/** One of the operator's own SSH keys, as the form offers it. */
+export interface KeyPick {
+  id: string;
+  name: string;
+  fingerprint: string;
+}
+
+const query = (v: Record<string, string | string[] | undefined>) => new URLSearchParams(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string" && !!e[1])).toString();
 
 export const catalogUrl = (v: FormValues) => `/nodes/cloud/new/catalog?${query({ ...v })}`;
 
@@ -131,7 +140,7 @@ const LoadedCatalog = (p: { catalog: Catalog; values: FormValues; errors: Record
       </noscript>
       <fieldset class={`sizes${p.errors.size ? " has-error" : ""}`} aria-describedby={p.errors.size ? "f-size-error" : undefined}>
         <legend>
-          Size <span class="muted">(prices in {region})</span>
+          Size <span class="muted">(monthly prices in {catalog.currency}, in {region})</span>
         </legend>
         {p.errors.size && (
           <small id="f-size-error" class="error" role="alert">
@@ -144,6 +153,7 @@ const LoadedCatalog = (p: { catalog: Catalog; values: FormValues; errors: Record
           ))}
         </div>
         {hidden > 0 && <p class="muted small">{hidden} more size(s) are not offered in this location.</p>}
+        {catalog.pricesNote && <p class="muted small">{catalog.pricesNote}</p>}
       </fieldset>
       <Select name="image" label="Image" value={values.image} error={p.errors.image} options={catalog.images.map((i) => ({ value: i.id, label: i.label }))} />
       <Estimate size={values.size} region={region} price={priceOf(catalog, region, values.size)} currency={catalog.currency} />
@@ -170,9 +180,35 @@ export const CredentialBadge = (p: { c?: CredentialPick; oob?: boolean }) => (
   </span>
 );
 
+/** The operator's own keys, installed beside Hoist's so that they can log in themselves. */
+const KeyChoice = (p: { keys: KeyPick[]; chosen: string[]; error?: string }) => (
+  <fieldset class={`key-choice${p.error ? " has-error" : ""}`} aria-describedby={p.error ? "f-sshKeyIds-error" : undefined}>
+    <legend>
+      Your SSH keys <span class="muted">(installed for the server's login user, beside Hoist's own key)</span>
+    </legend>
+    {p.error && (
+      <small id="f-sshKeyIds-error" class="error" role="alert">
+        {p.error}
+      </small>
+    )}
+    {p.keys.length === 0 ? (
+      <p class="muted small">
+        You have no SSH keys in Hoist yet. <a href="/settings/ssh-keys">Add one</a> to log in to your servers yourself.
+      </p>
+    ) : (
+      p.keys.map((k) => (
+        <label class="check">
+          <input type="checkbox" name="sshKeyIds" value={k.id} checked={p.chosen.includes(k.id)} /> {k.name} <code class="small muted">{k.fingerprint}</code>
+        </label>
+      ))
+    )}
+  </fieldset>
+);
+
 export const NewServerPage = (
   p: Base & {
     credentials: CredentialPick[];
+    sshKeys: KeyPick[];
     /** Clouds of the user's credentials that cannot create servers yet. */
     otherClouds: string[];
     /** Clouds that can create servers, by label. */
@@ -201,7 +237,7 @@ export const NewServerPage = (
               {p.formError}
             </div>
           )}
-          <FormErrors errors={p.errors} known={["name", "credentialId", "region", "size", "image"]} />
+          <FormErrors errors={p.errors} known={["name", "credentialId", "region", "size", "image", "sshKeyIds"]} />
           <form id="create-server" method="post" action="/nodes/cloud" hx-boost="true" hx-disabled-elt="find button[type=submit]">
             <CsrfInput token={p.csrf} />
             <Field name="name" label="Name" value={p.values.name} error={p.errors.name} help={p.nameHelp} required autofocus maxlength={63} autocomplete="off" />
@@ -229,6 +265,7 @@ export const NewServerPage = (
                 </button>
               </p>
             </noscript>
+            <KeyChoice keys={p.sshKeys} chosen={p.values.sshKeyIds ?? []} error={p.errors.sshKeyIds} />
             <CatalogFields catalog={p.catalog} values={p.values} errors={p.errors} />
           </form>
         </div>

@@ -1,18 +1,19 @@
 // Credential actions shared by the pages and the JSON API.
 import { z } from "zod";
-import type { CloudAdapter, CredentialCheck } from "../../stacks/cloud.ts";
+import { openCredential } from "../../engine/credentials.ts";
+import type { CloudAdapter, CloudCredential, CredentialCheck } from "../../stacks/cloud.ts";
+import { clouds, findCloud } from "../../stacks/clouds.ts";
 import {
   deleteCredential as deleteRow,
   findCredential,
   insertCredential,
   listCredentials as listRows,
   nameTaken,
-  sealedSecretOf,
   setValidity,
   updateCredential,
   type Credential,
 } from "../../state/credentials.ts";
-import { openJson, sealJson } from "../../state/secrets.ts";
+import { sealJson } from "../../state/secrets.ts";
 import type { Actor, Deps } from "../env.ts";
 import { InvalidInputError, NotFoundError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
@@ -25,6 +26,13 @@ export function listCredentials(deps: Deps, actor: Actor): Credential[] {
   return listRows(deps.db, actor.scope);
 }
 
+/** The credential ready for a provider call: its secret decrypted now, for this use only. */
+export function openCredentialOf(deps: Deps, cred: Credential): CloudCredential {
+  const open = openCredential({ db: deps.db, keyring: deps.keyring, endpoints: deps.config.endpoints }, cred);
+  if (!open) throw new NotFoundError("credential");
+  return open;
+}
+
 /** The credential, or NotFound when it is not the actor's to see. */
 export function getCredential(deps: Deps, actor: Actor, id: string): Credential {
   const c = findCredential(deps.db, actor.scope, id);
@@ -32,10 +40,10 @@ export function getCredential(deps: Deps, actor: Actor, id: string): Credential 
   return c;
 }
 
-function cloudOf(deps: Deps, id: unknown): CloudAdapter {
-  const cloud = deps.clouds.find((c) => c.id === id);
+function cloudOf(id: unknown): CloudAdapter {
+  const cloud = typeof id === "string" ? findCloud(id) : undefined;
   if (!cloud) {
-    const known = deps.clouds.map((c) => c.id).join(", ");
+    const known = clouds.map((c) => c.id).join(", ");
     throw new InvalidInputError([{ field: "provider", message: typeof id === "string" && id ? `must be one of ${known}` : "is required" }]);
   }
   return cloud;
@@ -64,7 +72,7 @@ export async function createCredential(deps: Deps, actor: Actor, rawInput: unkno
   if (!name.success) errors.push({ field: "name", message: name.error.issues[0]!.message });
   let cloud: CloudAdapter | undefined;
   try {
-    cloud = cloudOf(deps, raw.provider);
+    cloud = cloudOf(raw.provider);
   } catch (err) {
     errors.push(...(err as InvalidInputError).fields);
   }
@@ -92,7 +100,7 @@ export async function updateCredentialAction(deps: Deps, actor: Actor, id: strin
   requireWriter(actor);
   const current = getCredential(deps, actor, id);
   const raw = asObject(rawInput);
-  const cloud = cloudOf(deps, current.cloud);
+  const cloud = cloudOf(current.cloud);
   const { name } = parse(patchSchema, { name: raw.name === "" ? undefined : raw.name });
   const fields = parseFields(cloud, raw, true);
   if (fields.errors.length) throw new InvalidInputError(fields.errors);
@@ -102,7 +110,7 @@ export async function updateCredentialAction(deps: Deps, actor: Actor, id: strin
   let secret: string | undefined;
   if (replacing) {
     // Fields left empty keep their sealed values.
-    const previous = openJson(deps.keyring, sealedSecretOf(deps.db, id)!).reveal();
+    const previous = openCredentialOf(deps, current).secret.reveal();
     secret = sealJson(deps.keyring, { ...previous, ...fields.secret });
   }
   updateCredential(deps.db, id, { name, secret, settings: replacing ? { ...current.settings, ...fields.settings } : undefined });
@@ -115,7 +123,7 @@ export async function updateCredentialAction(deps: Deps, actor: Actor, id: strin
 export async function validateCredential(deps: Deps, actor: Actor, id: string): Promise<Credential> {
   requireWriter(actor);
   const current = getCredential(deps, actor, id);
-  const check = await runCheck(deps, current, cloudOf(deps, current.cloud));
+  const check = await runCheck(deps, current, cloudOf(current.cloud));
   audit(deps, actor, "credential.validate", "ok", { type: "credential", id }, check.validity);
   return getCredential(deps, actor, id);
 }
@@ -130,8 +138,7 @@ export function deleteCredentialAction(deps: Deps, actor: Actor, id: string): Cr
 
 /** Asks the provider about the credential, decrypting the secret afresh, and records the answer. */
 async function runCheck(deps: Deps, cred: Credential, cloud: CloudAdapter): Promise<CredentialCheck> {
-  const secret = openJson(deps.keyring, sealedSecretOf(deps.db, cred.id)!);
-  const check = await cloud.checkCredential({ secret, settings: cred.settings, endpoint: deps.config.endpoints[cloud.id] });
+  const check = await cloud.checkCredential(openCredentialOf(deps, cred));
   setValidity(deps.db, cred.id, check.validity, check.validity === "valid" ? null : check.reason);
   deps.log.info({ credential: cred.id, cloud: cloud.id, validity: check.validity }, "credential checked");
   return check;

@@ -1,20 +1,23 @@
 // Cloud server actions shared by the pages and the JSON API: create, retry, destroy, power,
 // cancel. They validate, record and queue; the engine does the work.
+import { cloudLabel, findCloud } from "../../stacks/clouds.ts";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { generateKeyPair } from "../../engine/ssh-keys.ts";
-import type { Catalog, CloudCredential, ServerSupport } from "../../stacks/cloud.ts";
-import { findCredential, sealedSecretOf, type Credential } from "../../state/credentials.ts";
+import type { Catalog, ServerSupport } from "../../stacks/cloud.ts";
+import { findCredential, type Credential } from "../../state/credentials.ts";
 import { findOperation, serverOperations, type Operation } from "../../state/operations.ts";
 import { countLiveServers, findServer, insertServer, listServers as listRows, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
-import { openJson } from "../../state/secrets.ts";
 import { insertSshKey } from "../../state/ssh-keys.ts";
+import { markUserKeysUsed } from "../../state/user-keys.ts";
 import { busyServerStatuses, canTransition } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UpstreamError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
+import { openCredentialOf } from "./credentials.ts";
 import { requireWriter } from "./guards.ts";
 import { asObject, parse } from "./input.ts";
+import { chosenUserKeys } from "./user-keys.ts";
 
 export type { Server };
 
@@ -44,13 +47,9 @@ export function getOperation(deps: Deps, actor: Actor, id: string): Operation {
 export function serverCredential(deps: Deps, actor: Actor, id: unknown, field = "credentialId") {
   const cred = typeof id === "string" && /^[0-9a-f-]{36}$/.test(id) ? findCredential(deps.db, actor.scope, id) : undefined;
   if (!cred) throw new InvalidInputError([{ field, message: id ? "is not one of your credentials" : "is required" }]);
-  const support = deps.clouds.find((c) => c.id === cred.cloud)?.servers;
-  if (!support) throw new InvalidInputError([{ field, message: `${cred.cloud} servers cannot be created with Hoist yet` }]);
-  return { cred, support, cloud: open(deps, cred) };
-}
-
-function open(deps: Deps, cred: Credential): CloudCredential {
-  return { secret: openJson(deps.keyring, sealedSecretOf(deps.db, cred.id)!), settings: cred.settings, endpoint: deps.config.endpoints[cred.cloud] };
+  const support = findCloud(cred.cloud)?.servers;
+  if (!support) throw new InvalidInputError([{ field, message: `${cloudLabel(cred.cloud)} servers cannot be created with Hoist yet` }]);
+  return { cred, support, cloud: openCredentialOf(deps, cred) };
 }
 
 /** The live catalog for a credential, for those who may create servers; the provider's failure becomes an UpstreamError with its message. */
@@ -61,7 +60,7 @@ export async function catalogFor(deps: Deps, actor: Actor, credentialId: unknown
   try {
     return { cred, catalog: await support.catalog(cloud, { signal: AbortSignal.timeout(20_000) }) };
   } catch (err) {
-    throw new UpstreamError(`${deps.clouds.find((c) => c.id === cred.cloud)?.label ?? cred.cloud} did not give its catalog: ${(err as Error).message}`);
+    throw new UpstreamError(`${cloudLabel(cred.cloud)} did not give its catalog: ${(err as Error).message}`);
   }
 }
 
@@ -102,7 +101,9 @@ function limitChanges(deps: Deps, actor: Actor): void {
 
 export async function createServer(deps: Deps, actor: Actor, rawInput: unknown): Promise<{ server: Server; operation: Operation }> {
   requireWriter(actor);
-  const input = parse(createSchema, asObject(rawInput));
+  const raw = asObject(rawInput);
+  const input = parse(createSchema, raw);
+  const operatorKeys = chosenUserKeys(deps, actor, raw.sshKeyIds);
   const { cred, support, cloud } = serverCredential(deps, actor, input.credentialId);
   const errors = checkName(deps, actor, support, input.name);
   // The live catalog checks the choices and prices the server; a credential the provider refuses
@@ -146,11 +147,14 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
     region: input.region,
     size: input.size,
     image: input.image,
-    spec: { nodeId: randomUUID(), currency: catalog?.currency },
+    // The operator's keys as they are now: removing one from the settings later leaves servers as they were.
+    spec: { nodeId: randomUUID(), currency: catalog?.currency, operatorKeys: operatorKeys.map((k) => k.publicKey), operatorKeyIds: operatorKeys.map((k) => k.id) },
     priceMonthly: price === undefined ? null : price.toFixed(2),
   });
+  markUserKeysUsed(deps.db, actor.user.id, operatorKeys.map((k) => k.id));
   const operation = deps.engine.enqueue({ kind: "up", stack, serverId: server.id, userId: actor.user.id });
-  audit(deps, actor, "server.create", "ok", { type: "server", id: server.id }, `${server.name} (${cred.cloud} ${server.region} ${server.size} ${server.image})`);
+  const chosenKeys = operatorKeys.length ? `, your keys ${operatorKeys.map((k) => k.name).join(", ")}` : "";
+  audit(deps, actor, "server.create", "ok", { type: "server", id: server.id }, `${server.name} (${cred.cloud} ${server.region} ${server.size} ${server.image}${chosenKeys})`);
   return { server, operation };
 }
 
@@ -160,7 +164,7 @@ const credentialChoice = z.object({ credentialId: z.string().optional() });
 function switchCredential(deps: Deps, actor: Actor, server: Server, raw: unknown): void {
   const { credentialId } = parse(credentialChoice, raw === undefined ? {} : asObject(raw));
   if (!credentialId) {
-    if (!server.credentialId) throw new InvalidInputError([{ field: "credentialId", message: `choose a ${deps.clouds.find((c) => c.id === server.cloud)?.label ?? server.cloud} credential: the one this server was created with was deleted` }]);
+    if (!server.credentialId) throw new InvalidInputError([{ field: "credentialId", message: `choose a ${cloudLabel(server.cloud)} credential: the one this server was created with was deleted` }]);
     return;
   }
   const { cred } = serverCredential(deps, actor, credentialId);

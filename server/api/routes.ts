@@ -17,6 +17,7 @@ import { actorOf } from "../render.ts";
 import { auditEntries } from "../routes/audit.tsx";
 import { bearer, jsonBody } from "./auth.ts";
 import { serverApi } from "./servers.ts";
+import { userKeyApi } from "./user-keys.ts";
 
 export const credentialJson = (c: Credential) => ({
   id: c.id,
@@ -75,6 +76,7 @@ export function apiRoutes(deps: Deps) {
   });
 
   api.route("/", serverApi(deps));
+  api.route("/", userKeyApi(deps));
 
   api.get("/audit", (c) => {
     const { rows, nextBefore } = auditEntries(deps, actorOf(c), Number(c.req.query("before")) || undefined);

@@ -1,4 +1,6 @@
 // The Credentials tab under /nodes/credentials.
+import type { CloudAdapter } from "../../stacks/cloud.ts";
+import { cloudLabel, clouds, findCloud } from "../../stacks/clouds.ts";
 import { Hono, type Context } from "hono";
 import {
   createCredential,
@@ -24,20 +26,24 @@ import {
   type CredentialView,
 } from "../../views/credentials.tsx";
 
-export function cloudChoices(deps: Deps): CloudChoice[] {
-  return deps.clouds.map((c) => ({
-    id: c.id,
-    label: c.label,
-    fields: c.credentialFields.map(({ key, label, secret, help, placeholder }) => ({ key, label, secret, help, placeholder })),
-  }));
-}
+/** A cloud as the credential forms show it: its label and fields, without their validators. */
+const choiceOf = (c: CloudAdapter): CloudChoice => ({
+  id: c.id,
+  label: c.label,
+  fields: c.credentialFields.map(({ key, label, secret, help, placeholder }) => ({ key, label, secret, help, placeholder })),
+});
+const cloudChoices = () => clouds.map(choiceOf);
+const cloudChoice = (id: string | undefined) => {
+  const cloud = findCloud(id);
+  return cloud && choiceOf(cloud);
+};
 
 export function credentialView(deps: Deps, c: Credential, owners?: Map<string, string>): CredentialView {
   return {
     id: c.id,
     name: c.name,
     cloud: c.cloud,
-    cloudLabel: deps.clouds.find((x) => x.id === c.cloud)?.label ?? c.cloud,
+    cloudLabel: cloudLabel(c.cloud),
     validity: c.validity,
     validityReason: c.validityReason,
     checkedAt: c.checkedAt,
@@ -53,7 +59,7 @@ function ownersFor(deps: Deps, c: Context<Env>): Map<string, string> | undefined
   return new Map(listUserRows(deps.db).filter((u) => u.id !== actor.user.id).map((u) => [u.id, u.email]));
 }
 
-const secretKeys = (deps: Deps) => deps.clouds.flatMap((c) => c.credentialFields.filter((f) => f.secret).map((f) => f.key));
+const secretKeys = () => clouds.flatMap((c) => c.credentialFields.filter((f) => f.secret).map((f) => f.key));
 
 function outcomeFlash(c: Context, cred: Credential, verb: string): void {
   if (cred.validity === "valid") setFlash(c, "ok", `Credential “${cred.name}” ${verb}; the provider accepted it.`);
@@ -68,16 +74,16 @@ export function credentialRoutes(deps: Deps) {
   app.get("/", (c) => {
     const owners = ownersFor(deps, c);
     const credentials = listCredentials(deps, actorOf(c)).map((x) => credentialView(deps, x, owners));
-    return c.html(<CredentialsPage {...pageBase(c)} canWrite={canWrite(c)} credentials={credentials} cloudLabels={deps.clouds.map((x) => x.label)} />);
+    return c.html(<CredentialsPage {...pageBase(c)} canWrite={canWrite(c)} credentials={credentials} cloudLabels={clouds.map((x) => x.label)} />);
   });
 
   app.get("/new", (c) => {
     const provider = c.req.query("provider") ?? "";
-    return c.html(<NewCredentialPage {...pageBase(c)} canWrite={canWrite(c)} clouds={cloudChoices(deps)} values={{ provider, name: c.req.query("name") ?? "" }} errors={{}} />);
+    return c.html(<NewCredentialPage {...pageBase(c)} canWrite={canWrite(c)} clouds={cloudChoices()} values={{ provider, name: c.req.query("name") ?? "" }} errors={{}} />);
   });
 
   app.get("/fields", (c) => {
-    const cloud = cloudChoices(deps).find((x) => x.id === c.req.query("provider"));
+    const cloud = cloudChoice(c.req.query("provider"));
     return c.html(<ProviderFields cloud={cloud} />);
   });
 
@@ -86,7 +92,7 @@ export function credentialRoutes(deps: Deps) {
     return handleForm(
       c,
       () => createCredential(deps, actorOf(c), form),
-      (errors) => c.html(<NewCredentialPage {...pageBase(c)} canWrite clouds={cloudChoices(deps)} values={echo(form, secretKeys(deps))} errors={errors} />),
+      (errors) => c.html(<NewCredentialPage {...pageBase(c)} canWrite clouds={cloudChoices()} values={echo(form, secretKeys())} errors={errors} />),
       (cred) => {
         outcomeFlash(c, cred, "saved");
         return c.redirect("/nodes/credentials", 303);
@@ -96,7 +102,7 @@ export function credentialRoutes(deps: Deps) {
 
   app.get("/:id/edit", (c) => {
     const cred = credentialView(deps, getCredential(deps, actorOf(c), c.req.param("id")));
-    const cloud = cloudChoices(deps).find((x) => x.id === cred.cloud)!;
+    const cloud = cloudChoice(cred.cloud)!;
     return c.html(<EditCredentialPage {...pageBase(c)} canWrite={canWrite(c)} credential={cred} cloud={cloud} values={{}} errors={{}} />);
   });
 
@@ -108,8 +114,8 @@ export function credentialRoutes(deps: Deps) {
       () => updateCredentialAction(deps, actorOf(c), id, form),
       (errors) => {
         const cred = credentialView(deps, getCredential(deps, actorOf(c), id));
-        const cloud = cloudChoices(deps).find((x) => x.id === cred.cloud)!;
-        return c.html(<EditCredentialPage {...pageBase(c)} canWrite credential={cred} cloud={cloud} values={echo(form, secretKeys(deps))} errors={errors} />);
+        const cloud = cloudChoice(cred.cloud)!;
+        return c.html(<EditCredentialPage {...pageBase(c)} canWrite credential={cred} cloud={cloud} values={echo(form, secretKeys())} errors={errors} />);
       },
       (cred) => {
         outcomeFlash(c, cred, "updated");

@@ -1,10 +1,12 @@
 // Creating a cloud server under /nodes/cloud: the form (GET /new), the provider's live catalog
 // for the chosen credential (GET /new/catalog, through HTMX), the cost estimate, and the POST.
+import { findCloud } from "../../stacks/clouds.ts";
 import { Hono, type Context } from "hono";
 import type { Catalog } from "../../stacks/cloud.ts";
 import { CatalogFields, Estimate, NewServerPage, type CatalogState, type FormValues } from "../../views/server-form.tsx";
 import { requireWriter } from "../actions/guards.ts";
 import { catalogFor, createServer } from "../actions/servers.ts";
+import { listUserKeysOf, type UserKey } from "../actions/user-keys.ts";
 import type { Deps, Env } from "../env.ts";
 import { ConflictError, fieldMap, httpStatusOf, InvalidInputError, RateLimitedError, UpstreamError } from "../errors.ts";
 import { setFlash } from "../flash.ts";
@@ -16,7 +18,15 @@ const FIELDS = ["credentialId", "name", "region", "size", "image"] as const;
 function valuesOf(raw: Record<string, unknown>): FormValues {
   const v: FormValues = {};
   for (const k of FIELDS) if (typeof raw[k] === "string") v[k] = (raw[k] as string).slice(0, 300);
+  const keys = raw.sshKeyIds;
+  v.sshKeyIds = (Array.isArray(keys) ? keys : keys === undefined ? [] : [keys]).filter((k): k is string => typeof k === "string").slice(0, 50);
   return v;
+}
+
+/** The keys a first visit preselects: those chosen for the last server, or all when none ever was. */
+function lastChosen(keys: UserKey[]): string[] {
+  const last = Math.max(0, ...keys.map((k) => k.lastUsedAt?.getTime() ?? 0));
+  return keys.filter((k) => (last ? k.lastUsedAt?.getTime() === last : true)).map((k) => k.id);
 }
 
 /** Fills in what the form needs chosen: a location, a size offered there (the cheapest) and an image. */
@@ -47,7 +57,7 @@ export function serverCreateRoutes(deps: Deps) {
     }
   }
 
-  async function newServerPage(c: Context<Env>, values: FormValues, opts: { errors?: Record<string, string>; formError?: string; lazy?: boolean } = {}) {
+  async function newServerPage(c: Context<Env>, values: FormValues, opts: { errors?: Record<string, string>; formError?: string; lazy?: boolean; firstVisit?: boolean } = {}) {
     const actor = actorOf(c);
     const { picks, otherClouds } = credentialPicks(deps, actor);
     const errors = { ...opts.errors };
@@ -58,9 +68,11 @@ export function serverCreateRoutes(deps: Deps) {
       ({ catalog, values } = await loadCatalog(c, values, errors));
     }
     const cloud = picks.find((p) => p.id === values.credentialId)?.cloud;
-    const rule = deps.clouds.find((x) => x.id === cloud)?.servers?.name.message;
+    const rule = findCloud(cloud)?.servers?.name.message;
     const nameHelp = `Unique among your servers${rule ? `; it ${rule}` : ""}.`;
-    return c.html(<NewServerPage {...pageBase(c)} canWrite credentials={picks} otherClouds={otherClouds} serverClouds={serverCloudsLabel(deps)} nameHelp={nameHelp} values={values} errors={errors} formError={opts.formError} catalog={catalog} />);
+    const sshKeys = listUserKeysOf(deps, actor);
+    if (opts.firstVisit) values = { ...values, sshKeyIds: lastChosen(sshKeys) };
+    return c.html(<NewServerPage {...pageBase(c)} canWrite credentials={picks} sshKeys={sshKeys.map((k) => ({ id: k.id, name: k.name, fingerprint: k.fingerprint }))} otherClouds={otherClouds} serverClouds={serverCloudsLabel()} nameHelp={nameHelp} values={values} errors={errors} formError={opts.formError} catalog={catalog} />);
   }
 
   app.get("/new", async (c) => {
@@ -71,14 +83,14 @@ export function serverCreateRoutes(deps: Deps) {
       q.delete("_csrf");
       return c.redirect(`/nodes/cloud/new?${q}`, 303);
     }
-    const values = valuesOf(c.req.query());
+    const values = valuesOf({ ...c.req.query(), sshKeyIds: c.req.queries("sshKeyIds") });
     // A credential in the address is the operator's explicit choice (or a page without JS):
     // the catalog is then in the page. Otherwise the best credential is preselected and its
     // catalog follows through HTMX, so the page never waits for the provider.
-    if (values.credentialId) return newServerPage(c, values);
+    if (values.credentialId) return newServerPage(c, values, { firstVisit: values.sshKeyIds?.length === 0 });
     const { picks } = credentialPicks(deps, actorOf(c));
     const best = picks.find((p) => p.validity === "valid") ?? picks[0];
-    return newServerPage(c, { ...values, credentialId: best?.id }, { lazy: true });
+    return newServerPage(c, { ...values, credentialId: best?.id }, { lazy: true, firstVisit: true });
   });
 
   app.get("/new/catalog", async (c) => {

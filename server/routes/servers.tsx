@@ -45,7 +45,7 @@ export function serverRoutes(deps: Deps) {
 
   app.get("/", (c) => {
     const hasCredential = credentialPicks(deps, actorOf(c)).picks.length > 0;
-    return c.html(<CloudServersPage {...pageBase(c)} canWrite={canWrite(c)} servers={views(c)} hasCredential={hasCredential} serverClouds={serverCloudsLabel(deps)} />);
+    return c.html(<CloudServersPage {...pageBase(c)} canWrite={canWrite(c)} servers={views(c)} hasCredential={hasCredential} serverClouds={serverCloudsLabel()} />);
   });
 
   app.get("/table", (c) => c.html(<ServersTable servers={views(c)} now={new Date()} />));

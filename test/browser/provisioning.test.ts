@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { serverById } from "../../state/servers.ts";
 import { launchBrowser, listen, screenshot } from "../support/browser.ts";
 import { ADMIN } from "../support/console.ts";
-import { startBed, type Bed } from "../support/provisioning.ts";
+import { startBed, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 let bed: Bed;
 let site: Awaited<ReturnType<typeof listen>>;

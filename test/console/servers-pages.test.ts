@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverOperations } from "../../state/operations.ts";
 import { serverById } from "../../state/servers.ts";
 import { addUser, type Reply, type WebClient } from "../support/console.ts";
-import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+import { startBed, waitForStatus, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 let bed: Bed;
 let web: WebClient;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { operationsWithStatus, serverOperations } from "../../state/operations.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
-import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+import { startBed, waitForStatus, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 const LIMIT = 3;
 let bed: Bed;

@@ -2,7 +2,7 @@
 // does not stop within the grace period, and the server ends failed with a reason and Retry.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventsAfter, serverOperations } from "../../state/operations.ts";
-import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+import { startBed, waitForStatus, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 let bed: Bed;
 beforeAll(async () => {

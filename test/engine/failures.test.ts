@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findCredential } from "../../state/credentials.ts";
 import { eventsAfter, serverOperations } from "../../state/operations.ts";
 import { makeToken } from "../emulators/hetzner/emulator.ts";
-import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+import { startBed, waitForStatus, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 let bed: Bed;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventsAfter, serverOperations } from "../../state/operations.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
-import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+import { startBed, waitForStatus, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 let bed: Bed;
 beforeAll(async () => {

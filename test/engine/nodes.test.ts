@@ -2,7 +2,7 @@
 // node offline with the reason, and online again once it is back.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { nodeOfServer } from "../../state/nodes.ts";
-import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+import { startBed, waitForStatus, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 let bed: Bed;
 beforeAll(async () => {

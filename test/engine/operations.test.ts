@@ -4,7 +4,7 @@ import { nodeOfServer } from "../../state/nodes.ts";
 import { serverOperations } from "../../state/operations.ts";
 import { serverById } from "../../state/servers.ts";
 import { makeToken } from "../emulators/hetzner/emulator.ts";
-import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+import { startBed, waitForStatus, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 let bed: Bed;
 beforeAll(async () => {

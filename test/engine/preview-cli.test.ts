@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { inject } from "vitest";
 import { updateServer } from "../../state/servers.ts";
-import { startBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+import { startBed, waitForStatus, type HetznerBed as Bed } from "../support/provisioning.ts";
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, "../..");

@@ -1,7 +1,7 @@
 // The Hetzner adapter's own API calls against the emulator: catalog, credential check, power and
-// finding resources by name.
+// finding a server's resources by its node label.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hetzner } from "../../stacks/hetzner.ts";
+import { hetznerCloud as hetzner } from "../../stacks/hetzner.ts";
 import type { CloudCredential } from "../../stacks/cloud.ts";
 import { Secret } from "../../state/secrets.ts";
 import { makeToken, startHetznerEmulator, type HetznerEmulator } from "../emulators/hetzner/emulator.ts";
@@ -9,6 +9,7 @@ import { HostPool } from "../emulators/hosts.ts";
 
 let hosts: HostPool;
 let emu: HetznerEmulator;
+const NODE = "3f2b9a4e-7c1d-4e8f-9a6b-2d5c8e1f0a7b";
 const cred = (token = emu.token): CloudCredential => ({ secret: new Secret({ token }), settings: {}, endpoint: emu.url });
 
 beforeAll(async () => {
@@ -51,27 +52,29 @@ describe("catalog", () => {
 });
 
 describe("power and lookups", () => {
-  it("powers a server off and on through its actions, and finds resources by name", async () => {
+  it("powers a server off and on through its actions, and finds resources by their node label", async () => {
     const key = await fetch(`${emu.url}/ssh_keys`, {
       method: "POST",
       headers: { authorization: `Bearer ${emu.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "k", public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuc7n6/ZfHobGUxE/g4e8miQd6OZOD/4INMumo+PjHG k" }),
+      body: JSON.stringify({ name: "k", public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuc7n6/ZfHobGUxE/g4e8miQd6OZOD/4INMumo+PjHG k", labels: { "hoist-node": NODE } }),
     }).then((r) => r.json() as Promise<{ ssh_key: { id: number } }>);
     const created = await fetch(`${emu.url}/servers`, {
       method: "POST",
       headers: { authorization: `Bearer ${emu.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "powered", server_type: "cx22", image: "ubuntu-24.04", location: "fsn1", ssh_keys: [key.ssh_key.id] }),
+      body: JSON.stringify({ name: "powered", server_type: "cx22", image: "ubuntu-24.04", location: "fsn1", ssh_keys: [key.ssh_key.id], labels: { "hoist-node": NODE } }),
     }).then((r) => r.json() as Promise<{ server: { id: number } }>);
     const id = String(created.server.id);
-    expect(await hetzner.servers!.findResource(cred(), "hcloud:index/server:Server", "powered")).toBe(id);
-    expect(await hetzner.servers!.findResource(cred(), "hcloud:index/sshKey:SshKey", "k")).toBe(String(key.ssh_key.id));
-    expect(await hetzner.servers!.findResource(cred(), "hcloud:index/server:Server", "absent")).toBeUndefined();
-    expect(await hetzner.servers!.findResource(cred(), "command:remote:Command", "powered")).toBeUndefined();
+    const lookup = (type: string, nodeId = NODE) => hetzner.servers!.findResource(cred(), { type, nodeId, region: "fsn1", inputs: { name: "powered" } });
+    expect(await lookup("hcloud:index/server:Server")).toBe(id);
+    expect(await lookup("hcloud:index/sshKey:SshKey")).toBe(String(key.ssh_key.id));
+    // Found by the node's label only: the name alone, or another node's label, finds nothing.
+    expect(await lookup("hcloud:index/server:Server", "8d5e2c1a-0000-4000-8000-000000000000")).toBeUndefined();
+    expect(await lookup("command:remote:Command")).toBeUndefined();
 
     for (let i = 0; i < 50 && emu.state.servers()[0]?.status !== "running"; i++) await new Promise((r) => setTimeout(r, 100));
-    await hetzner.servers!.power(cred(), id, "off");
+    await hetzner.servers!.power(cred(), { providerId: id, region: "fsn1" }, "off");
     expect(emu.state.servers().find((s) => String(s.id) === id)!.status).toBe("off");
-    await hetzner.servers!.power(cred(), id, "on");
+    await hetzner.servers!.power(cred(), { providerId: id, region: "fsn1" }, "on");
     expect(emu.state.servers().find((s) => String(s.id) === id)!.status).toBe("running");
   });
 });

@@ -1,42 +1,57 @@
 // A console with its engine running against the test bed: a PULUMI_HOME with the stand-ins
-// installed, a Hetzner emulator on real SSH hosts, and helpers to wait for servers. Free of
-// vitest, so that the benchmarks use it too; tests use provisioning.ts.
-import { startHetznerEmulator, type HetznerEmulator } from "../emulators/hetzner/emulator.ts";
+// installed, one emulated cloud (Hetzner unless asked) on real SSH hosts, a valid credential for
+// it, and helpers to wait for servers. Free of vitest, so that the benchmarks use it too; tests
+// use provisioning.ts.
+import type { HetznerEmulator } from "../emulators/hetzner/emulator.ts";
 import { HostPool } from "../emulators/hosts.ts";
 import { serverById, type Server } from "../../state/servers.ts";
 import type { ServerStatus } from "../../state/statuses.ts";
+import { startCloud, type CloudId, type EmulatedCloud } from "./clouds.ts";
 import { api, apiToken, setupAdmin, startConsole, type TestConsole, type WebClient } from "./console.ts";
 
 export interface Bed {
   hosts: HostPool;
-  hetzner: HetznerEmulator;
+  cloud: EmulatedCloud;
   console: TestConsole;
   admin: WebClient;
   api: ReturnType<typeof api>;
-  /** A Hetzner credential of the admin's, valid at the emulator. */
+  /** A credential of the admin's for the bed's cloud, valid at the emulator. */
   credentialId: string;
+  /** The body of a create request for a server named `name` with that credential. */
+  serverRequest(name: string, extra?: Record<string, unknown>): Record<string, unknown>;
   close(): Promise<void>;
 }
 
-export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}): Promise<Bed> {
+/** The default bed, on Hetzner, with its emulator's own interface for Hetzner-specific checks. */
+export interface HetznerBed extends Bed {
+  hetzner: HetznerEmulator;
+}
+
+export async function startBedAt(pulumiHome: string, env?: Record<string, string>): Promise<HetznerBed>;
+export async function startBedAt(pulumiHome: string, env: Record<string, string>, cloudId: CloudId): Promise<Bed>;
+export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}, cloudId: CloudId = "hetzner"): Promise<Bed | HetznerBed> {
   const hosts = await HostPool.create();
-  const hetzner = await startHetznerEmulator({ hosts });
-  const t = startConsole({ HOIST_ENDPOINT_HETZNER: hetzner.url, HOIST_PULUMI_HOME: pulumiHome, ...env });
+  const cloud = await startCloud(cloudId, hosts);
+  const t = startConsole({ [cloud.endpointEnv]: cloud.url, HOIST_PULUMI_HOME: pulumiHome, ...env });
   await t.deps.engine.start();
   const admin = await setupAdmin(t);
   const client = api(t, await apiToken(admin));
-  const cred = await client.post("/credentials", { name: "hetzner", provider: "hetzner", token: hetzner.token });
+  const cred = await client.post("/credentials", { name: cloud.id, provider: cloud.id, ...cloud.credential });
+  if (cred.status !== 201) throw new Error(`the bed's ${cloud.id} credential was refused: ${cred.text}`);
+  const credentialId = cred.json().id as string;
   return {
     hosts,
-    hetzner,
+    cloud,
+    ...("emulator" in cloud && { hetzner: cloud.emulator as HetznerEmulator }),
     console: t,
     admin,
     api: client,
-    credentialId: cred.json().id,
+    credentialId,
+    serverRequest: (name, extra = {}) => ({ credentialId, name, ...cloud.server, ...extra }),
     async close() {
       await t.deps.engine.stop();
       t.close();
-      await hetzner.stop();
+      await cloud.stop();
       await hosts.close();
     },
   };

@@ -1,8 +1,13 @@
 // The test bed for integration tests: the run's PULUMI_HOME (from the global setup) and the
 // helpers of bed.ts.
 import { inject } from "vitest";
-import { startBedAt, type Bed } from "./bed.ts";
+import { startBedAt, type Bed, type HetznerBed } from "./bed.ts";
+import type { CloudId } from "./clouds.ts";
 
-export { waitForStatus, type Bed } from "./bed.ts";
+export { waitForStatus, type Bed, type HetznerBed } from "./bed.ts";
 
-export const startBed = (env: Record<string, string> = {}): Promise<Bed> => startBedAt(inject("pulumiHome"), env);
+/** A bed on the Hetzner emulator. */
+export const startBed = (env: Record<string, string> = {}): Promise<HetznerBed> => startBedAt(inject("pulumiHome"), env);
+
+/** A bed on the emulator of `cloud`. */
+export const startCloudBed = (cloud: CloudId, env: Record<string, string> = {}): Promise<Bed> => startBedAt(inject("pulumiHome"), env, cloud);

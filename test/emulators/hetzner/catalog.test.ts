@@ -44,6 +44,15 @@ describe("auth and conventions", () => {
     expect((await apiClient(emu, token).get("/locations")).status).toBe(200);
   });
 
+  it("sends a fresh X-Correlation-Id with every answer, errors included", async () => {
+    const ok = await api.get("/locations");
+    const refused = await apiClient(emu, makeToken()).get("/locations");
+    expect(refused.status).toBe(401);
+    const ids = [ok, refused].map((r) => r.headers.get("x-correlation-id"));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
   it("sends rate-limit headers that count down", async () => {
     const a = await api.get("/locations");
     const b = await api.get("/locations");

@@ -129,6 +129,8 @@ export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promis
     }
   });
   api.use("*", async (c, next) => {
+    // Every answer carries one, as Hetzner's do; the official clients quote it in their errors.
+    c.header("X-Correlation-Id", randomBytes(8).toString("hex"));
     rateLimitHeaders(c);
     if (faults.take("reject-token")) throw unauthorized();
     const auth = c.req.header("authorization") ?? "";

@@ -43,6 +43,7 @@ describe("faults", () => {
     expect(res.body.error).toEqual({ code: "rate_limit_exceeded", message: "limit of 3600 requests per hour reached", details: null });
     expect(res.headers.get("ratelimit-limit")).toBe("3600");
     expect(res.headers.get("ratelimit-remaining")).toBe("0");
+    expect(res.headers.get("x-correlation-id")).toMatch(/^[0-9a-f]{16}$/);
     const reset = Number(res.headers.get("ratelimit-reset"));
     expect(reset).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 29);
     expect(reset).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 31);
