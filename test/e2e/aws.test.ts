@@ -16,6 +16,7 @@ import { CANONICAL_OWNER } from "../emulators/aws/catalog.ts";
 import { foreignAccessKeyId } from "../emulators/aws/clients.ts";
 import { startAwsEmulator, type AwsEmulator } from "../emulators/aws/front.ts";
 import { HostPool } from "../emulators/hosts.ts";
+import { sshExec } from "../support/ssh.ts";
 import { type ConfigValue, failure, testStack } from "../testbed/pulumi.ts";
 
 let hosts: HostPool;
@@ -143,8 +144,9 @@ describe("aws through the real engine", () => {
       disk: () => disk,
       extra: (instance) => {
         const hello = new command.remote.Command("hello", {
-          connection: { host: instance.publicIp, user: "root", privateKey },
-          create: `echo ${marker} > /root/hello.txt && cat /root/hello.txt`,
+          // Ubuntu's AMIs let in `ubuntu`, with passwordless sudo.
+          connection: { host: instance.publicIp, user: "ubuntu", privateKey },
+          create: `sudo -n sh -c 'echo ${marker} > /root/hello.txt' && sudo -n cat /root/hello.txt`,
         });
         return { stdout: hello.stdout };
       },
@@ -177,6 +179,9 @@ describe("aws through the real engine", () => {
       for (const other of hosts.list().filter((h) => h.id !== id)) {
         expect(fs.existsSync(path.join(other.rootDir, "root/hello.txt"))).toBe(false);
       }
+      // Root's key is answered as on EC2: a refusal, not a shell.
+      const asRoot = await sshExec(ip, privateKey, "cat /root/hello.txt", { hostKey: host.hostPublicKey });
+      expect([asRoot.stdout.trim(), asRoot.code]).toEqual(['Please login as the user "ubuntu" rather than the user "root".', 142]);
 
       // The calls the official provider makes, in the same order where order matters.
       const asked = emulator.requests();

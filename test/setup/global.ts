@@ -4,6 +4,7 @@
 // then fails the run, loudly, if any process it started is still alive (after killing it).
 //
 // Tests read what is provided with `inject("pulumiHome")` etc. (see ProvidedContext below).
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -31,6 +32,7 @@ const REQUIREMENTS: { what: string; found: () => boolean; install: string }[] = 
   { what: "sshd", found: () => isExecutable("/usr/sbin/sshd"), install: "apt-get install openssh-server" },
   { what: "ssh-keygen", found: () => onPath("ssh-keygen"), install: "apt-get install openssh-client" },
   { what: "busybox (static)", found: () => isExecutable("/bin/busybox"), install: "apt-get install busybox-static" },
+  { what: "gcc and a static libc (the servers' sudo)", found: staticLibc, install: "apt-get install gcc libc6-dev" },
   { what: "chromium", found: () => onPath("chromium"), install: "apt-get install chromium" },
   { what: "moto_server", found: () => onPath("moto_server"), install: "pip install 'moto[server]'" },
   { what: "tar", found: () => onPath("tar"), install: "apt-get install tar" },
@@ -92,6 +94,15 @@ function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** gcc prints a bare "libc.a" when it has no static libc to link against. */
+function staticLibc(): boolean {
+  try {
+    return path.isAbsolute(execFileSync("gcc", ["-print-file-name=libc.a"], { encoding: "utf8" }).trim());
   } catch {
     return false;
   }

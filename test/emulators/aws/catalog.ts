@@ -59,6 +59,18 @@ export function amiId(name: string): string {
   return "ami-0" + createHash("sha256").update(name).digest("hex").slice(0, 16);
 }
 
+/**
+ * The user an instance of the image lets in: `ubuntu` on Canonical's Ubuntu AMIs, `admin` on
+ * Debian's (both refuse root, as cloud-init's disable_root does). Only these images can be
+ * launched here (moto validates AMIs against this catalogue); anything else would be root.
+ */
+export function loginUserOf(imageId: string | undefined): string {
+  const ami = AMIS.find((a) => amiId(a.name) === imageId);
+  if (ami?.owner === CANONICAL_OWNER && ami.name.startsWith("ubuntu/")) return "ubuntu";
+  if (ami?.owner === DEBIAN_OWNER) return "admin";
+  return "root";
+}
+
 /** The catalogue in the JSON shape moto reads from MOTO_AMIS_PATH. */
 export function motoAmis(): object[] {
   return AMIS.map((a) => ({

@@ -31,7 +31,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HostPool } from "../hosts.ts";
 import { amiId, CANONICAL_OWNER, DEBIAN_OWNER } from "./catalog.ts";
-import { sshRun } from "../../support/ssh.ts";
+import { sshExec, sshRun } from "../../support/ssh.ts";
 import { addressesIn, awsFailure, ec2Client, foreignAccessKeyId, stsClient } from "./clients.ts";
 import { startAwsEmulator, type AwsEmulator } from "./front.ts";
 
@@ -42,6 +42,8 @@ let keyDir: string;
 const keys: Record<"a" | "b", { publicKey: string; privateKey: string }> = {} as never;
 
 const NOBLE_AMD64 = "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20241119";
+/** Instances from Ubuntu AMIs let in `ubuntu`, not root. */
+const ubuntu = { user: "ubuntu" };
 
 beforeAll(async () => {
   hosts = await HostPool.create();
@@ -68,8 +70,8 @@ async function describe1(id: string): Promise<Instance> {
   return out.Reservations![0]!.Instances![0]!;
 }
 
-async function launch(keyName?: string, instanceType = "t3.small"): Promise<Instance> {
-  const out = await ec2.send(new RunInstancesCommand({ ImageId: amiId(NOBLE_AMD64), InstanceType: instanceType as never, MinCount: 1, MaxCount: 1, KeyName: keyName }));
+async function launch(keyName?: string, instanceType = "t3.small", image = NOBLE_AMD64): Promise<Instance> {
+  const out = await ec2.send(new RunInstancesCommand({ ImageId: amiId(image), InstanceType: instanceType as never, MinCount: 1, MaxCount: 1, KeyName: keyName }));
   return out.Instances![0]!;
 }
 
@@ -176,11 +178,11 @@ describe("instances", () => {
     expect(addressesIn(interfaces).every((a) => a === address)).toBe(true);
 
     // t3.small: 2 vCPUs, 2 GiB, as the emulated server reports them.
-    expect((await sshRun(address, keys.a.privateKey, "grep -c processor /proc/cpuinfo; grep MemTotal /proc/meminfo")).split("\n").slice(0, 2)).toEqual([
+    expect((await sshRun(address, keys.a.privateKey, "grep -c processor /proc/cpuinfo; grep MemTotal /proc/meminfo", ubuntu)).split("\n").slice(0, 2)).toEqual([
       "2",
       "MemTotal:       2097152 kB",
     ]);
-    await expect(sshRun(address, keys.b.privateKey, "true")).rejects.toThrow(/authentication methods failed/);
+    await expect(sshRun(address, keys.b.privateKey, "true", ubuntu)).rejects.toThrow(/authentication methods failed/);
 
     // A resize needs a stopped instance, as on AWS.
     const refused = await awsFailure(ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, InstanceType: { Value: "t3.large" } })));
@@ -192,20 +194,33 @@ describe("instances", () => {
     expect(stopped.State!.Name).toBe("stopped");
     expect(stopped.PrivateIpAddress).toBe(address);
     expect(hosts.get(id)!.running).toBe(false);
-    await expect(sshRun(address, keys.a.privateKey, "true")).rejects.toThrow(/ECONNREFUSED/);
+    await expect(sshRun(address, keys.a.privateKey, "true", ubuntu)).rejects.toThrow(/ECONNREFUSED/);
 
     await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: id, InstanceType: { Value: "t3.large" } }));
     await ec2.send(new StartInstancesCommand({ InstanceIds: [id] }));
     const started = await describe1(id);
     expect(started.State!.Name).toBe("running");
     expect(started.InstanceType).toBe("t3.large");
-    expect(await sshRun(started.PublicIpAddress!, keys.a.privateKey, "echo up")).toBe("up\n");
+    expect(await sshRun(started.PublicIpAddress!, keys.a.privateKey, "echo up", ubuntu)).toBe("up\n");
 
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
     const terminated = await describe1(id);
     expect(terminated.State!.Name).toBe("terminated");
     expect(hosts.get(id)).toBeUndefined();
     expect(addressesIn(terminated).every((a) => a.startsWith("127."))).toBe(true);
+  });
+
+  it("log in as their image's user, Ubuntu's ubuntu and Debian's admin, and refuse root as EC2's images do", async () => {
+    await ec2.send(new ImportKeyPairCommand({ KeyName: "login", PublicKeyMaterial: Buffer.from(keys.a.publicKey) }));
+    const [noble, bookworm] = await Promise.all([launch("login"), launch("login", "t3.small", "debian-12-amd64-20241119-1949")]);
+    for (const [instance, user] of [[noble, "ubuntu"], [bookworm, "admin"]] as const) {
+      const address = instance.PublicIpAddress!;
+      expect(hosts.get(instance.InstanceId!)!.loginUser).toBe(user);
+      expect(await sshRun(address, keys.a.privateKey, "id -un; sudo -n id -u", { user })).toBe(`${user}\n0\n`);
+      const root = await sshExec(address, keys.a.privateKey, "id -u");
+      expect([root.stdout.trim(), root.code]).toEqual([`Please login as the user "${user}" rather than the user "root".`, 142]);
+    }
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [noble.InstanceId!, bookworm.InstanceId!] }));
   });
 
   it("never hand out an address outside 127.0.0.0/8, in any answer about any instance", async () => {

@@ -145,7 +145,12 @@ async function startFront(moto: Moto, hosts: HostPool, region: string, dir: stri
         return book.forgetKey(aws.region, p.get("KeyName") ?? "");
       case "RunInstances": {
         const items = reader.parse(xml)?.RunInstancesResponse?.instancesSet?.item ?? [];
-        const launches: Launch[] = items.map((i: Record<string, string>) => ({ id: i.instanceId, type: i.instanceType, keyName: i.keyName || undefined }));
+        const launches: Launch[] = items.map((i: Record<string, string>) => ({
+          id: i.instanceId,
+          type: i.instanceType,
+          imageId: i.imageId,
+          keyName: i.keyName || undefined,
+        }));
         return book.launched(aws.region, launches, { slowMs: slowMs(), failure: launchFailure(faults) });
       }
       case "StopInstances":

@@ -1,6 +1,7 @@
 // What the front adds to moto's instances: an emulated server (real sshd on a loopback address)
-// per instance, the key pair it was launched with, and the lifecycle moto does not model —
-// slow launches, launches that fail after being accepted, and instances that stop on their own.
+// per instance, logging in as its AMI's login user with the key pair it was launched with, and
+// the lifecycle moto does not model — slow launches, launches that fail after being accepted,
+// and instances that stop on their own.
 import {
   DescribeInstanceTypesCommand,
   ModifyInstanceAttributeCommand,
@@ -11,6 +12,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import ssh2 from "ssh2";
 import type { HostPool } from "../hosts.ts";
+import { loginUserOf } from "./catalog.ts";
 import type { InstanceView, RewriteContext } from "./rewrite.ts";
 
 export type InstanceStateName = "pending" | "running" | "shutting-down" | "terminated" | "stopping" | "stopped";
@@ -41,6 +43,8 @@ export interface InstanceRecord {
 export interface Launch {
   id: string;
   type: string;
+  /** The AMI: its login user is the server's. */
+  imageId?: string;
   keyName?: string;
 }
 
@@ -101,7 +105,7 @@ export class InstanceBook implements RewriteContext {
           return;
         }
         const key = l.keyName ? this.#keys.get(JSON.stringify([region, l.keyName])) : undefined;
-        const host = await this.hosts.start(l.id, key ? [key] : [], await this.#typeSpec(region, l.type));
+        const host = await this.hosts.start(l.id, key ? [key] : [], { ...(await this.#typeSpec(region, l.type)), loginUser: loginUserOf(l.imageId) });
         record.address = host.address;
         record.state = "running";
       }),
