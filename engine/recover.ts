@@ -72,6 +72,13 @@ export async function brokenResources(stack: Stack): Promise<string[]> {
   return resources.filter((r) => (r.initErrors?.length ?? 0) > 0).map((r) => r.urn);
 }
 
+/** Whether the stack's state holds anything at the provider (or a create that may have made something). */
+export async function holdsResources(stack: Stack): Promise<boolean> {
+  const deployment = (await stack.exportStack()).deployment as { resources?: { type: string }[]; pending_operations?: unknown[] } | undefined;
+  const real = (deployment?.resources ?? []).filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+  return real.length > 0 || (deployment?.pending_operations?.length ?? 0) > 0;
+}
+
 /** `find` for a server stack: the adapter's lookup by the server's node tag, with its credential. */
 export function finderFor(support: ServerSupport, cred: CloudCredential, server: { nodeId: string; region: string }): Finder {
   return (resource) => support.findResource(cred, { ...resource, ...server });

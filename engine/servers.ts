@@ -18,7 +18,7 @@ import type { ServerEvent, ServerStatus } from "../state/statuses.ts";
 import type { EventBus } from "./bus.ts";
 import { openCredential } from "./credentials.ts";
 import { converter, urnName, type HoistEvent } from "./events.ts";
-import { adoptPendingCreates, brokenResources, finderFor } from "./recover.ts";
+import { adoptPendingCreates, brokenResources, finderFor, holdsResources } from "./recover.ts";
 import { checkNode } from "./ssh-check.ts";
 import { openStack, removeStack, type PulumiSettings } from "./workspace.ts";
 
@@ -99,7 +99,10 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
         break;
       }
       case "destroy": {
-        await stack.destroy({ onEvent, signal, color: "never", runProgram: true });
+        // A server whose create failed before anything was made needs no provider call (nor a
+        // credential the provider accepts) to go.
+        if (await holdsResources(stack)) await stack.destroy({ onEvent, signal, color: "never", runProgram: true });
+        else record({ type: "log", text: "Nothing was created at the provider; removing the stack." });
         signal.throwIfAborted();
         await removeStack(settings, stack);
         deleteServerNode(ctx.db, server.id);

@@ -55,7 +55,7 @@ const codes: Record<string, Known> = {
 const apiError = /StatusCode: (\d{3}), RequestID: ([^,]*), (?:[^,]*, )?api error ([A-Za-z0-9.]+): (.*)$/;
 
 export function explainAwsError(message: string): ExplainedError {
-  if (/No valid credential sources found|unable to validate AWS credentials/i.test(message)) {
+  if (/No valid credential sources found|unable to validate AWS credentials|The configured AWS credentials are invalid or have expired/i.test(message)) {
     return { ...credentialRejected, reason: `${credentialRejected.reason}: ${errorLines(message)[0] ?? "no valid credentials"}`, code: "AuthFailure" };
   }
   for (const line of errorLines(message)) {
@@ -66,6 +66,19 @@ export function explainAwsError(message: string): ExplainedError {
     const known = codes[code] ?? (Number(status) >= 500 ? internal : undefined);
     if (known) return { ...known, reason: `${known.reason}: ${detail}${request}`, code };
     return { reason: `AWS could not complete the request: ${detail}${request}`, code, action: "Retry; if it fails again, destroy the server and create it again.", retryable: true, auth: false };
+  }
+  // The launch was accepted, then the instance ended before it ran (its state reason says why).
+  const state = /unexpected state '([a-z-]+)', wanted target '([a-z, -]+)'(?:\. last error: ([^\n]*))?/.exec(message);
+  if (state) {
+    const [, got, wanted, last] = state;
+    const code = /^([A-Za-z]+\.[A-Za-z]+):/.exec(last ?? "")?.[1] ?? "instance_failed";
+    return {
+      reason: `AWS could not start the instance: it became ${got} instead of ${wanted}${last ? ` (${last})` : ""}`,
+      code,
+      action: "Retry; if it fails again, destroy the server and create it with another size or region.",
+      retryable: true,
+      auth: false,
+    };
   }
   return explainCommon(message) ?? unknownError(message);
 }

@@ -140,7 +140,8 @@ export const awsCloud: CloudAdapter = {
       // Names must be unique in the region (key pairs) or the VPC (security groups), and two Hoist
       // users may share an account: the node id keeps them apart.
       const unique = `hoist-${spec.name}-${spec.nodeId.slice(0, 8)}`;
-      const ami = aws.ec2.getAmiOutput({
+      // Awaited, so that a refused lookup fails the program itself rather than an output later.
+      const ami = await aws.ec2.getAmi({
         owners: [image.owner],
         mostRecent: true,
         filters: [

@@ -29,7 +29,9 @@ export function writeSshdConfig(s: SshdSite): void {
     `ListenAddress ${s.address}:22`,
     `HostKey ${path.join(s.dir, "host_key")}`,
     `PidFile ${path.join(s.dir, "sshd.pidfile")}`,
-    `AuthorizedKeysFile ${path.join(s.dir, "authorized_keys")}`,
+    // The keys the cloud installed (kept outside the server, as the API was given them), and
+    // those in the user's own ~/.ssh/authorized_keys inside the server, as a real sshd reads it.
+    `AuthorizedKeysFile ${path.join(s.dir, "authorized_keys")} ${s.rootDir}%h/.ssh/authorized_keys`,
     // Other accounts of this machine do not exist on the server.
     `AllowUsers ${[...new Set([s.loginUser, "root"])].join(" ")}`,
     "PasswordAuthentication no",

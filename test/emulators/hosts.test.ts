@@ -41,6 +41,20 @@ describe("a root-login image (Hetzner, DigitalOcean)", () => {
   });
 });
 
+describe("keys the server itself holds", () => {
+  it("lets in a key its login user's ~/.ssh/authorized_keys lists, as a real sshd does", async () => {
+    const host = await pool.start("login-own-keys", []);
+    try {
+      await expect(as(host, "root", "true")).rejects.toThrow(/authentication methods failed/);
+      fs.mkdirSync(path.join(host.rootDir, "root/.ssh"), { recursive: true });
+      fs.writeFileSync(path.join(host.rootDir, "root/.ssh/authorized_keys"), `${key.publicKey}\n`);
+      expect((await as(host, "root", "id -u")).stdout).toBe("0\n");
+    } finally {
+      await pool.remove(host.id);
+    }
+  });
+});
+
 describe("an Ubuntu image (login user ubuntu)", () => {
   let host: Host;
   let other: Host;

@@ -269,6 +269,8 @@ describe("credentials", () => {
     const foreign = { accessKeyId: foreignAccessKeyId(), secretAccessKey: emu.secretAccessKey };
     const ec2Err = await awsFailure(ec2Client(emu, { credentials: foreign }).send(new DescribeRegionsCommand({})));
     expect([ec2Err.$metadata.httpStatusCode, ec2Err.name, ec2Err.message]).toEqual([401, "AuthFailure", "AWS was not able to validate the provided access credentials"]);
+    // As on AWS, the answer's RequestID is a UUID (moto makes up a token of its own there).
+    expect(ec2Err.$metadata.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const stsErr = await awsFailure(stsClient(emu, foreign).send(new GetCallerIdentityCommand({})));
     expect([stsErr.$metadata.httpStatusCode, stsErr.name, stsErr.message]).toEqual([403, "InvalidClientTokenId", "The security token included in the request is invalid."]);
 

@@ -115,8 +115,7 @@ async function startFront(moto: Moto, hosts: HostPool, region: string, dir: stri
       if (answer.status === 200) await observe(aws, answer.body);
       if (needsRewrite(answer.body)) answer.body = rewriteEc2Xml(answer.body, book);
     }
-    answer.body = answer.body.replace(/(<Request(?:ID|Id)>)request-id(<\/Request(?:ID|Id)>)/, `$1${randomUUID()}$2`);
-    send(res, answer);
+    send(res, withRequestId(answer));
   }
 
   function resizeRefusal(aws: AwsRequest) {
@@ -229,6 +228,20 @@ function forward(motoUrl: string, req: http.IncomingMessage, body: Buffer): Prom
     out.on("error", reject);
     out.end(body);
   });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * EC2 and STS request ids are UUIDs, the same in the body's RequestID and the x-amzn-requestid
+ * header (which the SDKs read); moto writes `request-id`, or a random token for an auth failure.
+ */
+function withRequestId(answer: Answer): Answer {
+  const inBody = /<Request(?:ID|Id)>([^<]*)<\/Request(?:ID|Id)>/.exec(answer.body)?.[1];
+  const id = inBody && UUID.test(inBody) ? inBody : randomUUID();
+  const body = answer.body.replace(/(<Request(?:ID|Id)>)[^<]*(<\/Request(?:ID|Id)>)/, `$1${id}$2`);
+  const headers = "x-amzn-requestid" in answer.headers ? { ...answer.headers, "x-amzn-requestid": id } : answer.headers;
+  return { ...answer, body, headers };
 }
 
 function send(res: http.ServerResponse, answer: { status: number; headers: Record<string, string>; body: string }): void {
