@@ -11,6 +11,9 @@ interface PendingOperation {
   resource: { urn: string; type: string; inputs?: Record<string, unknown>; [k: string]: unknown };
 }
 
+/** Why an adopted resource is in the state as broken. */
+const ADOPTED = "created by an operation that was interrupted; Hoist replaces it";
+
 /** Looks a pending resource up at the provider: its id there, or undefined when it is not there. */
 export type Finder = (resource: { type: string; inputs: Record<string, unknown> }) => Promise<string | undefined>;
 
@@ -22,8 +25,8 @@ export interface Recovery {
 
 /**
  * Makes the stack usable again. `find` looks a pending resource up at the provider (by the tags
- * that say it is this stack's); found ones enter the state with their real id (and a refresh reads
- * them), the rest are dropped.
+ * that say it is this stack's); found ones enter the state with their real id, marked broken, the
+ * rest are dropped.
  */
 export async function recoverStack(settings: PulumiSettings, stackName: string, find?: Finder): Promise<Recovery> {
   // The CLI and its plugins outlive a SIGKILLed Hoist; they would go on changing the stack.
@@ -31,7 +34,6 @@ export async function recoverStack(settings: PulumiSettings, stackName: string, 
   const stack = await openStack(settings, stackName);
   await stack.cancel().catch(() => undefined); // "no update in progress" is fine
   const { adopted, dropped } = await adoptPendingCreates(stack, find);
-  if (adopted.length) await stack.refresh({ color: "never", runProgram: true });
   return { killed, adopted, dropped };
 }
 
@@ -50,8 +52,11 @@ export async function adoptPendingCreates(stack: Stack, find?: Finder) {
   for (const p of pending) {
     const id = p.type === "creating" && find ? await find({ type: p.resource.type, inputs: p.resource.inputs ?? {} }) : undefined;
     if (id) {
-      // Outputs start as the inputs; the refresh that follows reads the real ones by id.
-      deployment.resources = [...(deployment.resources ?? []), { ...p.resource, id, outputs: p.resource.inputs ?? {} }];
+      // Its create never finished (a droplet may still be booting, without an address), so it enters
+      // the state as Pulumi keeps a resource that failed to start, its inputs for outputs: the next
+      // up replaces it (deleting this one), a destroy deletes it by its id. A refresh would read it
+      // as it is and forget that it is broken.
+      deployment.resources = [...(deployment.resources ?? []), { ...p.resource, id, outputs: p.resource.inputs ?? {}, initErrors: [ADOPTED] }];
       adopted.push(p.resource.urn);
     } else {
       dropped.push(p.resource.urn);

@@ -86,12 +86,9 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
     switch (op.kind) {
       case "up": {
         const pending = await adoptPendingCreates(stack, finderFor(support, cred, { nodeId: String(server.spec.nodeId), region: server.region }));
-        if (pending.adopted.length) {
-          record({ type: "log", text: `Adopting ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
-          await stack.refresh({ onEvent, signal, color: "never", runProgram: true });
-        }
+        if (pending.adopted.length) record({ type: "log", text: `Adopted ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
         const broken = await brokenResources(stack);
-        if (broken.length) record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it failed to start.` });
+        if (broken.length) record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it did not finish starting.` });
         signal.throwIfAborted();
         const res = await stack.up({ onEvent, signal, color: "never", replace: broken.length ? broken : undefined });
         await register(ctx, server, res.outputs);

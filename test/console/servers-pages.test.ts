@@ -65,12 +65,12 @@ async function pageUntil(id: string, statuses: string[], ms = 120_000): Promise<
 }
 
 describe("the create form", () => {
-  it("offers only credentials that can create servers, and says which cannot", async () => {
+  it("offers the credentials of every cloud, the valid one first chosen", async () => {
     const page = await web.get("/nodes/cloud/new");
     expect(page.status).toBe(200);
     expect(page.text).toContain(`<option value="${bed.credentialId}" selected="">hetzner · Hetzner Cloud · valid</option>`);
-    expect(page.text).not.toContain(doCredential);
-    expect(page.text).toContain("DigitalOcean servers cannot be created yet");
+    expect(page.text).toMatch(new RegExp(`<option value="${doCredential}">do-main · DigitalOcean · unverified</option>`));
+    expect(page.text).not.toContain("cannot be created yet");
     // The catalog follows through HTMX; without JS a button asks for it.
     expect(page.text).toContain(`hx-get="/nodes/cloud/new/catalog?credentialId=${bed.credentialId}"`);
     expect(page.text).toContain("Show options");
