@@ -1,12 +1,16 @@
 // Emulated servers log in as their images do: root where the image is a root-login one, or the
-// image's login user with passwordless sudo, root being answered with the images' refusal.
+// image's login user with passwordless sudo, root being answered with the images' refusal. A
+// pool that keeps its servers gives them back, at their address, to the next such pool.
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sshExec, sshRun } from "../support/ssh.ts";
-import { HostPool, type Host } from "./hosts.ts";
+import { HostAddressTakenError } from "./host-keep.ts";
+import { releaseAddress, tryLease } from "./host-leases.ts";
+import { HostPool, testbedBase, type Host } from "./hosts.ts";
 
 let pool: HostPool;
 let dir: string;
@@ -112,5 +116,56 @@ describe("a Debian image (login user admin)", () => {
     } finally {
       await pool.remove(host.id);
     }
+  });
+});
+
+describe("a pool that keeps its servers", () => {
+  // Named like a pool of this process, so that the run's leftover check knows its sshd.
+  const keep = path.join(testbedBase, `pool-${process.pid}-kept-${randomBytes(3).toString("hex")}`);
+  afterAll(() => fs.rmSync(keep, { recursive: true, force: true }));
+
+  it("restores a server at its address with its files and host key, says who holds a taken address, and discards the rest", async () => {
+    const first = await HostPool.create(testbedBase, { keep });
+    let kept: Host;
+    try {
+      await expect(HostPool.create(testbedBase, { keep })).rejects.toThrow(`process ${process.pid} is using the kept servers in ${keep}`);
+      kept = await first.start("kept-1", [key.publicKey], { loginUser: "admin" });
+      await first.start("kept-2", [key.publicKey]);
+      await as(kept, "admin", "echo hi > ~/note");
+    } finally {
+      await first.close();
+    }
+    expect(fs.existsSync(path.join(keep, "kept-1/root/home/admin/note"))).toBe(true);
+    // The address stays reserved for the server, even once its pool's process is gone.
+    const leases = path.join(testbedBase, "leases");
+    const lease = path.join(leases, kept!.address);
+    expect(fs.readFileSync(path.join(lease, "kept"), "utf8")).toBe(keep);
+    fs.writeFileSync(path.join(lease, "pid"), "999999999");
+    expect(await tryLease(leases, "/elsewhere/pool-x", kept!.address)).toBe(false);
+
+    const second = await HostPool.create(testbedBase, { keep });
+    try {
+      expect(fs.existsSync(lease)).toBe(true);
+      expect(second.get("kept-1")).toBeUndefined();
+      // Something took the address anyway (a sweeper that knows no kept leases, say).
+      releaseAddress(leases, kept!.address);
+      expect(await tryLease(leases, "/elsewhere/pool-x", kept!.address)).toBe(true);
+      const taken = await second.restore("kept-1").catch((err: Error) => err);
+      expect(taken).toBeInstanceOf(HostAddressTakenError);
+      expect((taken as Error).message).toContain(`server kept-1 is kept at ${kept!.address}, but the host pool in /elsewhere/pool-x holds that address now`);
+      releaseAddress(leases, kept!.address);
+
+      const back = (await second.restore("kept-1"))!;
+      expect([back.address, back.hostPublicKey, back.loginUser, back.running]).toEqual([kept!.address, kept!.hostPublicKey, "admin", false]);
+      await second.resume("kept-1");
+      expect((await as(back, "admin", "cat ~/note; sudo -n id -u")).stdout).toBe("hi\n0\n");
+      expect(await second.restore("nothing-kept")).toBeUndefined();
+      expect(second.discardUnrestored()).toEqual(["kept-2"]);
+      expect(fs.existsSync(path.join(keep, "kept-2"))).toBe(false);
+      await second.remove("kept-1");
+    } finally {
+      await second.close();
+    }
+    expect(fs.readdirSync(keep)).toEqual([]);
   });
 });

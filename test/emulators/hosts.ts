@@ -1,18 +1,22 @@
 // Emulated cloud servers as real SSH hosts: each one is Debian's sshd on its own loopback
-// address 127.0.X.Y (port 22), with its own host key, accepting only the public keys the cloud
-// API was given, chrooted into a busybox root filesystem of its own. What Hoist does over SSH
-// really happens, and lands inside that server's root only.
+// address 127.0.X.Y (127.1.X.Y when kept; port 22), with its own host key, accepting only the
+// public keys the cloud API was given, chrooted into a busybox root filesystem of its own. What
+// Hoist does over SSH really happens, and lands inside that server's root only.
 //
 // A server logs in as its image does: root (Hetzner, DigitalOcean), or the image's login user
 // with passwordless sudo and root refused (AWS's Ubuntu and Debian AMIs; see login-users.ts).
 //
 // Addresses are leased across processes (parallel test workers, `npm run testbed`) by atomic
 // mkdir in <base>/leases; a lease whose owner process is gone is reclaimed (host-leases.ts).
+// A pool created with a folder to keep leaves its servers there when it closes, their addresses
+// reserved, and the next such pool restores each one its cloud still has, at the same address
+// (host-keep.ts).
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { leaseAddress, reclaimStale, releaseAddress } from "./host-leases.ts";
+import { chrootProblem, claimKept, HostAddressTakenError, releaseKept, writeKept, type KeptHost } from "./host-keep.ts";
+import { leaseAddress, leaseHolder, readOr, reclaimStale, releaseAddress, tryLease } from "./host-leases.ts";
 import { addLoginUser, BUSYBOX, buildRoot, mkdirRoot, writeAuthorizedKeysMirror } from "./host-root.ts";
 import { spawnSshd, SSHD, stopSshd, writeSshdConfig } from "./host-sshd.ts";
 import { ensureHostAccount, IMAGE_LOGIN_USERS, sudoBinary, type HostAccount } from "./login-users.ts";
@@ -32,6 +36,14 @@ export interface HostSpec {
    * sudo, and root's key is answered with "Please login as the user …" (exit 142), as on EC2.
    */
   loginUser?: string;
+}
+
+export interface PoolOptions {
+  /**
+   * A folder in which servers outlive the pool (root filesystem, host key, address), for a later
+   * pool to restore(). Its path must suit sshd's ChrootDirectory (root-owned all the way up).
+   */
+  keep?: string;
 }
 
 export interface Host {
@@ -65,18 +77,23 @@ export class HostPool {
   readonly #base: string;
   readonly #hosts = new Map<string, HostState>();
   readonly #leases: string;
+  /** Servers a previous pool kept, not restored yet (only with `keep`). */
+  readonly #kept: Map<string, KeptHost>;
+  readonly #keeping: boolean;
 
-  private constructor(base: string, dir: string, leases: string) {
+  private constructor(base: string, dir: string, leases: string, kept?: Map<string, KeptHost>) {
     this.#base = base;
     this.dir = dir;
     this.#leases = leases;
+    this.#keeping = kept !== undefined;
+    this.#kept = kept ?? new Map();
   }
 
   /**
    * A pool in its own folder under the test bed base. Needs root, sshd, busybox-static and gcc
    * (for sudo); creates the images' login users (ubuntu, admin) on this machine if missing.
    */
-  static async create(base = testbedBase): Promise<HostPool> {
+  static async create(base = testbedBase, opts: PoolOptions = {}): Promise<HostPool> {
     for (const bin of [SSHD, BUSYBOX]) {
       if (!fs.existsSync(bin)) throw new Error(`test bed: ${bin} is missing (apt-get install openssh-server busybox-static)`);
     }
@@ -87,6 +104,12 @@ export class HostPool {
     mkdirRoot("/run/sshd");
     for (const user of IMAGE_LOGIN_USERS) ensureHostAccount(user);
     reclaimStale(base);
+    if (opts.keep) {
+      const problem = chrootProblem(opts.keep);
+      if (problem) throw new Error(`test bed: cannot keep servers in ${opts.keep}: ${problem} (sshd's ChrootDirectory refuses that)`);
+      mkdirRoot(opts.keep);
+      return new HostPool(base, path.resolve(opts.keep), leases, claimKept(path.resolve(opts.keep)));
+    }
     const dir = path.join(base, `pool-${process.pid}-${randomBytes(3).toString("hex")}`);
     mkdirRoot(dir);
     fs.writeFileSync(path.join(dir, "owner.pid"), String(process.pid));
@@ -95,7 +118,7 @@ export class HostPool {
 
   /** Creates the server's root filesystem and host key, leases an address and starts sshd. */
   async start(id: string, authorizedKeys: string[], spec: HostSpec = {}): Promise<Host> {
-    if (this.#hosts.has(id)) throw new Error(`host ${id} already exists`);
+    if (this.#hosts.has(id) || this.#kept.has(id)) throw new Error(`host ${id} already exists`);
     const account = !spec.loginUser || spec.loginUser === "root" ? ROOT_ACCOUNT : ensureHostAccount(spec.loginUser);
     const dir = path.join(this.dir, safeName(id));
     mkdirRoot(dir);
@@ -107,13 +130,45 @@ export class HostPool {
     // Where a real server keeps it: what runs on the server can read its own host key.
     fs.mkdirSync(path.join(rootDir, "etc/ssh"), { recursive: true, mode: 0o755 });
     fs.writeFileSync(path.join(rootDir, "etc/ssh/ssh_host_ed25519_key.pub"), hostPublicKey + "\n");
-    const address = await leaseAddress(this.#leases, this.dir);
+    const address = await leaseAddress(this.#leases, this.dir, this.#keeping ? this.dir : undefined);
     const state: HostState = { id, address, dir, rootDir, account, hostPublicKey, hostKeyFingerprint: fingerprint(hostPublicKey) };
     this.#hosts.set(id, state);
+    writeKept(dir, { id, address, loginUser: account.name, hostPublicKey });
     this.setAuthorizedKeys(id, authorizedKeys);
     writeSshdConfig({ ...state, loginUser: account.name });
     await this.#spawn(state);
     return view(state);
+  }
+
+  /**
+   * Brings back a server an earlier pool kept, powered off: its root filesystem, host key and
+   * address (leased again; HostAddressTakenError when another holds it now). Undefined when
+   * no server of that id was kept.
+   */
+  async restore(id: string): Promise<Host | undefined> {
+    const known = this.#hosts.get(id);
+    if (known) return view(known);
+    const kept = this.#kept.get(id);
+    if (!kept) return undefined;
+    if (!(await tryLease(this.#leases, this.dir, kept.address, this.dir))) throw new HostAddressTakenError(id, kept.address, leaseHolder(this.#leases, kept.address));
+    this.#kept.delete(id);
+    const account = kept.loginUser === "root" ? ROOT_ACCOUNT : ensureHostAccount(kept.loginUser);
+    const rootDir = path.join(kept.folder, "root");
+    const state: HostState = { id, address: kept.address, dir: kept.folder, rootDir, account, hostPublicKey: kept.hostPublicKey, hostKeyFingerprint: fingerprint(kept.hostPublicKey) };
+    this.#hosts.set(id, state);
+    writeSshdConfig({ ...state, loginUser: account.name });
+    return view(state);
+  }
+
+  /** Deletes the kept servers nobody restored (their cloud no longer has them); returns their ids. */
+  discardUnrestored(): string[] {
+    const ids = [...this.#kept.keys()];
+    for (const kept of this.#kept.values()) {
+      fs.rmSync(kept.folder, { recursive: true, force: true });
+      if (readOr(path.join(this.#leases, kept.address, "kept"), "") === this.dir) releaseAddress(this.#leases, kept.address);
+    }
+    this.#kept.clear();
+    return ids;
   }
 
   get(id: string): Host | undefined {
@@ -159,10 +214,17 @@ export class HostPool {
     releaseAddress(this.#leases, s.address);
   }
 
-  /** Removes every host and the pool's folder. */
+  /** Removes every host and the pool's folder; a keeping pool stops its hosts and keeps them. */
   async close(): Promise<void> {
-    await Promise.all([...this.#hosts.keys()].map((id) => this.remove(id)));
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (!this.#keeping) {
+      await Promise.all([...this.#hosts.keys()].map((id) => this.remove(id)));
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      return;
+    }
+    // Their leases stay, naming this folder: the addresses wait for the servers' return.
+    await Promise.all([...this.#hosts.keys()].map((id) => this.stop(id)));
+    this.#hosts.clear();
+    releaseKept(this.dir);
   }
 
   #must(id: string): HostState {

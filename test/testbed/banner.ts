@@ -38,7 +38,7 @@ export function banner(b: BannerInput): string {
     `    curl -X DELETE ${quota}/faults    # clears them`,
     `    curl ${quota}/state               # what the cloud holds`,
     "",
-    "  Servers are real sshd hosts on loopback addresses 127.0.X.Y, port 22 (see the server's page).",
+    "  Servers are real sshd hosts on loopback addresses 127.1.X.Y, port 22 (see the server's page).",
     "  SSH into a ready server with the key Hoist holds for it (decrypted into a private ssh-agent):",
     "    npm run testbed:ssh -- <server name> [command]",
     `  Each server's files are under ${b.hostsDir}/<host>/root.`,
@@ -46,8 +46,8 @@ export function banner(b: BannerInput): string {
   ];
   if (b.account.earlierServers.length > 0) {
     lines.push(
-      `  Still listed from an earlier run: ${b.account.earlierServers.join(", ")}. The emulated clouds start`,
-      "  empty on every run, so these servers no longer exist; `npm run testbed -- --reset` starts over.",
+      `  Kept from an earlier run: ${b.account.earlierServers.join(", ")} (the clouds kept them too;`,
+      "  `npm run testbed -- --reset` starts over).",
       "",
     );
   }

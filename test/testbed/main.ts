@@ -4,9 +4,13 @@
 // wired to the emulators through the operator's own settings (HOIST_ENDPOINT_<CLOUD>,
 // HOIST_PULUMI_HOME, HOIST_DATA_DIR). Ctrl-C stops all of it.
 //
+// The clouds are kept with the console's data: each emulator's state in .testbed/clouds, each
+// server's root filesystem, host key and address in .testbed/hosts, so a restart finds the
+// servers Hoist shows as they were (running ones running again).
+//
 //   npm run testbed             (state kept in ./.testbed between runs)
 //   npm run testbed -- --reset  (start over: a new account, no servers)
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -16,7 +20,8 @@ import { ConfigError, loadConfig } from "../../server/config.ts";
 import { startAwsEmulator } from "../emulators/aws/front.ts";
 import { startDigitalOceanEmulator } from "../emulators/digitalocean/emulator.ts";
 import { startHetznerEmulator } from "../emulators/hetzner/emulator.ts";
-import { HostPool } from "../emulators/hosts.ts";
+import { chrootProblem } from "../emulators/host-keep.ts";
+import { HostPool, testbedBase } from "../emulators/hosts.ts";
 import { installStandIns } from "../providers/install.ts";
 import { RUN_ENV } from "../setup/leftovers.ts";
 import { banner } from "./banner.ts";
@@ -32,7 +37,21 @@ const files = {
   password: path.join(bedDir, "admin-password"),
   consoleLog: path.join(bedDir, "console.log"),
   consolePid: path.join(bedDir, "console.pid"),
+  clouds: path.join(bedDir, "clouds"),
+  hosts: path.join(bedDir, "hosts"),
 };
+
+/**
+ * Where the servers are kept: .testbed/hosts, unless a folder above it is one sshd's
+ * ChrootDirectory refuses (not root-owned, or group-writable); then under the test bed's base.
+ */
+function hostsFolder(): string {
+  const problem = chrootProblem(files.hosts);
+  if (!problem) return files.hosts;
+  const elsewhere = path.join(testbedBase, `kept-${createHash("sha256").update(bedDir).digest("hex").slice(0, 12)}`);
+  say(`servers are kept in ${elsewhere}, not .testbed/hosts: ${problem}`);
+  return elsewhere;
+}
 
 const say = (line: string) => process.stderr.write(`testbed: ${line}\n`);
 
@@ -120,14 +139,18 @@ function consoleEnv(endpoints: { hetzner: string; digitalocean: string; aws: str
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes("--help") || args.includes("-h")) {
-    process.stdout.write("usage: npm run testbed [-- --reset]\n  --reset  forget the test bed's account, credentials and servers (.testbed/data)\n");
+    process.stdout.write(
+      "usage: npm run testbed [-- --reset]\n  --reset  forget the test bed's account, credentials, clouds and servers (.testbed/data, clouds, hosts)\n",
+    );
     return;
   }
   await stopStaleConsole(files.consolePid, files.data);
   if (args.includes("--reset")) {
     fs.rmSync(files.data, { recursive: true, force: true });
     fs.rmSync(files.password, { force: true });
-    say("reset: .testbed/data removed");
+    // The servers go below: with no cloud left to claim them, the pool discards every one.
+    fs.rmSync(files.clouds, { recursive: true, force: true });
+    say("reset: .testbed/data and .testbed/clouds removed; kept servers are deleted as the clouds start");
   }
   fs.mkdirSync(files.data, { recursive: true, mode: 0o700 });
   fs.mkdirSync(files.pulumiHome, { recursive: true });
@@ -145,14 +168,20 @@ async function main(): Promise<void> {
     say(`provider stand-ins in .testbed/pulumi-home: ${installed.map((s) => `${s.name} v${s.version}`).join(", ")}`);
   })();
   const clouds = (async () => {
-    const hosts = started("SSH hosts", await HostPool.create(), (h) => h.close());
+    const hosts = started("SSH hosts", await HostPool.create(testbedBase, { keep: hostsFolder() }), (h) => h.close());
     poolDir = hosts.dir;
     const [hetzner, digitalocean, aws] = await Promise.all([
-      startHetznerEmulator({ hosts }).then((e) => started("Hetzner emulator", e, (x) => x.stop())),
-      startDigitalOceanEmulator({ hosts }).then((e) => started("DigitalOcean emulator", e, (x) => x.stop())),
-      startAwsEmulator({ hosts }).then((e) => started("AWS emulator", e, (x) => x.stop())),
+      startHetznerEmulator({ hosts, stateFile: path.join(files.clouds, "hetzner.json") }).then((e) => started("Hetzner emulator", e, (x) => x.stop())),
+      startDigitalOceanEmulator({ hosts, stateFile: path.join(files.clouds, "digitalocean.json") }).then((e) =>
+        started("DigitalOcean emulator", e, (x) => x.stop()),
+      ),
+      startAwsEmulator({ hosts, stateDir: path.join(files.clouds, "aws") }).then((e) => started("AWS emulator", e, (x) => x.stop())),
     ]);
-    say("emulated clouds up: Hetzner Cloud, DigitalOcean, AWS (moto)");
+    // Kept servers no cloud claimed: their cloud's state is gone (a reset, a removed file).
+    const discarded = hosts.discardUnrestored();
+    if (discarded.length > 0) say(`deleted ${discarded.length} kept server(s) no cloud has any more: ${discarded.join(", ")}`);
+    const back = hosts.list();
+    say(`emulated clouds up: Hetzner Cloud, DigitalOcean, AWS (moto)${back.length ? `; ${back.length} kept server(s) back, ${back.filter((h) => h.running).length} running` : ""}`);
     return { hosts, hetzner, digitalocean, aws };
   })();
   const [{ hosts, hetzner, digitalocean, aws }] = await Promise.all([clouds, pulumi]);

@@ -1,7 +1,7 @@
 // The test bed's account and credentials, written through the console's own actions into its
 // database before the console starts: an admin for the user, and one credential per emulated
-// cloud. Emulator tokens are new on every start, so an existing credential gets its secret
-// replaced (and re-validated) rather than a duplicate.
+// cloud. The emulators keep their tokens with their state, but a reset makes new ones, so an
+// existing credential gets its secret replaced (and re-validated) rather than a duplicate.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import type { DestinationStream } from "pino";
@@ -24,7 +24,7 @@ export interface Seeded {
   /** Set when the password is known: generated now, or kept in the password file. */
   password?: string;
   credentials: Credential[];
-  /** Servers an earlier run created: still listed, though the emulated clouds start empty. */
+  /** Servers an earlier run created, which the kept clouds still have. */
   earlierServers: string[];
 }
 

@@ -28,6 +28,11 @@ function chrootedIn(dir: string): Straggler[] {
   const found: Straggler[] = [];
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
+    // A listener of a kept pool (outside the test bed base, where leftovers.ts looks for them).
+    if (readCmdline(entry).includes(`${dir}${path.sep}`) && /^sshd/.test(readCmdline(entry))) {
+      found.push({ pid: Number(entry), kind: "sshd" });
+      continue;
+    }
     let root: string;
     try {
       // A removed server's root reads as "<path> (deleted)".
@@ -38,4 +43,12 @@ function chrootedIn(dir: string): Straggler[] {
     if (root.startsWith(dir + path.sep)) found.push({ pid: Number(entry), kind: "ssh session" });
   }
   return found;
+}
+
+function readCmdline(pid: string): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+  } catch {
+    return "";
+  }
 }

@@ -1,7 +1,8 @@
 // The emulated AWS: moto behind a thin HTTP front on 127.0.0.1. The front forwards every request
 // unchanged (body bytes and signature headers intact: moto checks the SigV4 signature against the
 // emulator's own IAM credentials and routes on the credential scope), and adds what moto lacks:
-// a real SSH server per instance, loopback addresses in every answer, and faults.
+// a real SSH server per instance, loopback addresses in every answer, and faults. With a
+// `stateDir` the account survives restarts (persist.ts).
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,10 +16,12 @@ import type { HostPool } from "../hosts.ts";
 import { handleControl } from "./control.ts";
 import { faultAnswer, launchFailure } from "./faults.ts";
 import { InstanceBook, type Launch } from "./instances.ts";
-import { startMoto, type Moto } from "./moto.ts";
+import { RECORDING, startMoto, type Moto } from "./moto.ts";
 import { awsError, listParam, parseRequest, type AwsRequest } from "./query.ts";
 import { needsRewrite, rewriteEc2Xml } from "./rewrite.ts";
 import { bootstrapCredentials, knownRegions } from "./bootstrap.ts";
+import { frontFile, readSaved, restoreInstances, type AwsSaved } from "./persist.ts";
+import { StateFile } from "../state-file.ts";
 
 export interface AwsEmulator {
   /** The one endpoint for ec2, sts and iam: `http://127.0.0.1:<port>`. */
@@ -50,20 +53,34 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const reader = new XMLParser({ parseTagValue: false, isArray: (name) => name === "item" });
 
+export interface AwsEmulatorOptions {
+  hosts: HostPool;
+  region?: string;
+  /**
+   * Keeps the account in this folder across restarts (moto's recording, front.json). Its
+   * instances' servers need a pool that keeps servers.
+   */
+  stateDir?: string;
+}
+
 /** Starts moto and the EC2 front. Instances get their servers from `hosts`. */
-export async function startAwsEmulator(opts: { hosts: HostPool; region?: string }): Promise<AwsEmulator> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-aws-"));
-  const moto = await startMoto(dir);
+export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmulator> {
+  const dir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "hoist-aws-"));
+  const moto = await startMoto(dir, { keep: opts.stateDir !== undefined });
   try {
-    return await startFront(moto, opts.hosts, opts.region ?? "us-east-1", dir);
+    return await startFront(moto, opts.hosts, opts.region ?? "us-east-1", dir, opts.stateDir !== undefined);
   } catch (err) {
     await moto.stop();
     throw err;
   }
 }
 
-async function startFront(moto: Moto, hosts: HostPool, region: string, dir: string): Promise<AwsEmulator> {
-  const creds = await bootstrapCredentials(moto.url);
+async function startFront(moto: Moto, hosts: HostPool, region: string, dir: string, keep: boolean): Promise<AwsEmulator> {
+  const saved = keep ? readSaved(dir) : undefined;
+  if (keep && !saved && (fs.statSync(path.join(dir, RECORDING), { throwIfNoEntry: false })?.size ?? 0) > 0) {
+    throw new Error(`test bed: ${dir} has moto's recording but no ${path.basename(frontFile(dir))}; start over (npm run testbed -- --reset)`);
+  }
+  const creds = saved?.credentials ?? (await bootstrapCredentials(moto.url));
   const clients = new Map<string, EC2Client>();
   const admin = (r: string) => {
     let c = clients.get(r);
@@ -78,6 +95,10 @@ async function startFront(moto: Moto, hosts: HostPool, region: string, dir: stri
   const book = new InstanceBook(hosts, admin);
   const hostRunning = (id: string) => hosts.get(id)?.running ?? false;
   const requests: string[] = [];
+  const file = keep ? new StateFile<AwsSaved>(frontFile(dir), () => ({ version: 1, credentials: creds, ...book.saved() })) : undefined;
+  const save = () => file?.save();
+  if (saved) await restoreInstances(book, saved, hosts, admin);
+  save();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -87,9 +108,11 @@ async function startFront(moto: Moto, hosts: HostPool, region: string, dir: stri
       const done = req.url?.startsWith("/_emulator/")
         ? handleControl(req, res, body, { faults, book, hostRunning })
         : proxy(req, res, body);
-      done.catch((err: Error) => {
-        if (!res.headersSent) send(res, awsError("ec2", 500, "InternalError", `emulator: ${err.message}`));
-      });
+      done
+        .catch((err: Error) => {
+          if (!res.headersSent) send(res, awsError("ec2", 500, "InternalError", `emulator: ${err.message}`));
+        })
+        .finally(save);
     });
   });
 
@@ -177,9 +200,9 @@ async function startFront(moto: Moto, hosts: HostPool, region: string, dir: stri
     faults,
     motoPid: moto.pid,
     outOfBand: {
-      kill: (id) => book.kill(id),
-      changeType: (id, type) => book.changeType(id, type),
-      terminate: (id) => book.terminate(id),
+      kill: (id) => book.kill(id).finally(save),
+      changeType: (id, type) => book.changeType(id, type).finally(save),
+      terminate: (id) => book.terminate(id).finally(save),
     },
     addressOf: (id) => book.get(id)?.address,
     requests: () => [...requests],
@@ -188,9 +211,12 @@ async function startFront(moto: Moto, hosts: HostPool, region: string, dir: stri
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         for (const c of clients.values()) c.destroy();
-        await Promise.all(book.list().map((r) => hosts.remove(r.id)));
+        save();
+        // A kept account keeps its instances' servers (powered off with the emulator); otherwise
+        // they and moto's folder go with it.
+        await Promise.all(book.list().map((r) => (keep ? (hosts.get(r.id) ? hosts.stop(r.id) : undefined) : hosts.remove(r.id))));
         await moto.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
+        if (!keep) fs.rmSync(dir, { recursive: true, force: true });
       })()),
   };
 }

@@ -69,6 +69,18 @@ export class InstanceBook implements RewriteContext {
     return this.#records.get(id);
   }
 
+  /** What the book knows, as plain data (for keeping the emulator across restarts). */
+  saved(): BookSaved {
+    return { records: this.list(), keys: [...this.#keys], motoAddresses: [...this.#motoAddresses] };
+  }
+
+  /** Takes back what saved() gave, before any request: the instances' hosts are restore()d separately. */
+  load(saved: BookSaved): void {
+    for (const r of saved.records) this.#records.set(r.id, { ...r, transition: undefined });
+    for (const [k, v] of saved.keys) this.#keys.set(k, v);
+    for (const [a, id] of saved.motoAddresses) this.#motoAddresses.set(a, id);
+  }
+
   keyPairs(): { region: string; keyName: string; publicKey: string }[] {
     return [...this.#keys].map(([k, publicKey]) => {
       const [region, keyName] = JSON.parse(k) as [string, string];
@@ -215,6 +227,12 @@ export class InstanceBook implements RewriteContext {
     }
     return spec;
   }
+}
+
+export interface BookSaved {
+  records: InstanceRecord[];
+  keys: [string, string][];
+  motoAddresses: [string, string][];
 }
 
 export class UnknownInstanceError extends Error {

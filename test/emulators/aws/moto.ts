@@ -2,7 +2,12 @@
 //
 // One moto per emulator: its state is the emulated account, so sharing one between test files
 // would leak instances and key pairs across them. Start-up is about half a second.
+//
+// A kept moto (`keep`) records every request into its folder and replays the recording when it
+// starts again, seeded as before, so that the account comes back with the same ids (see
+// moto_server.py). Its start-up then grows with the recording.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomInt } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,11 +26,20 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-/** Starts moto on a kernel-chosen port of 127.0.0.1, with the test bed's AMIs in `dir`. */
-export async function startMoto(dir: string, python = process.env.HOIST_PYTHON ?? "python3"): Promise<Moto> {
+/** Where a kept moto records the account's requests. */
+export const RECORDING = "moto-recording.jsonl";
+
+/**
+ * Starts moto on a kernel-chosen port of 127.0.0.1, with the test bed's AMIs in `dir`; with
+ * `keep`, restores the account recorded in `dir` and goes on recording.
+ */
+export async function startMoto(dir: string, opts: { keep?: boolean; python?: string } = {}): Promise<Moto> {
+  const python = opts.python ?? process.env.HOIST_PYTHON ?? "python3";
   fs.mkdirSync(dir, { recursive: true });
   const amisPath = path.join(dir, "amis.json");
   fs.writeFileSync(amisPath, JSON.stringify(motoAmis()));
+  const kept = opts.keep ? keptEnv(dir) : {};
+  const replaying = opts.keep && fs.existsSync(path.join(dir, RECORDING));
   const proc = spawn(python, [LAUNCHER], {
     // stdin stays a pipe that is never written: its closing tells moto that this process is gone.
     stdio: ["pipe", "pipe", "pipe"],
@@ -39,6 +53,7 @@ export async function startMoto(dir: string, python = process.env.HOIST_PYTHON ?
       AWS_ACCESS_KEY_ID: "testing",
       AWS_SECRET_ACCESS_KEY: "testing",
       PYTHONUNBUFFERED: "1",
+      ...kept,
     },
   });
   let stderr = "";
@@ -47,7 +62,8 @@ export async function startMoto(dir: string, python = process.env.HOIST_PYTHON ?
   });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => fail(new MotoStartError(`moto did not start within 30 s: ${stderr.trim()}`)), 30_000);
+    const limit = replaying ? 300 : 30;
+    const timer = setTimeout(() => fail(new MotoStartError(`moto did not start within ${limit} s: ${stderr.trim()}`)), limit * 1000);
     const fail = (err: Error) => {
       clearTimeout(timer);
       proc.kill("SIGKILL");
@@ -74,6 +90,18 @@ export async function startMoto(dir: string, python = process.env.HOIST_PYTHON ?
     url: `http://127.0.0.1:${port}`,
     pid: proc.pid!,
     stop: () => stopProcess(proc),
+  };
+}
+
+/** The recording and the seed that makes its replay give the same ids (kept beside it). */
+function keptEnv(dir: string): Record<string, string> {
+  const seedFile = path.join(dir, "moto-seed");
+  if (!fs.existsSync(seedFile)) fs.writeFileSync(seedFile, String(randomInt(1, 2 ** 31)));
+  return {
+    HOIST_MOTO_RECORDING: path.join(dir, RECORDING),
+    HOIST_MOTO_SEED: fs.readFileSync(seedFile, "utf8").trim(),
+    // Python randomises str hashes per process; set iteration order must not differ on replay.
+    PYTHONHASHSEED: "0",
   };
 }
 

@@ -1,6 +1,6 @@
-// A DigitalOcean API v2 emulator on 127.0.0.1 (random port), in memory. Droplets are real SSH
-// hosts from the HostPool: a droplet that becomes active gets its own sshd on a loopback
-// address, which the API reports as its public (and private) IPv4.
+// A DigitalOcean API v2 emulator on 127.0.0.1 (random port), in memory (optionally kept in a file
+// across restarts). Droplets are real SSH hosts from the HostPool: a droplet that becomes active
+// gets its own sshd on a loopback address, which the API reports as its public (and private) IPv4.
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
@@ -11,6 +11,8 @@ import { notFoundAnswer, v2Api, type ApiRequest } from "./api.ts";
 import { findSize } from "./catalog.ts";
 import { controlRoutes } from "./control.ts";
 import { Fleet, validName, type Timing } from "./fleet.ts";
+import { restore, snapshot as saveable, type DigitalOceanSaved } from "./persist.ts";
+import { StateFile } from "../state-file.ts";
 import { Ids, newAccount, renderAction, renderDroplet, renderFirewall, renderKey, type AccountState, type DropletRecord } from "./state.ts";
 
 export interface DigitalOceanEmulatorOptions {
@@ -19,6 +21,11 @@ export interface DigitalOceanEmulatorOptions {
   tokens?: string[];
   /** Action durations; defaults: boot 2 s, other actions 1 s. */
   timing?: Partial<Timing>;
+  /**
+   * Keeps the account (droplets, keys, firewalls, actions, tokens) in this JSON file: loaded at
+   * start, written after every change. Its droplets' hosts need a pool that keeps servers.
+   */
+  stateFile?: string;
 }
 
 /** Changes made behind the API's back, as a console or a crash would (drift for refresh). */
@@ -58,8 +65,9 @@ export interface EmulatorSnapshot {
 }
 
 export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOptions): Promise<DigitalOceanEmulator> {
-  const token = opts.tokens?.[0] ?? `dop_v1_${randomBytes(32).toString("hex")}`;
-  const tokens = new Set([token, ...(opts.tokens ?? [])]);
+  const saved = opts.stateFile ? StateFile.read<DigitalOceanSaved>(opts.stateFile) : undefined;
+  const token = saved?.token ?? opts.tokens?.[0] ?? `dop_v1_${randomBytes(32).toString("hex")}`;
+  const tokens = new Set([token, ...(saved?.tokens ?? []), ...(opts.tokens ?? [])]);
   const faults = new FaultSet();
   const account = newAccount();
   const ids = new Ids();
@@ -67,7 +75,12 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
   let release!: () => void;
   const stopped = new Promise<void>((resolve) => (release = resolve));
   // Host ids are unique per emulator, as several may share one pool.
-  const fleet = new Fleet(account, ids, opts.hosts, faults, { bootMs: 2000, actionMs: 1000, ...opts.timing }, `do-${randomBytes(4).toString("hex")}`);
+  const hostPrefix = saved?.hostPrefix ?? `do-${randomBytes(4).toString("hex")}`;
+  const file = opts.stateFile ? new StateFile(opts.stateFile, () => saveable(account, ids, hostPrefix, token, tokens)) : undefined;
+  const save = () => file?.save();
+  const fleet = new Fleet(account, ids, opts.hosts, faults, { bootMs: 2000, actionMs: 1000, ...opts.timing }, hostPrefix, save);
+  if (saved) await restore(saved, account, ids, opts.hosts, (id) => fleet.hostId(id));
+  save();
 
   const must = (id: number): DropletRecord => {
     const d = account.droplets.get(id);
@@ -80,13 +93,17 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
       const size = findSize(slug);
       if (!size) throw new Error(`unknown size ${slug}`);
       Object.assign(must(id), { size: size.slug, disk: size.disk });
+      save();
     },
     rename(id, name) {
       must(id).name = validName(name);
+      save();
     },
     async delete(id) {
       must(id);
-      await fleet.remove(id);
+      const gone = fleet.remove(id);
+      save();
+      await gone;
     },
   };
   const snapshot = (): EmulatorSnapshot => ({
@@ -98,6 +115,14 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
   });
 
   const app = new Hono();
+  // Whatever a request changed is on disk before the next one (a no-op when nothing changed).
+  app.use("*", async (_c, next) => {
+    try {
+      await next();
+    } finally {
+      save();
+    }
+  });
   app.route("/v2", v2Api({ account, ids, fleet, faults, tokens, stopped, requests }));
   app.route("/_emulator", controlRoutes(faults, outOfBand, snapshot));
   app.notFound(notFoundAnswer);
@@ -108,7 +133,10 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
   return {
     url: `http://127.0.0.1:${port}`,
     token,
-    addToken: (t) => void tokens.add(t),
+    addToken: (t) => {
+      tokens.add(t);
+      save();
+    },
     faults,
     state: account,
     snapshot,
@@ -118,7 +146,10 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
     async stop() {
       release();
       await fleet.close();
-      await Promise.all([...account.droplets.keys()].map((id) => opts.hosts.remove(fleet.hostId(id))));
+      save();
+      // A kept account keeps its droplets' hosts (powered off with the emulator, as saved);
+      // otherwise they go with it.
+      await Promise.all([...account.droplets.keys()].map((id) => (file ? opts.hosts.stop(fleet.hostId(id)).catch(() => undefined) : opts.hosts.remove(fleet.hostId(id)))));
       // Requests held open by the catalog-down timeout fault must not keep the server alive.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -31,6 +31,8 @@ export class Fleet {
     private readonly faults: FaultSet,
     private readonly timing: Timing,
     private readonly hostPrefix: string,
+    /** Called when an action completes or a droplet changes out of band: the state changed. */
+    private readonly onChange: () => void = () => {},
   ) {}
 
   /** Registers a new droplet (status `new`) and starts its create action. */
@@ -106,6 +108,7 @@ export class Fleet {
   /** The droplet dies out of band: status `off`, sshd gone, no action recorded. */
   async kill(d: DropletRecord): Promise<void> {
     d.status = "off";
+    this.onChange();
     await this.#chain(d.id, () => this.hosts.stop(this.hostId(d.id)).catch(() => undefined));
   }
 
@@ -159,6 +162,7 @@ export class Fleet {
           d.locked = false;
         }
         action.completedAt = now();
+        this.onChange();
       });
     if (ms <= 0) void finish();
     else this.#after(d.id, ms, finish);

@@ -86,6 +86,17 @@ export class Ids {
   action = () => ++this.#action;
   key = () => ++this.#key;
   uuid = () => randomUUID();
+
+  /** The last ids handed out, for saving; `resume` continues from saved ones. */
+  last(): { droplet: number; action: number; key: number } {
+    return { droplet: this.#droplet, action: this.#action, key: this.#key };
+  }
+
+  resume(last: { droplet: number; action: number; key: number }): void {
+    this.#droplet = last.droplet;
+    this.#action = last.action;
+    this.#key = last.key;
+  }
 }
 
 export const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");

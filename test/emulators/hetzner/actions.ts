@@ -50,6 +50,8 @@ export class ActionRunner {
     private readonly nextId: () => number,
     /** How long the next action takes (the slow-actions fault lengthens it). */
     private readonly duration: () => number,
+    /** Called when an action ends (its effect has happened): the state changed. */
+    private readonly onFinish: () => void = () => {},
   ) {}
 
   /** A new running action on these resources. Its clock starts with run(). */
@@ -110,6 +112,7 @@ export class ActionRunner {
     action.status = error ? "error" : "success";
     action.error = error ?? null;
     action.finished = now();
+    this.onFinish();
   }
 
   /** Stops every pending timer and waits for effects that already began (a host starting, say). */

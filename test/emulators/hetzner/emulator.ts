@@ -1,6 +1,7 @@
 // The Hetzner Cloud API emulator: Hetzner's public API (`/v1`) on a random port of 127.0.0.1, with
-// in-memory state, real SSH hosts for its servers, injectable faults, and a control API under
-// `/_emulator/` for people driving it by hand (`npm run testbed`).
+// in-memory state (optionally kept in a file across restarts), real SSH hosts for its servers,
+// injectable faults, and a control API under `/_emulator/` for people driving it by hand
+// (`npm run testbed`).
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { randomBytes } from "node:crypto";
@@ -12,6 +13,8 @@ import { ActionRunner, actionJson } from "./actions.ts";
 import { byIdOrName, SERVER_TYPES } from "./catalog.ts";
 import { HetznerApiError, notFound } from "./http.ts";
 import { removeServer, type EmulatorContext } from "./machines.ts";
+import { restore, snapshot, type HetznerSaved } from "./persist.ts";
+import { StateFile } from "../state-file.ts";
 import { HetznerState, type FirewallJson, type ServerJson, type ServerRecord, type SshKeyRecord } from "./state.ts";
 import { actionRoutes } from "./routes/actions.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
@@ -27,6 +30,11 @@ export interface HetznerEmulatorOptions {
   tokens?: string[];
   /** How long an action runs before it finishes (default 300 ms). */
   actionMs?: number;
+  /**
+   * Keeps the project (servers, keys, firewalls, actions, tokens) in this JSON file: loaded at
+   * start, written after every change. Its servers' hosts need a pool that keeps servers.
+   */
+  stateFile?: string;
 }
 
 export interface RequestRecord {
@@ -76,13 +84,18 @@ export function makeToken(): string {
 }
 
 export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promise<HetznerEmulator> {
+  const saved = opts.stateFile ? StateFile.read<HetznerSaved>(opts.stateFile) : undefined;
   const state = new HetznerState();
   const faults = new FaultSet();
   const defaultMs = opts.actionMs ?? 300;
-  const actions = new ActionRunner(state.actions, () => state.nextId(), () => faults.take("slow-actions")?.ms ?? defaultMs);
-  const ctx: EmulatorContext = { state, hosts: opts.hosts, faults, actions, hostPrefix: `hetzner-${randomBytes(3).toString("hex")}` };
-  const token = makeToken();
-  const tokens = new Set([token, ...(opts.tokens ?? [])]);
+  const save = () => file?.save();
+  const actions = new ActionRunner(state.actions, () => state.nextId(), () => faults.take("slow-actions")?.ms ?? defaultMs, save);
+  const ctx: EmulatorContext = { state, hosts: opts.hosts, faults, actions, hostPrefix: saved?.hostPrefix ?? `hetzner-${randomBytes(3).toString("hex")}` };
+  const token = saved?.token ?? makeToken();
+  const tokens = new Set([token, ...(saved?.tokens ?? []), ...(opts.tokens ?? [])]);
+  const file = opts.stateFile ? new StateFile(opts.stateFile, () => snapshot(ctx, token, tokens)) : undefined;
+  if (saved) await restore(ctx, saved);
+  save();
   const log: RequestRecord[] = [];
   const hanging = new Set<() => void>();
   const inFlight = new Set<Promise<unknown>>();
@@ -98,20 +111,31 @@ export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promis
     async kill(id) {
       const s = mustServer(id);
       s.status = "off";
+      save();
       await opts.hosts.stop(s.hostId);
     },
     changeType(id, serverType) {
       const type = byIdOrName(SERVER_TYPES, serverType);
       if (!type) throw new Error(`no server type ${serverType}`);
       mustServer(id).type = type;
+      save();
     },
     rename(id, name) {
       mustServer(id).name = name;
+      save();
     },
-    delete: (id) => removeServer(ctx, mustServer(id)),
+    delete: (id) => removeServer(ctx, mustServer(id)).finally(save),
   };
 
   const app = new Hono();
+  // Whatever a request changed is on disk before the next one (a no-op when nothing changed).
+  app.use("*", async (_c, next) => {
+    try {
+      await next();
+    } finally {
+      save();
+    }
+  });
   app.onError((err, c) => {
     if (err instanceof HetznerApiError) return c.json(err.body(), err.status as 400);
     return c.json(new HetznerApiError(500, "server_error", err.message).body(), 500);
@@ -194,8 +218,14 @@ export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promis
   return {
     url: `http://127.0.0.1:${port}/v1`,
     token,
-    addToken: (t) => void tokens.add(t),
-    revokeToken: (t) => void tokens.delete(t),
+    addToken: (t) => {
+      tokens.add(t);
+      save();
+    },
+    revokeToken: (t) => {
+      tokens.delete(t);
+      save();
+    },
     faults,
     state: {
       servers: () => [...state.servers.values()].map((s) => state.serverJson(s)),
@@ -217,8 +247,11 @@ export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promis
         server.closeAllConnections();
         await Promise.allSettled([...inFlight]);
         await actions.close();
+        save();
+        // A kept project keeps its servers (powered off with the emulator, as saved); otherwise
+        // they go with it.
         const mine = opts.hosts.list().filter((h) => h.id.startsWith(`${ctx.hostPrefix}-`));
-        await Promise.all(mine.map((h) => opts.hosts.remove(h.id)));
+        await Promise.all(mine.map((h) => (file ? opts.hosts.stop(h.id) : opts.hosts.remove(h.id))));
       })()),
   };
 }

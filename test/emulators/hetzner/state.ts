@@ -71,6 +71,15 @@ export class HetznerState {
     return this.#next++;
   }
 
+  /** The id the next resource gets, for saving the state; `resumeIds` sets it when loading. */
+  peekNextId(): number {
+    return this.#next;
+  }
+
+  resumeIds(next: number): void {
+    this.#next = next;
+  }
+
   serverByName(name: string): ServerRecord | undefined {
     return [...this.servers.values()].find((s) => s.name === name);
   }
