@@ -11,6 +11,8 @@ export interface KeptHost {
   /** Hoist stored it: the server must come back at the same one. */
   address: string;
   loginUser: string;
+  /** It has a container runtime (HostSpec.docker). */
+  docker?: boolean;
   hostPublicKey: string;
   /** The host's folder, named after its id. */
   folder: string;

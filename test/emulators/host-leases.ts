@@ -57,8 +57,11 @@ export function releaseAddress(leases: string, address: string): void {
   fs.rmSync(path.join(leases, address), { recursive: true, force: true });
 }
 
-/** Pools whose owner process is gone: stop their sshd, remove their folders, free their leases. */
-export function reclaimStale(base: string): void {
+/**
+ * Pools whose owner process is gone: stop their sshd, remove their folders, free their leases.
+ * `beforeRemove` ends what else a dead pool runs in its folder.
+ */
+export function reclaimStale(base: string, beforeRemove: (poolDir: string) => void = () => {}): void {
   for (const name of fs.readdirSync(base)) {
     if (!name.startsWith("pool-")) continue;
     const dir = path.join(base, name);
@@ -67,6 +70,7 @@ export function reclaimStale(base: string): void {
     const pid = Number(readOr(path.join(dir, "owner.pid"), name.split("-")[1] ?? "0"));
     if (pid && alive(pid)) continue;
     for (const host of fs.existsSync(dir) ? fs.readdirSync(dir) : []) stopLeftHost(dir, host);
+    beforeRemove(dir);
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const leases = path.join(base, "leases");

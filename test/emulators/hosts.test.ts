@@ -160,7 +160,7 @@ describe("a pool that keeps its servers", () => {
       await second.resume("kept-1");
       expect((await as(back, "admin", "cat ~/note; sudo -n id -u")).stdout).toBe("hi\n0\n");
       expect(await second.restore("nothing-kept")).toBeUndefined();
-      expect(second.discardUnrestored()).toEqual(["kept-2"]);
+      expect(await second.discardUnrestored()).toEqual(["kept-2"]);
       expect(fs.existsSync(path.join(keep, "kept-2"))).toBe(false);
       await second.remove("kept-1");
     } finally {

@@ -20,6 +20,8 @@ import { leaseAddress, leaseHolder, readOr, reclaimStale, releaseAddress, tryLea
 import { addLoginUser, BUSYBOX, buildRoot, mkdirRoot, writeAuthorizedKeysMirror } from "./host-root.ts";
 import { spawnSshd, SSHD, stopSshd, writeSshdConfig } from "./host-sshd.ts";
 import { ensureHostAccount, IMAGE_LOGIN_USERS, sudoBinary, type HostAccount } from "./login-users.ts";
+import { sweepDaemon, type DockerDaemon } from "./docker/daemon.ts";
+import { PoolDocker } from "./docker/pool-docker.ts";
 
 /** The test bed's folder. sshd's ChrootDirectory needs every component root-owned and not
  * group/other-writable, so it cannot live under /tmp. */
@@ -36,6 +38,12 @@ export interface HostSpec {
    * sudo, and root's key is answered with "Please login as the user …" (exit 142), as on EC2.
    */
   loginUser?: string;
+  /**
+   * A container runtime, as the configure step installs it: the `docker` CLI and a root-only
+   * /var/run/docker.sock, backed by the pool's one daemon (docker/), containers stopped while
+   * the server is powered off. Host networking only: an app listens on the server's address.
+   */
+  docker?: boolean;
 }
 
 export interface PoolOptions {
@@ -67,6 +75,7 @@ interface HostState {
   dir: string;
   rootDir: string;
   account: HostAccount;
+  docker: boolean;
   hostPublicKey: string;
   hostKeyFingerprint: string;
   proc?: ChildProcess;
@@ -80,6 +89,7 @@ export class HostPool {
   /** Servers a previous pool kept, not restored yet (only with `keep`). */
   readonly #kept: Map<string, KeptHost>;
   readonly #keeping: boolean;
+  readonly #docker: PoolDocker;
 
   private constructor(base: string, dir: string, leases: string, kept?: Map<string, KeptHost>) {
     this.#base = base;
@@ -87,6 +97,7 @@ export class HostPool {
     this.#leases = leases;
     this.#keeping = kept !== undefined;
     this.#kept = kept ?? new Map();
+    this.#docker = new PoolDocker(dir, (id) => this.#hosts.has(id) || this.#kept.has(id));
   }
 
   /**
@@ -103,12 +114,15 @@ export class HostPool {
     mkdirRoot(leases);
     mkdirRoot("/run/sshd");
     for (const user of IMAGE_LOGIN_USERS) ensureHostAccount(user);
-    reclaimStale(base);
+    // A dead pool's daemon (containers, mounts) ends before its folder goes.
+    reclaimStale(base, (poolDir) => sweepDaemon(path.join(poolDir, ".docker")));
     if (opts.keep) {
       const problem = chrootProblem(opts.keep);
       if (problem) throw new Error(`test bed: cannot keep servers in ${opts.keep}: ${problem} (sshd's ChrootDirectory refuses that)`);
       mkdirRoot(opts.keep);
-      return new HostPool(base, path.resolve(opts.keep), leases, claimKept(path.resolve(opts.keep)));
+      const kept = claimKept(path.resolve(opts.keep));
+      sweepDaemon(path.join(opts.keep, ".docker"));
+      return new HostPool(base, path.resolve(opts.keep), leases, kept);
     }
     const dir = path.join(base, `pool-${process.pid}-${randomBytes(3).toString("hex")}`);
     mkdirRoot(dir);
@@ -125,15 +139,17 @@ export class HostPool {
     const rootDir = path.join(dir, "root");
     buildRoot(rootDir, spec);
     if (account.uid !== 0) addLoginUser(rootDir, account, sudoBinary(this.#base));
+    if (spec.docker) await this.#docker.prepare(rootDir);
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `hoist-testbed-${id}`, "-f", path.join(dir, "host_key")]);
     const hostPublicKey = fs.readFileSync(path.join(dir, "host_key.pub"), "utf8").trim();
     // Where a real server keeps it: what runs on the server can read its own host key.
     fs.mkdirSync(path.join(rootDir, "etc/ssh"), { recursive: true, mode: 0o755 });
     fs.writeFileSync(path.join(rootDir, "etc/ssh/ssh_host_ed25519_key.pub"), hostPublicKey + "\n");
     const address = await leaseAddress(this.#leases, this.dir, this.#keeping ? this.dir : undefined);
-    const state: HostState = { id, address, dir, rootDir, account, hostPublicKey, hostKeyFingerprint: fingerprint(hostPublicKey) };
+    const docker = spec.docker === true;
+    const state: HostState = { id, address, dir, rootDir, account, docker, hostPublicKey, hostKeyFingerprint: fingerprint(hostPublicKey) };
     this.#hosts.set(id, state);
-    writeKept(dir, { id, address, loginUser: account.name, hostPublicKey });
+    writeKept(dir, { id, address, loginUser: account.name, docker, hostPublicKey });
     this.setAuthorizedKeys(id, authorizedKeys);
     writeSshdConfig({ ...state, loginUser: account.name });
     await this.#spawn(state);
@@ -154,21 +170,30 @@ export class HostPool {
     this.#kept.delete(id);
     const account = kept.loginUser === "root" ? ROOT_ACCOUNT : ensureHostAccount(kept.loginUser);
     const rootDir = path.join(kept.folder, "root");
-    const state: HostState = { id, address: kept.address, dir: kept.folder, rootDir, account, hostPublicKey: kept.hostPublicKey, hostKeyFingerprint: fingerprint(kept.hostPublicKey) };
+    const docker = kept.docker === true;
+    const state: HostState = { id, address: kept.address, dir: kept.folder, rootDir, account, docker, hostPublicKey: kept.hostPublicKey, hostKeyFingerprint: fingerprint(kept.hostPublicKey) };
     this.#hosts.set(id, state);
     writeSshdConfig({ ...state, loginUser: account.name });
+    if (docker) await this.#docker.restored(state);
     return view(state);
   }
 
   /** Deletes the kept servers nobody restored (their cloud no longer has them); returns their ids. */
-  discardUnrestored(): string[] {
-    const ids = [...this.#kept.keys()];
-    for (const kept of this.#kept.values()) {
+  async discardUnrestored(): Promise<string[]> {
+    const discarded = [...this.#kept.values()];
+    this.#kept.clear();
+    for (const kept of discarded) {
+      if (kept.docker) await this.#docker.removed(kept.id);
       fs.rmSync(kept.folder, { recursive: true, force: true });
       if (readOr(path.join(this.#leases, kept.address, "kept"), "") === this.dir) releaseAddress(this.#leases, kept.address);
     }
-    this.#kept.clear();
-    return ids;
+    if (![...this.#hosts.values()].some((h) => h.docker)) this.#docker.discardData();
+    return discarded.map((k) => k.id);
+  }
+
+  /** The pool's container daemon (started if it is not yet), for tests that look behind the servers. */
+  docker(): Promise<DockerDaemon> {
+    return this.#docker.daemon();
   }
 
   get(id: string): Host | undefined {
@@ -195,7 +220,7 @@ export class HostPool {
     const s = this.#must(id);
     const proc = s.proc;
     s.proc = undefined;
-    await stopSshd(proc, s.rootDir);
+    await Promise.all([stopSshd(proc, s.rootDir), s.docker ? this.#docker.powerOff(s) : undefined]);
   }
 
   /** Powers the server back on. */
@@ -208,6 +233,8 @@ export class HostPool {
   async remove(id: string): Promise<void> {
     const s = this.#hosts.get(id);
     if (!s) return;
+    // Removed, not powered off first: a deleted server's containers go at once.
+    if (s.docker) await this.#docker.removed(id);
     await this.stop(id);
     this.#hosts.delete(id);
     fs.rmSync(s.dir, { recursive: true, force: true });
@@ -218,12 +245,14 @@ export class HostPool {
   async close(): Promise<void> {
     if (!this.#keeping) {
       await Promise.all([...this.#hosts.keys()].map((id) => this.remove(id)));
+      await this.#docker.close(false);
       fs.rmSync(this.dir, { recursive: true, force: true });
       return;
     }
     // Their leases stay, naming this folder: the addresses wait for the servers' return.
     await Promise.all([...this.#hosts.keys()].map((id) => this.stop(id)));
     this.#hosts.clear();
+    await this.#docker.close(true);
     releaseKept(this.dir);
   }
 
@@ -241,6 +270,7 @@ export class HostPool {
       if (s.proc === proc) s.proc = undefined;
     });
     await ready;
+    if (s.docker) await this.#docker.powerOn(s);
   }
 }
 

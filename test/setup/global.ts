@@ -33,6 +33,7 @@ const REQUIREMENTS: { what: string; found: () => boolean; install: string }[] = 
   { what: "ssh-keygen", found: () => onPath("ssh-keygen"), install: "apt-get install openssh-client" },
   { what: "busybox (static)", found: () => isExecutable("/bin/busybox"), install: "apt-get install busybox-static" },
   { what: "gcc and a static libc (the servers' sudo)", found: staticLibc, install: "apt-get install gcc libc6-dev" },
+  { what: "dockerd and Debian's docker CLI", found: () => isExecutable("/usr/sbin/dockerd") && isExecutable("/usr/bin/docker"), install: "apt-get install docker.io" },
   { what: "chromium", found: () => onPath("chromium"), install: "apt-get install chromium" },
   { what: "moto_server", found: () => onPath("moto_server"), install: "pip install 'moto[server]'" },
   { what: "tar", found: () => onPath("tar"), install: "apt-get install tar" },

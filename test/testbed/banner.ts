@@ -42,6 +42,9 @@ export function banner(b: BannerInput): string {
     "  SSH into a ready server with the key Hoist holds for it (decrypted into a private ssh-agent):",
     "    npm run testbed:ssh -- <server name> [command]",
     `  Each server's files are under ${b.hostsDir}/<host>/root.`,
+    "  Servers have docker (as root or with sudo; one daemon behind them all, host networking only),",
+    "  and local images instead of a registry, e.g. on a server at 127.1.1.1:",
+    "    docker run -d --network host -e HOST=127.1.1.1 -e PORT=8080 -e GREETING=hi hoist-test/httpd:1",
     "",
   ];
   if (b.account.earlierServers.length > 0) {

@@ -171,14 +171,14 @@ async function main(): Promise<void> {
     const hosts = started("SSH hosts", await HostPool.create(testbedBase, { keep: hostsFolder() }), (h) => h.close());
     poolDir = hosts.dir;
     const [hetzner, digitalocean, aws] = await Promise.all([
-      startHetznerEmulator({ hosts, stateFile: path.join(files.clouds, "hetzner.json") }).then((e) => started("Hetzner emulator", e, (x) => x.stop())),
-      startDigitalOceanEmulator({ hosts, stateFile: path.join(files.clouds, "digitalocean.json") }).then((e) =>
+      startHetznerEmulator({ hosts, docker: true, stateFile: path.join(files.clouds, "hetzner.json") }).then((e) => started("Hetzner emulator", e, (x) => x.stop())),
+      startDigitalOceanEmulator({ hosts, docker: true, stateFile: path.join(files.clouds, "digitalocean.json") }).then((e) =>
         started("DigitalOcean emulator", e, (x) => x.stop()),
       ),
-      startAwsEmulator({ hosts, stateDir: path.join(files.clouds, "aws") }).then((e) => started("AWS emulator", e, (x) => x.stop())),
+      startAwsEmulator({ hosts, docker: true, stateDir: path.join(files.clouds, "aws") }).then((e) => started("AWS emulator", e, (x) => x.stop())),
     ]);
     // Kept servers no cloud claimed: their cloud's state is gone (a reset, a removed file).
-    const discarded = hosts.discardUnrestored();
+    const discarded = await hosts.discardUnrestored();
     if (discarded.length > 0) say(`deleted ${discarded.length} kept server(s) no cloud has any more: ${discarded.join(", ")}`);
     const back = hosts.list();
     say(`emulated clouds up: Hetzner Cloud, DigitalOcean, AWS (moto)${back.length ? `; ${back.length} kept server(s) back, ${back.filter((h) => h.running).length} running` : ""}`);

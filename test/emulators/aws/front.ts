@@ -61,6 +61,8 @@ export interface AwsEmulatorOptions {
    * instances' servers need a pool that keeps servers.
    */
   stateDir?: string;
+  /** Every instance gets a container runtime (HostSpec.docker), as the configure step would install. */
+  docker?: boolean;
 }
 
 /** Starts moto and the EC2 front. Instances get their servers from `hosts`. */
@@ -68,14 +70,17 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
   const dir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "hoist-aws-"));
   const moto = await startMoto(dir, { keep: opts.stateDir !== undefined });
   try {
-    return await startFront(moto, opts.hosts, opts.region ?? "us-east-1", dir, opts.stateDir !== undefined);
+    return await startFront(moto, opts, dir);
   } catch (err) {
     await moto.stop();
     throw err;
   }
 }
 
-async function startFront(moto: Moto, hosts: HostPool, region: string, dir: string, keep: boolean): Promise<AwsEmulator> {
+async function startFront(moto: Moto, opts: AwsEmulatorOptions, dir: string): Promise<AwsEmulator> {
+  const { hosts } = opts;
+  const region = opts.region ?? "us-east-1";
+  const keep = opts.stateDir !== undefined;
   const saved = keep ? readSaved(dir) : undefined;
   if (keep && !saved && (fs.statSync(path.join(dir, RECORDING), { throwIfNoEntry: false })?.size ?? 0) > 0) {
     throw new Error(`test bed: ${dir} has moto's recording but no ${path.basename(frontFile(dir))}; start over (npm run testbed -- --reset)`);
@@ -92,7 +97,7 @@ async function startFront(moto: Moto, hosts: HostPool, region: string, dir: stri
   };
   const regions = await knownRegions(admin(region));
   const faults = new FaultSet();
-  const book = new InstanceBook(hosts, admin);
+  const book = new InstanceBook(hosts, admin, opts.docker);
   const hostRunning = (id: string) => hosts.get(id)?.running ?? false;
   const requests: string[] = [];
   const file = keep ? new StateFile<AwsSaved>(frontFile(dir), () => ({ version: 1, credentials: creds, ...book.saved() })) : undefined;

@@ -59,6 +59,8 @@ export class InstanceBook implements RewriteContext {
     private readonly hosts: HostPool,
     /** A client that talks to moto directly, as the emulator's own account. */
     private readonly admin: (region: string) => EC2Client,
+    /** Every instance gets a container runtime (HostSpec.docker). */
+    private readonly docker = false,
   ) {}
 
   list(): InstanceRecord[] {
@@ -117,7 +119,11 @@ export class InstanceBook implements RewriteContext {
           return;
         }
         const key = l.keyName ? this.#keys.get(JSON.stringify([region, l.keyName])) : undefined;
-        const host = await this.hosts.start(l.id, key ? [key] : [], { ...(await this.#typeSpec(region, l.type)), loginUser: loginUserOf(l.imageId) });
+        const host = await this.hosts.start(l.id, key ? [key] : [], {
+          ...(await this.#typeSpec(region, l.type)),
+          loginUser: loginUserOf(l.imageId),
+          docker: this.docker,
+        });
         record.address = host.address;
         record.state = "running";
       }),

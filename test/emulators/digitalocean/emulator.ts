@@ -26,6 +26,8 @@ export interface DigitalOceanEmulatorOptions {
    * start, written after every change. Its droplets' hosts need a pool that keeps servers.
    */
   stateFile?: string;
+  /** Every droplet gets a container runtime (HostSpec.docker), as the configure step would install. */
+  docker?: boolean;
 }
 
 /** Changes made behind the API's back, as a console or a crash would (drift for refresh). */
@@ -78,7 +80,7 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
   const hostPrefix = saved?.hostPrefix ?? `do-${randomBytes(4).toString("hex")}`;
   const file = opts.stateFile ? new StateFile(opts.stateFile, () => saveable(account, ids, hostPrefix, token, tokens)) : undefined;
   const save = () => file?.save();
-  const fleet = new Fleet(account, ids, opts.hosts, faults, { bootMs: 2000, actionMs: 1000, ...opts.timing }, hostPrefix, save);
+  const fleet = new Fleet(account, ids, opts.hosts, faults, { bootMs: 2000, actionMs: 1000, ...opts.timing }, hostPrefix, save, opts.docker);
   if (saved) await restore(saved, account, ids, opts.hosts, (id) => fleet.hostId(id));
   save();
 

@@ -33,6 +33,8 @@ export class Fleet {
     private readonly hostPrefix: string,
     /** Called when an action completes or a droplet changes out of band: the state changed. */
     private readonly onChange: () => void = () => {},
+    /** Every droplet gets a container runtime (HostSpec.docker). */
+    private readonly docker = false,
   ) {}
 
   /** Registers a new droplet (status `new`) and starts its create action. */
@@ -173,7 +175,7 @@ export class Fleet {
     const id = this.hostId(d.id);
     const size = findSize(d.size)!;
     if (this.hosts.get(id)) await this.hosts.resume(id);
-    else d.address = (await this.hosts.start(id, d.authorizedKeys, { cpus: size.vcpus, memoryMb: size.memory })).address;
+    else d.address = (await this.hosts.start(id, d.authorizedKeys, { cpus: size.vcpus, memoryMb: size.memory, docker: this.docker })).address;
     // Deleted while its sshd was starting: the host must not outlive the droplet.
     if (!this.account.droplets.has(d.id)) await this.hosts.remove(id);
     else d.status = "active";

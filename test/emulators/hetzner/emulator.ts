@@ -35,6 +35,8 @@ export interface HetznerEmulatorOptions {
    * start, written after every change. Its servers' hosts need a pool that keeps servers.
    */
   stateFile?: string;
+  /** Every server gets a container runtime (HostSpec.docker), as the configure step would install. */
+  docker?: boolean;
 }
 
 export interface RequestRecord {
@@ -90,7 +92,7 @@ export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promis
   const defaultMs = opts.actionMs ?? 300;
   const save = () => file?.save();
   const actions = new ActionRunner(state.actions, () => state.nextId(), () => faults.take("slow-actions")?.ms ?? defaultMs, save);
-  const ctx: EmulatorContext = { state, hosts: opts.hosts, faults, actions, hostPrefix: saved?.hostPrefix ?? `hetzner-${randomBytes(3).toString("hex")}` };
+  const ctx: EmulatorContext = { state, hosts: opts.hosts, faults, actions, hostPrefix: saved?.hostPrefix ?? `hetzner-${randomBytes(3).toString("hex")}`, docker: opts.docker };
   const token = saved?.token ?? makeToken();
   const tokens = new Set([token, ...(saved?.tokens ?? []), ...(opts.tokens ?? [])]);
   const file = opts.stateFile ? new StateFile(opts.stateFile, () => snapshot(ctx, token, tokens)) : undefined;

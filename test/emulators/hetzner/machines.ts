@@ -14,6 +14,8 @@ export interface EmulatorContext {
   actions: ActionRunner;
   /** Prefix of this emulator's host ids in the pool, so several emulators can share one pool. */
   hostPrefix: string;
+  /** Every server gets a container runtime (HostSpec.docker). */
+  docker?: boolean;
 }
 
 /** Creates the server's host (root filesystem, host key, address) powered off; returns its address. */
@@ -21,6 +23,7 @@ export async function provisionHost(ctx: EmulatorContext, server: ServerRecord):
   const host = await ctx.hosts.start(server.hostId, server.authorizedKeys, {
     cpus: server.type.cores,
     memoryMb: Math.round(server.type.memory * 1024),
+    docker: ctx.docker,
   });
   await ctx.hosts.stop(server.hostId);
   return host.address;
