@@ -52,7 +52,7 @@ export async function adoptPendingCreates(stack: Stack, find?: Finder) {
   for (const p of pending) {
     const id = p.type === "creating" && find ? await find({ type: p.resource.type, inputs: p.resource.inputs ?? {} }) : undefined;
     if (id) {
-      // Its create never finished (a droplet may still be booting, without an address), so it enters
+      // Its create never finished (the server may still be booting, without an address), so it enters
       // the state as Pulumi keeps a resource that failed to start, its inputs for outputs: the next
       // up replaces it (deleting this one), a destroy deletes it by its id. A refresh would read it
       // as it is and forget that it is broken.
