@@ -13,11 +13,16 @@ export type { UserKey };
 
 const publicKey = z
   .string({ error: "is required" })
-  // Pasted keys often carry a trailing newline or Windows line ending.
-  .transform((v) => v.trim().replace(/\s+/g, " "))
+  // Pasted keys often carry a trailing newline or Windows line ending; two keys are two lines.
+  .transform((v) => v.trim())
+  .pipe(z.string().refine((v) => !/[\r\n]/.test(v), "must be one key on one line: add each key on its own"))
+  .transform((v) => v.replace(/[ \t]+/g, " "))
   .pipe(z.string().min(1, "is required").max(16_384, "is too long for an SSH public key").refine(isPublicKeyLine, "must be an OpenSSH public key line, e.g. “ssh-ed25519 AAAA… you@laptop” (the .pub file, never the private key)"));
 
-const addSchema = z.object({ name: displayName, publicKey });
+const addSchema = z.object({
+  name: displayName,
+  publicKey: z.string({ error: "is required" }).refine((v) => !/PRIVATE KEY/.test(v), "is a private key: never paste it anywhere; paste the public half (the .pub file) instead").pipe(publicKey),
+});
 
 export function listUserKeysOf(deps: Deps, actor: Actor): UserKey[] {
   return listUserKeys(deps.db, actor.user.id);

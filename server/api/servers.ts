@@ -46,6 +46,7 @@ export function serverJson(deps: Deps, s: Server) {
     image: s.image,
     status: s.status,
     priceMonthly: s.priceMonthly,
+    currency: typeof s.spec.currency === "string" ? s.spec.currency : null,
     outputs: s.outputs ?? null,
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
     node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason } : null,

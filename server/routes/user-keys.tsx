@@ -12,6 +12,13 @@ export const userKeyView = (k: UserKey): UserKeyView => {
   return { id: k.id, name: k.name, fingerprint: k.fingerprint, type, comment: comment.join(" "), createdAt: k.createdAt, lastUsedAt: k.lastUsedAt };
 };
 
+/** The form back for a correction, but never a private key pasted by mistake. */
+function echoKey(form: Record<string, unknown>): Record<string, string> {
+  const values = echo(form);
+  if (/PRIVATE KEY/.test(values.publicKey ?? "")) delete values.publicKey;
+  return values;
+}
+
 export function userKeyRoutes(deps: Deps) {
   const app = new Hono<Env>();
 
@@ -33,7 +40,7 @@ export function userKeyRoutes(deps: Deps) {
     return handleForm(
       c,
       () => addUserKey(deps, actorOf(c), form),
-      (errors) => render(c, { values: echo(form), errors }),
+      (errors) => render(c, { values: echoKey(form), errors }),
       (key) => {
         setFlash(c, "ok", `Key “${key.name}” added (${key.fingerprint}). The create form now offers it.`);
         return c.redirect("/settings/ssh-keys", 303);
