@@ -89,7 +89,7 @@ export const CatalogFields = (p: { catalog: CatalogState; values: FormValues; er
       {p.badge && <CredentialBadge c={p.badge.c} oob />}
       {c.state === "none" && <p class="muted">Choose a credential to see its locations, sizes and images.</p>}
       {c.state === "lazy" && (
-        <div hx-get={catalogUrl({ ...p.values, credentialId: c.credentialId })} hx-trigger="load" hx-target="#catalog" hx-swap="outerHTML" aria-busy="true">
+        <div hx-get={catalogUrl({ ...p.values, credentialId: c.credentialId })} hx-trigger="load" hx-target="#catalog" hx-swap="outerHTML" hx-sync={CATALOG_SYNC} aria-busy="true">
           {/* Without JavaScript nothing loads: the "Show options" button above asks for it. */}
           <noscript>
             <style>{".loading { display: none; }"}</style>
@@ -102,7 +102,7 @@ export const CatalogFields = (p: { catalog: CatalogState; values: FormValues; er
           <p>{c.message}</p>
           <p>
             Hoist needs the provider's locations, sizes and images to create a server.{" "}
-            <a href={`/nodes/cloud/new?${query({ ...p.values, credentialId: c.credentialId })}`} hx-get={catalogUrl({ ...p.values, credentialId: c.credentialId })} hx-target="#catalog" hx-swap="outerHTML">
+            <a href={`/nodes/cloud/new?${query({ ...p.values, credentialId: c.credentialId })}`} hx-get={catalogUrl({ ...p.values, credentialId: c.credentialId })} hx-target="#catalog" hx-swap="outerHTML" hx-sync={CATALOG_SYNC}>
               Try again
             </a>
           </p>
@@ -115,6 +115,10 @@ export const CatalogFields = (p: { catalog: CatalogState; values: FormValues; er
 
 /** What a catalog reload sends: the form's choices, never its CSRF token (a GET puts it in the address). */
 const CATALOG_INCLUDE = "#create-server [name]:not([name=_csrf])";
+/** Catalog loads replace one another: an answer for a credential no longer chosen must never land. */
+const CATALOG_SYNC = "#create-server:replace";
+/** A select whose change reloads the catalog for the form's choices. */
+const reloadsCatalog = { "hx-get": "/nodes/cloud/new/catalog", "hx-trigger": "change", "hx-target": "#catalog", "hx-swap": "outerHTML", "hx-include": CATALOG_INCLUDE, "hx-sync": CATALOG_SYNC };
 
 const LoadedCatalog = (p: { catalog: Catalog; values: FormValues; errors: Record<string, string> }) => {
   const { catalog, values } = p;
@@ -129,7 +133,7 @@ const LoadedCatalog = (p: { catalog: Catalog; values: FormValues; errors: Record
         value={region}
         error={p.errors.region}
         options={catalog.locations.map((l) => ({ value: l.id, label: l.label }))}
-        attrs={{ "hx-get": "/nodes/cloud/new/catalog", "hx-trigger": "change", "hx-target": "#catalog", "hx-swap": "outerHTML", "hx-include": CATALOG_INCLUDE }}
+        attrs={reloadsCatalog}
       />
       <noscript>
         <p>
@@ -251,7 +255,7 @@ export const NewServerPage = (
                   ...(chosen ? [] : [{ value: "", label: "Choose a credential…" }]),
                   ...p.credentials.map((c) => ({ value: c.id, label: `${c.name} · ${c.cloudLabel} · ${c.validity}` })),
                 ]}
-                attrs={{ "hx-get": "/nodes/cloud/new/catalog", "hx-trigger": "change", "hx-target": "#catalog", "hx-swap": "outerHTML", "hx-include": CATALOG_INCLUDE }}
+                attrs={reloadsCatalog}
               />
               <CredentialBadge c={chosen} />
             </div>

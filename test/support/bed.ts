@@ -17,6 +17,8 @@ export interface Bed {
   api: ReturnType<typeof api>;
   /** A credential of the admin's for the bed's cloud, valid at the emulator. */
   credentialId: string;
+  /** Every cloud of the bed (the first is `cloud`) with its credential. */
+  clouds: { cloud: EmulatedCloud; credentialId: string }[];
   /** The body of a create request for a server named `name` with that credential. */
   serverRequest(name: string, extra?: Record<string, unknown>): Record<string, unknown>;
   close(): Promise<void>;
@@ -28,17 +30,21 @@ export interface HetznerBed extends Bed {
 }
 
 export async function startBedAt(pulumiHome: string, env?: Record<string, string>): Promise<HetznerBed>;
-export async function startBedAt(pulumiHome: string, env: Record<string, string>, cloudId: CloudId): Promise<Bed>;
-export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}, cloudId: CloudId = "hetzner"): Promise<Bed | HetznerBed> {
+export async function startBedAt(pulumiHome: string, env: Record<string, string>, cloudIds: CloudId[]): Promise<Bed>;
+export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}, cloudIds: CloudId[] = ["hetzner"]): Promise<Bed | HetznerBed> {
   const hosts = await HostPool.create();
-  const cloud = await startCloud(cloudId, hosts);
-  const t = startConsole({ [cloud.endpointEnv]: cloud.url, HOIST_PULUMI_HOME: pulumiHome, ...env });
+  const started = await Promise.all(cloudIds.map((id) => startCloud(id, hosts)));
+  const t = startConsole({ ...Object.fromEntries(started.map((c) => [c.endpointEnv, c.url])), HOIST_PULUMI_HOME: pulumiHome, ...env });
   await t.deps.engine.start();
   const admin = await setupAdmin(t);
   const client = api(t, await apiToken(admin));
-  const cred = await client.post("/credentials", { name: cloud.id, provider: cloud.id, ...cloud.credential });
-  if (cred.status !== 201) throw new Error(`the bed's ${cloud.id} credential was refused: ${cred.text}`);
-  const credentialId = cred.json().id as string;
+  const clouds = [];
+  for (const cloud of started) {
+    const cred = await client.post("/credentials", { name: cloud.id, provider: cloud.id, ...cloud.credential });
+    if (cred.status !== 201) throw new Error(`the bed's ${cloud.id} credential was refused: ${cred.text}`);
+    clouds.push({ cloud, credentialId: cred.json().id as string });
+  }
+  const [{ cloud, credentialId }] = clouds as [(typeof clouds)[number]];
   return {
     hosts,
     cloud,
@@ -47,11 +53,12 @@ export async function startBedAt(pulumiHome: string, env: Record<string, string>
     admin,
     api: client,
     credentialId,
+    clouds,
     serverRequest: (name, extra = {}) => ({ credentialId, name, ...cloud.server, ...extra }),
     async close() {
       await t.deps.engine.stop();
       t.close();
-      await cloud.stop();
+      await Promise.all(started.map((c) => c.stop()));
       await hosts.close();
     },
   };

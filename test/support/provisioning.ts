@@ -9,5 +9,5 @@ export { waitForStatus, type Bed, type HetznerBed } from "./bed.ts";
 /** A bed on the Hetzner emulator. */
 export const startBed = (env: Record<string, string> = {}): Promise<HetznerBed> => startBedAt(inject("pulumiHome"), env);
 
-/** A bed on the emulator of `cloud`. */
-export const startCloudBed = (cloud: CloudId, env: Record<string, string> = {}): Promise<Bed> => startBedAt(inject("pulumiHome"), env, cloud);
+/** A bed on the emulator of `cloud` (or of several clouds, the first being the bed's `cloud`). */
+export const startCloudBed = (cloud: CloudId | CloudId[], env: Record<string, string> = {}): Promise<Bed> => startBedAt(inject("pulumiHome"), env, Array.isArray(cloud) ? cloud : [cloud]);
