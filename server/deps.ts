@@ -7,7 +7,9 @@ import { openDb } from "../state/db.ts";
 import { loadMasterKeys } from "../state/master-key.ts";
 import { createKeyring } from "../state/secrets.ts";
 import { Engine } from "../engine/engine.ts";
+import { countUsers } from "../state/users.ts";
 import { RateLimiter } from "./auth/rate-limit.ts";
+import { prepareSetupGate } from "./auth/setup-code.ts";
 import type { Config } from "./config.ts";
 import type { Deps } from "./env.ts";
 import { createLogger } from "./log.ts";
@@ -18,6 +20,8 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   const { keys, generated } = loadMasterKeys(config);
   if (generated) log.warn({ file: config.masterKeyFile }, "generated a new master key; back it up: without it the stored secrets cannot be read");
   const db = openDb(path.join(config.dataDir, "hoist.db"));
+  const setup = prepareSetupGate(config.dataDir, countUsers(db) > 0);
+  if (setup.code) log.info({ file: setup.file }, `Hoist is not set up yet: open /setup and enter the setup code ${setup.code} (also in ${setup.file})`);
   const keyring = createKeyring(keys);
   const engine = new Engine({
     db,
@@ -40,6 +44,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     log,
     clouds,
     engine,
+    setup,
     limits: {
       signIn: new RateLimiter(5, 15 * 60_000),
       signInByAddress: new RateLimiter(30, 15 * 60_000),

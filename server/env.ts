@@ -9,6 +9,7 @@ import type { Keyring } from "../state/secrets.ts";
 import type { Session } from "../state/sessions.ts";
 import type { User } from "../state/users.ts";
 import type { RateLimiter } from "./auth/rate-limit.ts";
+import type { SetupGate } from "./auth/setup-code.ts";
 import type { Config } from "./config.ts";
 
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
   log: Logger;
   clouds: readonly CloudAdapter[];
   limits: { signIn: RateLimiter; signInByAddress: RateLimiter; serverChanges: RateLimiter };
+  /** First run: the one-time code that lets the first admin be created. */
+  setup: SetupGate;
   /** Runs stack operations; started by server/main.ts (or a test), not by createDeps. */
   engine: Engine;
 }

@@ -37,6 +37,25 @@ export function insertUser(
     .get();
 }
 
+/**
+ * Inserts the first account, as one write transaction that first checks that there is none:
+ * two setups racing each other cannot both pass. Undefined when an account already exists.
+ */
+export function insertFirstAdmin(db: Db, u: { email: string; name: string; passwordHash: string }): User | undefined {
+  return db.transaction(
+    (tx) => {
+      if (tx.select({ id: users.id }).from(users).limit(1).get()) return undefined;
+      return tx
+        .insert(users)
+        .values({ id: randomUUID(), ...u, email: u.email.toLowerCase(), role: "admin", state: "active" })
+        .returning()
+        .get();
+    },
+    // IMMEDIATE takes the write lock before the check, so another process cannot slip in between.
+    { behavior: "immediate" },
+  );
+}
+
 export function updateUser(db: Db, id: string, patch: Partial<Pick<User, "name" | "role" | "state" | "passwordHash" | "inviteTokenHash" | "inviteExpiresAt">>): void {
   db.update(users).set(patch).where(eq(users.id, id)).run();
 }

@@ -9,6 +9,7 @@ import {
   findUser,
   findUserByEmail,
   findUserByInvite,
+  insertFirstAdmin,
   insertUser,
   listUsers as listRows,
   updateUser,
@@ -29,13 +30,31 @@ const password = z
   .max(200, "must be at most 200 characters");
 const INVITE_DAYS = 7;
 
-const setupSchema = z.object({ email, name: displayName, password });
+const setupSchema = z.object({
+  setupCode: z.string({ error: "is required" }).trim().min(1, "is required").max(64, "must be at most 64 characters"),
+  email,
+  name: displayName,
+  password,
+});
 
-/** Creates the first account, as admin; refused once any account exists. */
-export async function createFirstAdmin(deps: Deps, raw: unknown): Promise<User> {
+const alreadySetUp = () => new ConflictError("Hoist is already set up; sign in instead.");
+
+/**
+ * Creates the first account, as admin, for whoever shows the setup code Hoist printed at start;
+ * refused once any account exists (checked again atomically with the insert).
+ */
+export async function createFirstAdmin(deps: Deps, raw: unknown, address = "local"): Promise<User> {
+  if (countUsers(deps.db) > 0) throw alreadySetUp();
   const input = parse(setupSchema, asObject(raw));
-  if (countUsers(deps.db) > 0) throw new ConflictError("Hoist is already set up; sign in instead.");
-  const user = insertUser(deps.db, { ...input, role: "admin", state: "active", passwordHash: await hashPassword(input.password) });
+  // Counted before the code is compared, so parallel guesses are limited too.
+  const wait = deps.limits.signInByAddress.take(address);
+  if (wait > 0) throw new RateLimitedError(`Too many attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
+  if (!deps.setup.matches(input.setupCode)) {
+    throw new InvalidInputError([{ field: "setupCode", message: "is not the setup code Hoist printed in its log when it started (also in the file setup-code in its data folder)" }]);
+  }
+  const user = insertFirstAdmin(deps.db, { email: input.email, name: input.name, passwordHash: await hashPassword(input.password) });
+  if (!user) throw alreadySetUp();
+  deps.setup.used();
   audit(deps, { id: user.id, email: user.email }, "user.setup", "ok", { type: "user", id: user.id });
   return user;
 }

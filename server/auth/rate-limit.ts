@@ -17,6 +17,13 @@ export class RateLimiter {
     return Math.max(1, Math.ceil((hits[0]! + this.windowMs - this.now()) / 1000));
   }
 
+  /** Counts an attempt for `key` when it may go ahead (0), or says how long to wait (not counted). */
+  take(key: string): number {
+    const wait = this.retryAfter(key);
+    if (wait === 0) this.hit(key);
+    return wait;
+  }
+
   hit(key: string): void {
     const hits = this.#live(key);
     hits.push(this.now());

@@ -25,8 +25,8 @@ export function authRoutes(deps: Deps) {
     try {
       return await handleForm(
         c,
-        () => createFirstAdmin(deps, form),
-        (errors) => c.html(<SetupPage {...pageBase(c)} values={echo(form, ["password"])} errors={errors} />),
+        () => createFirstAdmin(deps, form, addressOf(c)),
+        (errors) => c.html(<SetupPage {...pageBase(c)} values={echo(form, ["password", "setupCode"])} errors={errors} />),
         (user) => {
           startSession(c, deps, user);
           setFlash(c, "ok", "Your admin account is ready. Start by adding a cloud credential.");

@@ -1,10 +1,13 @@
 // First run, sign in/out, sessions, CSRF and the sign-in rate limit, through app.request()
 // against a real SQLite file and the real migrator.
+import fs from "node:fs";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SETUP_CODE_FILE } from "../../server/auth/setup-code.ts";
 import { countUsers, listUsers } from "../../state/users.ts";
 import { listAudit } from "../../state/audit.ts";
 import { insertServer, updateServer } from "../../state/servers.ts";
-import { ADMIN, addUser, setupAdmin, startConsole, type TestConsole } from "../support/console.ts";
+import { ADMIN, addUser, setupAdmin, setupCode, startConsole, type TestConsole } from "../support/console.ts";
 
 let t: TestConsole;
 beforeEach(() => {
@@ -34,16 +37,69 @@ describe("first run", () => {
 
     const other = t.client();
     expect((await other.get("/setup")).headers.get("location")).toBe("/login");
-    const again = await other.post("/setup", { ...ADMIN, email: "mallory@example.com" });
+    const again = await other.post("/setup", { ...ADMIN, email: "mallory@example.com", setupCode: "AAAAA-BBBBB-CCCCC" });
     expect(again.status).toBe(303);
     expect(again.headers.get("location")).toBe("/login");
     expect(countUsers(t.deps.db)).toBe(1);
   });
 
+  it("asks for the setup code from the log and the data folder, and refuses a wrong or missing one", async () => {
+    const file = path.join(t.dataDir, SETUP_CODE_FILE);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const code = setupCode(t.dataDir);
+    expect(code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
+    expect(t.logs.some((l) => l.includes(`setup code ${code}`))).toBe(true);
+
+    const web = t.client();
+    expect((await web.get("/setup")).text).toContain('name="setupCode"');
+    const missing = await web.post("/setup", ADMIN);
+    expect(missing.status).toBe(422);
+    expect(missing.text).toMatch(/id="f-setupCode-error"[^>]*>is required/);
+    const wrong = await web.post("/setup", { ...ADMIN, setupCode: "AAAAA-BBBBB-CCCCC" });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toMatch(/id="f-setupCode-error"[^>]*>is not the setup code Hoist printed in its log/);
+    expect(wrong.text).not.toContain(code);
+    expect(countUsers(t.deps.db)).toBe(0);
+
+    // Typed by hand: lower case, without dashes.
+    const ok = await web.post("/setup", { ...ADMIN, setupCode: code.replace(/-/g, "").toLowerCase() });
+    expect(ok.status).toBe(303);
+    expect(countUsers(t.deps.db)).toBe(1);
+    // Used once: the file is gone and the code opens nothing any more.
+    expect(fs.existsSync(file)).toBe(false);
+    const again = await t.client().post("/setup", { ...ADMIN, email: "mallory@example.com", setupCode: code });
+    expect(again.headers.get("location")).toBe("/login");
+    expect(countUsers(t.deps.db)).toBe(1);
+  });
+
+  it("keeps the same code across restarts until the setup, and none afterwards", () => {
+    const code = setupCode(t.dataDir);
+    const again = startConsole({}, t.dataDir);
+    try {
+      expect(setupCode(t.dataDir)).toBe(code);
+    } finally {
+      again.stop();
+    }
+  });
+
+  it("creates exactly one admin when two setups race each other", async () => {
+    const code = setupCode(t.dataDir);
+    const a = t.client();
+    const b = t.client();
+    await a.get("/setup");
+    await b.get("/setup");
+    const [ra, rb] = await Promise.all([
+      a.post("/setup", { ...ADMIN, setupCode: code }),
+      b.post("/setup", { ...ADMIN, email: "mallory@example.com", name: "Mallory", setupCode: code }),
+    ]);
+    expect(countUsers(t.deps.db)).toBe(1);
+    expect([ra.headers.get("location"), rb.headers.get("location")].sort()).toEqual(["/login", "/nodes/credentials"]);
+  });
+
   it("names each bad setup field and creates nothing", async () => {
     const web = t.client();
     await web.get("/setup");
-    const res = await web.post("/setup", { name: "<script>x</script>", email: "not-an-email", password: "short" });
+    const res = await web.post("/setup", { name: "<script>x</script>", email: "not-an-email", password: "short", setupCode: setupCode(t.dataDir) });
     expect(res.status).toBe(422);
     expect(res.text).toMatch(/id="f-name-error"[^>]*>may contain letters/);
     expect(res.text).toMatch(/id="f-email-error"[^>]*>must be an email address/);
@@ -57,7 +113,7 @@ describe("sessions", () => {
   it("sets an HttpOnly, SameSite=Lax session cookie, Secure only behind https", async () => {
     const web = t.client();
     await web.get("/setup");
-    const res = await web.post("/setup", ADMIN);
+    const res = await web.post("/setup", { ...ADMIN, setupCode: setupCode(t.dataDir) });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith("hoist_session="))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -67,7 +123,7 @@ describe("sessions", () => {
     try {
       const w2 = https.client();
       await w2.get("/setup");
-      const r2 = await w2.post("/setup", ADMIN);
+      const r2 = await w2.post("/setup", { ...ADMIN, setupCode: setupCode(https.dataDir) });
       expect(r2.headers.getSetCookie().find((c) => c.startsWith("hoist_session="))).toMatch(/Secure/);
     } finally {
       https.close();

@@ -18,6 +18,7 @@ import { createDeps } from "../../server/deps.ts";
 import { scopeOf } from "../../state/scope.ts";
 import { startHetznerEmulator, type HetznerEmulator } from "../emulators/hetzner/emulator.ts";
 import { HostPool } from "../emulators/hosts.ts";
+import { setupCode } from "../support/console.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 let hosts: HostPool;
@@ -89,7 +90,7 @@ beforeAll(async () => {
   };
   // An admin, an API token and a credential, made through the actions before Hoist runs.
   const deps = createDeps(loadConfig(env));
-  const user = await createFirstAdmin(deps, { email: "ops@example.com", name: "Ops", password: "a long enough password" });
+  const user = await createFirstAdmin(deps, { setupCode: setupCode(dataDir), email: "ops@example.com", name: "Ops", password: "a long enough password" });
   const actor = { user, scope: scopeOf(user), via: "session" as const };
   token = createToken(deps, actor, { name: "crash-test" }).token;
   credentialId = (await createCredential(deps, actor, { name: "hetzner", provider: "hetzner", token: hetzner.token })).id;

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { createApp } from "../../server/app.tsx";
+import { SETUP_CODE_FILE } from "../../server/auth/setup-code.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createDeps } from "../../server/deps.ts";
 import type { Deps } from "../../server/env.ts";
@@ -17,11 +18,14 @@ export interface TestConsole {
   /** The SQLite file and its WAL, as bytes (for "no plaintext secret" checks). */
   databaseBytes(): Buffer;
   client(): WebClient;
+  /** Closes the database, keeping the data folder (for a restart on it). */
+  stop(): void;
+  /** Closes the database and deletes the data folder. */
   close(): void;
 }
 
-export function startConsole(env: Record<string, string> = {}): TestConsole {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-console-"));
+/** A console on a fresh data folder, or on `dataDir` (a restart of another one). */
+export function startConsole(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-console-"))): TestConsole {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -42,6 +46,7 @@ export function startConsole(env: Record<string, string> = {}): TestConsole {
         ["hoist.db", "hoist.db-wal"].filter((f) => fs.existsSync(path.join(dataDir, f))).map((f) => fs.readFileSync(path.join(dataDir, f))),
       ),
     client: () => new WebClient(app),
+    stop: () => deps.close(),
     close: () => {
       deps.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -100,11 +105,16 @@ export class WebClient {
 
 export const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery staple" };
 
-/** Creates the first admin through /setup; the client is then signed in as them. */
+/** The one-time setup code, read where an operator finds it: the data folder. */
+export function setupCode(dataDir: string): string {
+  return fs.readFileSync(path.join(dataDir, SETUP_CODE_FILE), "utf8").trim();
+}
+
+/** Creates the first admin through /setup with the setup code; the client is then signed in as them. */
 export async function setupAdmin(t: TestConsole): Promise<WebClient> {
   const web = t.client();
   await web.get("/setup");
-  const res = await web.post("/setup", ADMIN);
+  const res = await web.post("/setup", { ...ADMIN, setupCode: setupCode(t.dataDir) });
   if (res.status !== 303) throw new Error(`setup failed: ${res.status} ${res.text.slice(0, 300)}`);
   await web.get("/nodes");
   return web;
