@@ -8,7 +8,8 @@ import { loadMasterKeys } from "../state/master-key.ts";
 import { createKeyring } from "../state/secrets.ts";
 import { Engine } from "../engine/engine.ts";
 import { countUsers } from "../state/users.ts";
-import { RateLimiter } from "./auth/rate-limit.ts";
+import { RefusedSignIns } from "./actions/sign-in.ts";
+import { Backoff, RateLimiter } from "./auth/rate-limit.ts";
 import { prepareSetupGate } from "./auth/setup-code.ts";
 import type { Config } from "./config.ts";
 import type { Deps } from "./env.ts";
@@ -46,8 +47,9 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     engine,
     setup,
     limits: {
-      signIn: new RateLimiter(5, 15 * 60_000),
       signInByAddress: new RateLimiter(30, 15 * 60_000),
+      signInByAccount: new Backoff(5, 1000, 60_000, 15 * 60_000),
+      refusedSignIns: new RefusedSignIns(),
       serverChanges: new RateLimiter(config.serverChangeLimit, 10 * 60_000),
     },
     close: () => db.$client.close(),

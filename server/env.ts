@@ -8,7 +8,8 @@ import type { Scope } from "../state/scope.ts";
 import type { Keyring } from "../state/secrets.ts";
 import type { Session } from "../state/sessions.ts";
 import type { User } from "../state/users.ts";
-import type { RateLimiter } from "./auth/rate-limit.ts";
+import type { RefusedSignIns } from "./actions/sign-in.ts";
+import type { Backoff, RateLimiter } from "./auth/rate-limit.ts";
 import type { SetupGate } from "./auth/setup-code.ts";
 import type { Config } from "./config.ts";
 
@@ -18,7 +19,7 @@ export interface Deps {
   keyring: Keyring;
   log: Logger;
   clouds: readonly CloudAdapter[];
-  limits: { signIn: RateLimiter; signInByAddress: RateLimiter; serverChanges: RateLimiter };
+  limits: { signInByAddress: RateLimiter; signInByAccount: Backoff; refusedSignIns: RefusedSignIns; serverChanges: RateLimiter };
   /** First run: the one-time code that lets the first admin be created. */
   setup: SetupGate;
   /** Runs stack operations; started by server/main.ts (or a test), not by createDeps. */

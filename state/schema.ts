@@ -229,6 +229,8 @@ export const auditLog = sqliteTable(
     targetId: text("target_id"),
     outcome: text("outcome", { enum: auditOutcomes }).notNull(),
     detail: text("detail"),
+    // Repeats folded into this row (refused sign-ins are one row per account and quarter hour).
+    count: integer("count").notNull().default(1),
   },
   (t) => [index("audit_at").on(t.at), index("audit_user").on(t.userId)],
 );

@@ -10,6 +10,8 @@ export interface AuditView {
   target: string | null;
   outcome: AuditOutcome;
   detail: string | null;
+  /** How many times it happened (repeats folded into one entry). */
+  count: number;
 }
 
 export const AuditPage = (p: Omit<PageProps, "section" | "children" | "title"> & { now: Date; entries: AuditView[]; nextBefore?: number; everyone: boolean }) => (
@@ -30,6 +32,7 @@ export const AuditPage = (p: Omit<PageProps, "section" | "children" | "title"> &
             <td>{e.actor}</td>
             <td>
               <code>{e.action}</code>
+              {e.count > 1 && <span class="muted small"> ×{e.count}</span>}
             </td>
             <td class="small">{e.target}</td>
             <td>

@@ -95,9 +95,8 @@ function checkAgainstCatalog(catalog: Catalog, input: { region: string; size: st
 }
 
 function limitChanges(deps: Deps, actor: Actor): void {
-  const wait = deps.limits.serverChanges.retryAfter(actor.user.id);
+  const wait = deps.limits.serverChanges.take(actor.user.id);
   if (wait > 0) throw new RateLimitedError(`Too many servers created or destroyed in a short time. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
-  deps.limits.serverChanges.hit(actor.user.id);
 }
 
 export async function createServer(deps: Deps, actor: Actor, rawInput: unknown): Promise<{ server: Server; operation: Operation }> {

@@ -15,19 +15,14 @@ import {
   updateUser,
   type User,
 } from "../../state/users.ts";
-import { dummyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { hashPassword } from "../auth/passwords.ts";
 import { randomToken, sha256 } from "../auth/tokens.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from "../errors.ts";
 import { audit } from "./audit.ts";
 import { requireAdmin } from "./guards.ts";
-import { asObject, displayName, parse } from "./input.ts";
+import { asObject, displayName, email, parse, password } from "./input.ts";
 
-const email = z.string({ error: "is required" }).trim().toLowerCase().max(254, "must be at most 254 characters").pipe(z.email("must be an email address"));
-const password = z
-  .string({ error: "is required" })
-  .min(12, "must be at least 12 characters")
-  .max(200, "must be at most 200 characters");
 const INVITE_DAYS = 7;
 
 const setupSchema = z.object({
@@ -56,30 +51,6 @@ export async function createFirstAdmin(deps: Deps, raw: unknown, address = "loca
   if (!user) throw alreadySetUp();
   deps.setup.used();
   audit(deps, { id: user.id, email: user.email }, "user.setup", "ok", { type: "user", id: user.id });
-  return user;
-}
-
-const signInSchema = z.object({ email, password: z.string({ error: "is required" }).min(1, "is required").max(200, "must be at most 200 characters") });
-
-/** Checks the password, rate limited per email+address and per address. */
-export async function signIn(deps: Deps, raw: unknown, address: string): Promise<User> {
-  const input = parse(signInSchema, asObject(raw));
-  const key = `${input.email}|${address}`;
-  const wait = Math.max(deps.limits.signIn.retryAfter(key), deps.limits.signInByAddress.retryAfter(address));
-  if (wait > 0) {
-    audit(deps, { email: input.email }, "user.sign_in", "denied", undefined, "rate limited");
-    throw new RateLimitedError(`Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
-  }
-  const user = findUserByEmail(deps.db, input.email);
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? dummyHash);
-  if (!user || !ok || user.state !== "active") {
-    deps.limits.signIn.hit(key);
-    deps.limits.signInByAddress.hit(address);
-    audit(deps, { email: input.email, id: user?.id }, "user.sign_in", "denied");
-    throw new InvalidInputError([{ field: "password", message: "email or password is wrong" }]);
-  }
-  deps.limits.signIn.reset(key);
-  audit(deps, { email: user.email, id: user.id }, "user.sign_in", "ok");
   return user;
 }
 

@@ -1,6 +1,7 @@
 // First run, sign in / out, and invitation links.
 import { Hono } from "hono";
-import { acceptInvite, createFirstAdmin, findInvite, signIn } from "../actions/users.ts";
+import { signIn } from "../actions/sign-in.ts";
+import { acceptInvite, createFirstAdmin, findInvite } from "../actions/users.ts";
 import { countUsers } from "../../state/users.ts";
 import { endSession, startSession } from "../auth/session.ts";
 import type { Deps, Env } from "../env.ts";

@@ -174,6 +174,49 @@ describe("sessions", () => {
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(limited.text).toContain("Too many sign-in attempts");
   });
+
+  it("counts each attempt before checking its password, so parallel guesses cannot all get through", async () => {
+    await setupAdmin(t);
+    const web = t.client("203.0.113.7");
+    await web.get("/login");
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => web.post("/login", { email: ADMIN.email, password: `guess number ${i}` })));
+    const checked = replies.filter((r) => r.status === 422).length;
+    expect(checked).toBe(5);
+    expect(replies.filter((r) => r.status === 429)).toHaveLength(35);
+  });
+
+  it("limits guesses per account whatever the address, as a delay of a minute at most", async () => {
+    await setupAdmin(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const web = t.client(`198.51.100.${i + 1}`);
+      await web.get("/login");
+      statuses.push((await web.post("/login", { email: ADMIN.email, password: `guess from ${i}` })).status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([422, 422, 422, 422, 422]);
+    expect(statuses.slice(5).every((s) => s === 429)).toBe(true);
+    // The owner, from an address of their own, is delayed, not locked out.
+    const owner = t.client("192.0.2.10");
+    await owner.get("/login");
+    const delayed = await owner.post("/login", { email: ADMIN.email, password: ADMIN.password });
+    expect(delayed.status).toBe(429);
+    expect(Number(delayed.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    // Another account is not affected.
+    const other = t.client("198.51.100.1");
+    await other.get("/login");
+    expect((await other.post("/login", { email: "nobody@example.com", password: "some guess" })).status).toBe(422);
+  });
+
+  it("audits refused sign-ins as one row per account, counting them", async () => {
+    await setupAdmin(t);
+    const web = t.client("203.0.113.9");
+    await web.get("/login");
+    for (let i = 0; i < 20; i++) await web.post("/login", { email: ADMIN.email, password: `wrong ${i} password` });
+    const denied = listAudit(t.deps.db, {}).filter((e) => e.action === "user.sign_in" && e.outcome === "denied");
+    expect(denied).toHaveLength(1);
+    expect(denied[0]).toMatchObject({ actor: ADMIN.email, count: 20 });
+    expect(denied[0]!.detail).toBe("5 wrong password, 15 rate limited; last from 203.0.113.9");
+  });
 });
 
 describe("CSRF protection", () => {

@@ -17,7 +17,8 @@ export interface TestConsole {
   logs: string[];
   /** The SQLite file and its WAL, as bytes (for "no plaintext secret" checks). */
   databaseBytes(): Buffer;
-  client(): WebClient;
+  /** A new browser; `address` is the address the console sees it connect from. */
+  client(address?: string): WebClient;
   /** Closes the database, keeping the data folder (for a restart on it). */
   stop(): void;
   /** Closes the database and deletes the data folder. */
@@ -45,7 +46,7 @@ export function startConsole(env: Record<string, string> = {}, dataDir = fs.mkdt
       Buffer.concat(
         ["hoist.db", "hoist.db-wal"].filter((f) => fs.existsSync(path.join(dataDir, f))).map((f) => fs.readFileSync(path.join(dataDir, f))),
       ),
-    client: () => new WebClient(app),
+    client: (address?: string) => new WebClient(app, address),
     stop: () => deps.close(),
     close: () => {
       deps.close();
@@ -67,12 +68,17 @@ export class WebClient {
   csrf = "";
   readonly origin = "http://localhost";
 
-  constructor(private readonly app: TestConsole["app"]) {}
+  constructor(
+    private readonly app: TestConsole["app"],
+    private readonly address?: string,
+  ) {}
 
   async request(method: string, url: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await this.app.request(new URL(url, this.origin).toString(), { method, body: init.body, headers });
+    // What @hono/node-server's getConnInfo reads the peer address from.
+    const env = this.address ? { incoming: { socket: { remoteAddress: this.address } } } : undefined;
+    const res = await this.app.request(new URL(url, this.origin).toString(), { method, body: init.body, headers }, env);
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(";");
       const [k, ...v] = pair!.split("=");
