@@ -1,13 +1,14 @@
 // The Hono application: pages (session cookie + CSRF) and the JSON API (bearer tokens), with
 // errors mapped to HTTP in one place.
 import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { randomUUID } from "node:crypto";
 import { ErrorAlert, ErrorPage } from "../views/errors.tsx";
 import { apiRoutes } from "./api/routes.ts";
 import { csrfProtection, requireUser, sessions } from "./auth/session.ts";
 import type { Deps, Env } from "./env.ts";
-import { errorCodeOf, httpStatusOf, InvalidInputError, RateLimitedError } from "./errors.ts";
+import { errorCodeOf, httpStatusOf, InvalidInputError, PayloadTooLargeError, RateLimitedError } from "./errors.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
@@ -16,6 +17,9 @@ import { nodeRoutes } from "./routes/nodes.tsx";
 import { serverRoutes } from "./routes/servers.tsx";
 import { tokenRoutes } from "./routes/tokens.tsx";
 import { userRoutes } from "./routes/users.tsx";
+
+/** The largest request body read, forms and JSON alike (the biggest real one is a few KiB). */
+export const MAX_BODY_BYTES = 32 * 1024;
 
 export function createApp(deps: Deps) {
   const app = new Hono<Env>();
@@ -33,6 +37,16 @@ export function createApp(deps: Deps) {
         connectSrc: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  // Before anything reads a body (the CSRF check parses forms, even of visitors not signed in):
+  // every form and JSON body Hoist takes is small, and a larger one is refused unread.
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(MAX_BODY_BYTES);
       },
     }),
   );

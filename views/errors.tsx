@@ -4,6 +4,7 @@ const titles: Record<number, string> = {
   403: "Not allowed",
   404: "Not found",
   409: "Conflict",
+  413: "Too large",
   429: "Slow down",
   500: "Something went wrong",
 };
