@@ -11,6 +11,7 @@ import type { Db } from "../state/db.ts";
 import { deleteServerNode, nodeOfServer, setNodeState, upsertServerNode } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
 import { moveServer, serverById, updateServer, type Server } from "../state/servers.ts";
+import { credentialSecretRef, sshPrivateKeyRef } from "../state/sealed-columns.ts";
 import { openJson, type Keyring } from "../state/secrets.ts";
 import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
 import type { ServerEvent, ServerStatus } from "../state/statuses.ts";
@@ -170,7 +171,7 @@ export function credentialOf(ctx: ServerJobContext, server: Server): CloudCreden
       auth: false,
     });
   }
-  return { secret: openJson(ctx.keyring, sealed), settings: row.settings, endpoint: ctx.endpoints[server.cloud] };
+  return { secret: openJson(ctx.keyring, sealed, credentialSecretRef(row.id)), settings: row.settings, endpoint: ctx.endpoints[server.cloud] };
 }
 
 function configFor(ctx: ServerJobContext, server: Server, support: ServerSupport, cred: CloudCredential): Record<string, ConfigValue> {
@@ -185,7 +186,7 @@ function configFor(ctx: ServerJobContext, server: Server, support: ServerSupport
     nodeId: String(server.spec.nodeId),
     priceMonthly: server.priceMonthly ?? undefined,
     sshPublicKey: key.publicKey,
-    sshPrivateKey: ctx.keyring.open(key.privateKey).reveal(),
+    sshPrivateKey: ctx.keyring.open(key.privateKey, sshPrivateKeyRef(key.id)).reveal(),
   };
   return { ...serverConfig(spec), ...support.providerConfig(cred) };
 }
@@ -228,7 +229,7 @@ export async function checkServerNode(ctx: Pick<ServerJobContext, "db" | "keyrin
     host: node.address,
     port: node.sshPort,
     user: node.sshUser,
-    privateKey: ctx.keyring.open(key.privateKey).reveal(),
+    privateKey: ctx.keyring.open(key.privateKey, sshPrivateKeyRef(key.id)).reveal(),
     hostKeyFingerprint: node.hostKeyFingerprint,
     nodeId: String(server.spec.nodeId),
   });

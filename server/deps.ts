@@ -5,6 +5,7 @@ import type { DestinationStream } from "pino";
 import { clouds } from "../stacks/clouds.ts";
 import { openDb } from "../state/db.ts";
 import { loadMasterKeys } from "../state/master-key.ts";
+import { resealAll } from "../state/reseal.ts";
 import { createKeyring } from "../state/secrets.ts";
 import { Engine } from "../engine/engine.ts";
 import { countUsers } from "../state/users.ts";
@@ -24,6 +25,10 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   const setup = prepareSetupGate(config.dataDir, countUsers(db) > 0);
   if (setup.code) log.info({ file: setup.file }, `Hoist is not set up yet: open /setup and enter the setup code ${setup.code} (also in ${setup.file})`);
   const keyring = createKeyring(keys);
+  // A data migration, run at every start: values sealed before they were bound to their row, or
+  // under an older key, are sealed again under the current key for their own row.
+  const { resealed } = resealAll(db, keyring, keyring);
+  if (resealed) log.info({ resealed }, `re-sealed ${resealed} stored secret(s) under the current master key`);
   const engine = new Engine({
     db,
     keyring,

@@ -1,4 +1,5 @@
 // Credential actions shared by the pages and the JSON API.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { CloudAdapter, CredentialCheck } from "../../stacks/cloud.ts";
 import {
@@ -12,6 +13,7 @@ import {
   updateCredential,
   type Credential,
 } from "../../state/credentials.ts";
+import { credentialSecretRef } from "../../state/sealed-columns.ts";
 import { openJson, sealJson } from "../../state/secrets.ts";
 import type { Actor, Deps } from "../env.ts";
 import { InvalidInputError, NotFoundError, type FieldError } from "../errors.ts";
@@ -73,11 +75,13 @@ export async function createCredential(deps: Deps, actor: Actor, rawInput: unkno
   if (name.success && nameTaken(deps.db, actor.user.id, name.data)) errors.push({ field: "name", message: `a credential named "${name.data}" already exists` });
   if (errors.length || !cloud || !fields || !name.success) throw new InvalidInputError(errors);
 
+  const id = randomUUID();
   const created = insertCredential(deps.db, {
+    id,
     userId: actor.user.id,
     name: name.data,
     cloud: cloud.id,
-    secret: sealJson(deps.keyring, fields.secret),
+    secret: sealJson(deps.keyring, fields.secret, credentialSecretRef(id)),
     settings: fields.settings,
   });
   const check = await runCheck(deps, created, cloud);
@@ -102,8 +106,8 @@ export async function updateCredentialAction(deps: Deps, actor: Actor, id: strin
   let secret: string | undefined;
   if (replacing) {
     // Fields left empty keep their sealed values.
-    const previous = openJson(deps.keyring, sealedSecretOf(deps.db, id)!).reveal();
-    secret = sealJson(deps.keyring, { ...previous, ...fields.secret });
+    const previous = openJson(deps.keyring, sealedSecretOf(deps.db, id)!, credentialSecretRef(id)).reveal();
+    secret = sealJson(deps.keyring, { ...previous, ...fields.secret }, credentialSecretRef(id));
   }
   updateCredential(deps.db, id, { name, secret, settings: replacing ? { ...current.settings, ...fields.settings } : undefined });
   const changed = [name && `renamed to ${name}`, replacing && "secret replaced"].filter(Boolean).join(", ");
@@ -130,7 +134,7 @@ export function deleteCredentialAction(deps: Deps, actor: Actor, id: string): Cr
 
 /** Asks the provider about the credential, decrypting the secret afresh, and records the answer. */
 async function runCheck(deps: Deps, cred: Credential, cloud: CloudAdapter): Promise<CredentialCheck> {
-  const secret = openJson(deps.keyring, sealedSecretOf(deps.db, cred.id)!);
+  const secret = openJson(deps.keyring, sealedSecretOf(deps.db, cred.id)!, credentialSecretRef(cred.id));
   const check = await cloud.checkCredential({ secret, settings: cred.settings, endpoint: deps.config.endpoints[cloud.id] });
   setValidity(deps.db, cred.id, check.validity, check.validity === "valid" ? null : check.reason);
   deps.log.info({ credential: cred.id, cloud: cloud.id, validity: check.validity }, "credential checked");

@@ -7,6 +7,7 @@ import type { Catalog, CloudCredential, ServerSupport } from "../../stacks/cloud
 import { findCredential, sealedSecretOf, type Credential } from "../../state/credentials.ts";
 import { findOperation, serverOperations, type Operation } from "../../state/operations.ts";
 import { countLiveServers, findServer, insertServer, listServers as listRows, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
+import { credentialSecretRef, sshPrivateKeyRef } from "../../state/sealed-columns.ts";
 import { openJson } from "../../state/secrets.ts";
 import { insertSshKey } from "../../state/ssh-keys.ts";
 import { busyServerStatuses, canTransition } from "../../state/statuses.ts";
@@ -50,7 +51,7 @@ export function serverCredential(deps: Deps, actor: Actor, id: unknown, field = 
 }
 
 function open(deps: Deps, cred: Credential): CloudCredential {
-  return { secret: openJson(deps.keyring, sealedSecretOf(deps.db, cred.id)!), settings: cred.settings, endpoint: deps.config.endpoints[cred.cloud] };
+  return { secret: openJson(deps.keyring, sealedSecretOf(deps.db, cred.id)!, credentialSecretRef(cred.id)), settings: cred.settings, endpoint: deps.config.endpoints[cred.cloud] };
 }
 
 /** The live catalog for a credential, for those who may create servers; the provider's failure becomes an UpstreamError with its message. */
@@ -128,11 +129,13 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
   let stack = base;
   for (let n = 2; stackTaken(deps.db, stack); n++) stack = `${base}-${n}`;
   const keys = generateKeyPair(`hoist-${input.name}`);
+  const keyId = randomUUID();
   const key = insertSshKey(deps.db, {
+    id: keyId,
     userId: actor.user.id,
     name: `hoist-${input.name}`,
     publicKey: keys.publicKey,
-    privateKey: deps.keyring.seal(keys.privateKey),
+    privateKey: deps.keyring.seal(keys.privateKey, sshPrivateKeyRef(keyId)),
     fingerprint: keys.fingerprint,
   });
   const server = insertServer(deps.db, {
