@@ -8,6 +8,7 @@ import { allNodes, setNodeState } from "../state/nodes.ts";
 import { insertOperation, operationsWithStatus, updateOperation, type Operation } from "../state/operations.ts";
 import { moveServer, serverById, type Server } from "../state/servers.ts";
 import type { Keyring } from "../state/secrets.ts";
+import { stackPassphrase } from "../state/stack-passphrase.ts";
 import { operationTransition, type OperationKind, type OperationStatus } from "../state/statuses.ts";
 import { EventBus } from "./bus.ts";
 import { obtainPulumiCli } from "./pulumi-cli.ts";
@@ -73,7 +74,7 @@ export class Engine {
           cli,
           home: this.#opts.pulumiHome,
           backendUrl: this.#opts.pulumiBackend,
-          passphrase: this.#opts.keyring.derive("pulumi-passphrase"),
+          passphrase: stackPassphrase(this.#opts.db, this.#opts.keyring),
           stacksDir: this.#opts.stacksDir,
         }));
     return this.#settings;

@@ -4,7 +4,8 @@ import path from "node:path";
 import type { DestinationStream } from "pino";
 import { clouds } from "../stacks/clouds.ts";
 import { openDb } from "../state/db.ts";
-import { loadMasterKeys } from "../state/master-key.ts";
+import { keyFileWatcher, loadMasterKeys } from "../state/master-key.ts";
+import { ensureStackPassphrase } from "../state/stack-passphrase.ts";
 import { resealAll } from "../state/reseal.ts";
 import { createKeyring } from "../state/secrets.ts";
 import { Engine } from "../engine/engine.ts";
@@ -24,11 +25,12 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   const db = openDb(path.join(config.dataDir, "hoist.db"));
   const setup = prepareSetupGate(config.dataDir, countUsers(db) > 0);
   if (setup.code) log.info({ file: setup.file }, `Hoist is not set up yet: open /setup and enter the setup code ${setup.code} (also in ${setup.file})`);
-  const keyring = createKeyring(keys);
+  const keyring = createKeyring(keys, keyFileWatcher(config));
   // A data migration, run at every start: values sealed before they were bound to their row, or
   // under an older key, are sealed again under the current key for their own row.
   const { resealed } = resealAll(db, keyring, keyring);
   if (resealed) log.info({ resealed }, `re-sealed ${resealed} stored secret(s) under the current master key`);
+  ensureStackPassphrase(db, keyring);
   const engine = new Engine({
     db,
     keyring,

@@ -234,3 +234,18 @@ export const auditLog = sqliteTable(
   },
   (t) => [index("audit_at").on(t.at), index("audit_user").on(t.userId)],
 );
+
+/** Secrets of the installation itself (the stacks' passphrase), sealed under the master key. */
+export const instanceSecrets = sqliteTable("instance_secrets", {
+  id: id(),
+  value: text("value").notNull(), // sealed
+  createdAt: createdAt(),
+});
+
+/** Settings changed while Hoist runs (the maintenance switch), with who changed them. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  updatedBy: text("updated_by"),
+});

@@ -12,8 +12,11 @@ export interface SealedColumn {
 export const credentialSecret: SealedColumn = { table: "credentials", column: "secret" };
 export const sshPrivateKey: SealedColumn = { table: "ssh_keys", column: "private_key" };
 
-export const sealedColumns: readonly SealedColumn[] = [credentialSecret, sshPrivateKey];
+export const instanceSecret: SealedColumn = { table: "instance_secrets", column: "value" };
+
+export const sealedColumns: readonly SealedColumn[] = [credentialSecret, sshPrivateKey, instanceSecret];
 
 export const refOf = (col: SealedColumn, id: string): SealedRef => ({ ...col, id });
 export const credentialSecretRef = (id: string) => refOf(credentialSecret, id);
 export const sshPrivateKeyRef = (id: string) => refOf(sshPrivateKey, id);
+export const instanceSecretRef = (id: string) => refOf(instanceSecret, id);

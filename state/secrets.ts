@@ -72,16 +72,33 @@ const aad = (kid: string, ref: SealedRef) => Buffer.from(JSON.stringify([VERSION
  * Sealed form: `v2.<key id>.<nonce>.<ciphertext>.<tag>` (base64url parts); the additional data
  * binds the version, the key id and the value's table, column and row id.
  */
-export function createKeyring(keys: Buffer[]): Keyring {
-  if (keys.length === 0) throw new SecretError("no master key");
-  for (const k of keys) if (k.length !== 32) throw new SecretError("a master key must be 32 bytes");
-  const byId = new Map(keys.map((k) => [keyId(k), k] as const));
-  const current = keys[0]!;
-  const currentId = keyId(current);
+export function createKeyring(initial: Buffer[], refresh?: () => Buffer[] | undefined): Keyring {
+  let byId = new Map<string, Buffer>();
+  let current = initial[0]!;
+  let currentId = "";
+  const use = (keys: Buffer[]) => {
+    if (keys.length === 0) throw new SecretError("no master key");
+    for (const k of keys) if (k.length !== 32) throw new SecretError("a master key must be 32 bytes");
+    byId = new Map(keys.map((k) => [keyId(k), k] as const));
+    current = keys[0]!;
+    currentId = keyId(current);
+  };
+  use(initial);
+  // A running console follows a rotation (`hoist rotate-key` rewrites the key file): it seals
+  // with the file's current key and opens values sealed by a key it has not seen yet.
+  const follow = () => {
+    try {
+      const keys = refresh?.();
+      if (keys) use(keys);
+    } catch {
+      // A key file that does not read (edited by hand right now): keep the keys in use.
+    }
+  };
   const decrypt = (sealed: string, version: string, additional: (kid: string) => Buffer) => {
     const parts = sealed.split(".");
     if (parts.length !== 5 || parts[0] !== version) throw new SecretError("not a sealed value");
     const [, kid, nonce, body, tag] = parts as [string, string, string, string, string];
+    if (!byId.has(kid)) follow();
     const key = byId.get(kid);
     if (!key) throw new SecretError(`sealed with unknown key ${kid}`);
     try {
@@ -95,8 +112,11 @@ export function createKeyring(keys: Buffer[]): Keyring {
     }
   };
   return {
-    currentId,
+    get currentId() {
+      return currentId;
+    },
     seal(plaintext, ref) {
+      follow();
       const nonce = randomBytes(12);
       const cipher = createCipheriv("aes-256-gcm", current, nonce);
       cipher.setAAD(aad(currentId, ref));
