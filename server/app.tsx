@@ -6,6 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { randomUUID } from "node:crypto";
 import { ErrorAlert, ErrorPage } from "../views/errors.tsx";
 import { apiRoutes } from "./api/routes.ts";
+import { cookieJar } from "./auth/cookies.ts";
 import { csrfProtection, requireUser, sessions } from "./auth/session.ts";
 import type { Deps, Env } from "./env.ts";
 import { errorCodeOf, httpStatusOf, InvalidInputError, PayloadTooLargeError, RateLimitedError } from "./errors.ts";
@@ -50,6 +51,11 @@ export function createApp(deps: Deps) {
       },
     }),
   );
+  const cookies = cookieJar(deps.config.secureCookies);
+  app.use(async (c, next) => {
+    c.set("cookies", cookies);
+    await next();
+  });
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

@@ -26,6 +26,7 @@ const schema = z.object({
   HOIST_OPERATION_TIMEOUT: intIn(30, 86_400).default(1800),
   HOIST_CANCEL_GRACE: intIn(5, 3600).default(120),
   HOIST_NODE_CHECK_INTERVAL: intIn(5, 86_400).default(60),
+  HOIST_SESSION_IDLE_MINUTES: intIn(5, 14 * 24 * 60).default(240),
 });
 
 export type Config = {
@@ -49,6 +50,8 @@ export type Config = {
   /** How long a cancelled operation may take to stop before its processes are killed. */
   cancelGraceSeconds: number;
   nodeCheckIntervalSeconds: number;
+  /** A session unused this long ends (it ends 14 days after sign-in anyway). */
+  sessionIdleMinutes: number;
   /** Per-cloud API endpoint overrides, `HOIST_ENDPOINT_<CLOUD>` (for private clouds and the test bed). */
   endpoints: Record<string, string>;
 };
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     operationTimeoutSeconds: e.HOIST_OPERATION_TIMEOUT,
     cancelGraceSeconds: e.HOIST_CANCEL_GRACE,
     nodeCheckIntervalSeconds: e.HOIST_NODE_CHECK_INTERVAL,
+    sessionIdleMinutes: e.HOIST_SESSION_IDLE_MINUTES,
     endpoints,
   };
 }

@@ -5,6 +5,7 @@ import type { DestinationStream } from "pino";
 import { clouds } from "../stacks/clouds.ts";
 import { openDb } from "../state/db.ts";
 import { keyFileWatcher, loadMasterKeys } from "../state/master-key.ts";
+import { purgeSessions } from "../state/sessions.ts";
 import { ensureStackPassphrase } from "../state/stack-passphrase.ts";
 import { resealAll } from "../state/reseal.ts";
 import { createKeyring } from "../state/secrets.ts";
@@ -31,6 +32,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   const { resealed } = resealAll(db, keyring, keyring);
   if (resealed) log.info({ resealed }, `re-sealed ${resealed} stored secret(s) under the current master key`);
   ensureStackPassphrase(db, keyring);
+  purgeSessions(db, new Date(Date.now() - config.sessionIdleMinutes * 60_000));
   const engine = new Engine({
     db,
     keyring,

@@ -10,6 +10,7 @@ import type { Session } from "../state/sessions.ts";
 import type { User } from "../state/users.ts";
 import type { RefusedSignIns } from "./actions/sign-in.ts";
 import type { Backoff, RateLimiter } from "./auth/rate-limit.ts";
+import type { CookieJar } from "./auth/cookies.ts";
 import type { SetupGate } from "./auth/setup-code.ts";
 import type { Config } from "./config.ts";
 
@@ -39,5 +40,7 @@ export type Env = {
     session?: Session;
     /** The token forms must echo back (the session's, or the pre-session cookie's). */
     csrf: string;
+    /** How cookies are named and set (server/auth/cookies.ts). */
+    cookies: CookieJar;
   };
 };

@@ -49,8 +49,10 @@ export const sessions = sqliteTable(
     csrfToken: text("csrf_token").notNull(),
     createdAt: createdAt(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    // For the idle timeout; sessions from before it existed count as idle (one more sign-in).
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull().default(sql`0`),
   },
-  (t) => [index("sessions_user").on(t.userId)],
+  (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expiresAt)],
 );
 
 export const apiTokens = sqliteTable(

@@ -5,7 +5,10 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SETUP_CODE_FILE } from "../../server/auth/setup-code.ts";
 import { countUsers, listUsers } from "../../state/users.ts";
+import { eq } from "drizzle-orm";
+import { sha256 } from "../../server/auth/tokens.ts";
 import { listAudit } from "../../state/audit.ts";
+import { sessions as sessionsTable } from "../../state/schema.ts";
 import { insertServer, updateServer } from "../../state/servers.ts";
 import { ADMIN, addUser, setupAdmin, setupCode, startConsole, type TestConsole } from "../support/console.ts";
 
@@ -110,7 +113,7 @@ describe("first run", () => {
 });
 
 describe("sessions", () => {
-  it("sets an HttpOnly, SameSite=Lax session cookie, Secure only behind https", async () => {
+  it("sets HttpOnly, SameSite=Lax cookies without a prefix over plain http", async () => {
     const web = t.client();
     await web.get("/setup");
     const res = await web.post("/setup", { ...ADMIN, setupCode: setupCode(t.dataDir) });
@@ -118,16 +121,67 @@ describe("sessions", () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/);
+  });
 
+  it("behind https names every cookie __Host- and makes it Secure: session, pre-sign-in and flash", async () => {
     const https = startConsole({ HOIST_PUBLIC_URL: "https://hoist.example.com" });
     try {
-      const w2 = https.client();
-      await w2.get("/setup");
-      const r2 = await w2.post("/setup", { ...ADMIN, setupCode: setupCode(https.dataDir) });
-      expect(r2.headers.getSetCookie().find((c) => c.startsWith("hoist_session="))).toMatch(/Secure/);
+      const web = https.client();
+      const first = await web.get("/setup");
+      const made = await web.post("/setup", { ...ADMIN, setupCode: setupCode(https.dataDir) });
+      const set = [...first.headers.getSetCookie(), ...made.headers.getSetCookie()];
+      const names = set.map((c) => c.split("=")[0]);
+      expect(names).toEqual(expect.arrayContaining(["__Host-hoist_pre", "__Host-hoist_session", "__Host-hoist_flash"]));
+      for (const c of set) {
+        expect(c).toMatch(/^__Host-hoist_/);
+        expect(c).toMatch(/; Secure/);
+        expect(c).toMatch(/; Path=\//);
+        expect(c).not.toMatch(/Domain=/i);
+        expect(c).toMatch(/HttpOnly/);
+      }
+      // The flash shows, read from its prefixed cookie, and the session works.
+      expect((await web.get("/nodes/credentials")).text).toContain("Your admin account is ready.");
     } finally {
       https.close();
     }
+  });
+
+  it("ends the session the browser held when it signs in again", async () => {
+    await setupAdmin(t);
+    const web = t.client();
+    await web.get("/login");
+    await web.post("/login", { email: ADMIN.email, password: ADMIN.password });
+    const older = web.cookies.get("hoist_session")!;
+    await web.get("/nodes"); // the signed-in page's CSRF token
+    expect((await web.post("/login", { email: ADMIN.email, password: ADMIN.password })).status).toBe(303);
+    expect(web.cookies.get("hoist_session")).not.toBe(older);
+    const stale = t.client();
+    stale.cookies.set("hoist_session", older);
+    expect((await stale.get("/nodes")).status).toBe(303);
+    expect((await web.get("/nodes")).status).toBe(200);
+    expect(t.deps.db.select().from(sessionsTable).where(eq(sessionsTable.id, sha256(older))).all()).toEqual([]);
+  });
+
+  it("ends a session unused for the idle time, and purges expired and idle sessions", async () => {
+    const web = await setupAdmin(t);
+    const [mine] = t.deps.db.select().from(sessionsTable).all();
+    // An hour longer than the idle time (240 minutes by default) without a request.
+    t.deps.db.update(sessionsTable).set({ lastSeenAt: new Date(Date.now() - 5 * 3600_000) }).where(eq(sessionsTable.id, mine!.id)).run();
+    const idle = await web.get("/nodes");
+    expect(idle.status).toBe(303);
+    expect(idle.headers.get("location")).toBe("/login?next=%2Fnodes");
+    expect(t.deps.db.select().from(sessionsTable).all()).toEqual([]);
+
+    // Sessions nobody comes back with are purged at the next sign-in.
+    const admin = listUsers(t.deps.db)[0]!;
+    const old = { userId: admin.id, csrfToken: "x", createdAt: new Date(0) };
+    t.deps.db.insert(sessionsTable).values([
+      { ...old, id: "expired", expiresAt: new Date(Date.now() - 1000), lastSeenAt: new Date() },
+      { ...old, id: "idle", expiresAt: new Date(Date.now() + 86_400_000), lastSeenAt: new Date(Date.now() - 5 * 3600_000) },
+    ]).run();
+    await web.get("/login");
+    await web.post("/login", { email: ADMIN.email, password: ADMIN.password });
+    expect(t.deps.db.select({ id: sessionsTable.id }).from(sessionsTable).all().map((r) => r.id)).toEqual([sha256(web.cookies.get("hoist_session")!)]);
   });
 
   it("signs in, returns to the page asked for, and signs out", async () => {
