@@ -59,6 +59,7 @@ export class Engine {
   #ready = false;
   #stopped = false;
   #idle: (() => void)[] = [];
+  #checking?: Promise<void>;
 
   constructor(opts: EngineOptions) {
     this.#opts = opts;
@@ -245,8 +246,16 @@ export class Engine {
     }
   }
 
-  /** Checks every node of a ready server over SSH; a stopped server's node is offline. */
-  async checkNodes(): Promise<void> {
+  /**
+   * Checks every node of a ready server over SSH; a stopped server's node is offline. A pass
+   * still running (slow or unreachable nodes) is joined rather than overlapped.
+   */
+  checkNodes(): Promise<void> {
+    this.#checking ??= this.#checkAll().finally(() => (this.#checking = undefined));
+    return this.#checking;
+  }
+
+  async #checkAll(): Promise<void> {
     const nodes = allNodes(this.#opts.db);
     for (const node of nodes) {
       const server = node.serverId ? serverById(this.#opts.db, node.serverId) : undefined;

@@ -15,6 +15,7 @@ import { RefusedSignIns } from "./actions/sign-in.ts";
 import { Backoff, RateLimiter } from "./auth/rate-limit.ts";
 import { prepareSetupGate } from "./auth/setup-code.ts";
 import type { Config } from "./config.ts";
+import { StreamRegistry } from "./streams.ts";
 import type { Deps } from "./env.ts";
 import { createLogger } from "./log.ts";
 
@@ -55,6 +56,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     clouds,
     engine,
     setup,
+    streams: new StreamRegistry(),
     limits: {
       signInByAddress: new RateLimiter(30, 15 * 60_000),
       signInByAccount: new Backoff(5, 1000, 60_000, 15 * 60_000),

@@ -13,6 +13,7 @@ import type { Backoff, RateLimiter } from "./auth/rate-limit.ts";
 import type { CookieJar } from "./auth/cookies.ts";
 import type { SetupGate } from "./auth/setup-code.ts";
 import type { Config } from "./config.ts";
+import type { StreamRegistry } from "./streams.ts";
 
 export interface Deps {
   config: Config;
@@ -23,6 +24,8 @@ export interface Deps {
   limits: { signInByAddress: RateLimiter; signInByAccount: Backoff; refusedSignIns: RefusedSignIns; serverChanges: RateLimiter };
   /** First run: the one-time code that lets the first admin be created. */
   setup: SetupGate;
+  /** The live streams open now, per user (bounded; closed on sign-out and role changes). */
+  streams: StreamRegistry;
   /** Runs stack operations; started by server/main.ts (or a test), not by createDeps. */
   engine: Engine;
 }
@@ -32,6 +35,9 @@ export interface Actor {
   user: User;
   scope: Scope;
   via: "session" | "token";
+  /** The session or API token it came with (its live streams end with it). */
+  sessionId?: string;
+  tokenId?: string;
 }
 
 export type Env = {

@@ -23,5 +23,6 @@ export function createToken(deps: Deps, actor: Actor, raw: unknown): { token: st
 
 export function revokeToken(deps: Deps, actor: Actor, id: string): void {
   if (!deleteApiToken(deps.db, actor.user.id, id)) throw new NotFoundError("API token");
+  deps.streams.closeToken(id);
   audit(deps, actor, "token.revoke", "ok", { type: "api_token", id });
 }

@@ -102,6 +102,8 @@ export function changeRole(deps: Deps, actor: Actor, id: string, raw: unknown): 
   const { role } = parse(roleSchema, asObject(raw));
   if (user.id === actor.user.id && role !== "admin") throw new ForbiddenError("You cannot take the admin role from yourself.");
   updateUser(deps.db, id, { role });
+  // Their open streams were authorised for the old role; reconnecting checks the new one.
+  deps.streams.closeUser(id);
   audit(deps, actor, "user.role", "ok", { type: "user", id }, `${user.email}: ${user.role} → ${role}`);
   return findUser(deps.db, id)!;
 }
@@ -116,6 +118,7 @@ export function removeUser(deps: Deps, actor: Actor, id: string): User {
   const live = countLiveServers(deps.db, { userId: id });
   if (live > 0) throw new ConflictError(`${user.email} still has ${live} server(s). Destroy them first, then remove the user.`);
   deleteUserSessions(deps.db, id);
+  deps.streams.closeUser(id);
   deleteUser(deps.db, id);
   audit(deps, actor, "user.remove", "ok", { type: "user", id }, user.email);
   return user;

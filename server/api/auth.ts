@@ -14,7 +14,7 @@ export function bearer(deps: Deps): MiddlewareHandler<Env> {
       c.header("WWW-Authenticate", 'Bearer realm="hoist"');
       throw new UnauthenticatedError("An API token is required: Authorization: Bearer <token> (create one under API tokens).");
     }
-    c.set("actor", { user: found.user, scope: scopeOf(found.user), via: "token" });
+    c.set("actor", { user: found.user, scope: scopeOf(found.user), via: "token", tokenId: found.token.id });
     await next();
   };
 }

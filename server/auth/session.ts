@@ -25,7 +25,7 @@ export function sessions(deps: Deps): MiddlewareHandler<Env> {
     if (found) {
       if (Date.now() - found.session.lastSeenAt.getTime() > TOUCH_MS) touchSession(deps.db, found.session.id);
       c.set("session", found.session);
-      c.set("actor", { user: found.user, scope: scopeOf(found.user), via: "session" });
+      c.set("actor", { user: found.user, scope: scopeOf(found.user), via: "session", sessionId: found.session.id });
       c.set("csrf", found.session.csrfToken);
     } else {
       if (raw) {
@@ -51,7 +51,10 @@ export function sessions(deps: Deps): MiddlewareHandler<Env> {
 export function startSession(c: Context<Env>, deps: Deps, user: User): void {
   const jar = c.get("cookies");
   const previous = jar.get(c, "hoist_session");
-  if (previous) deleteSession(deps.db, sha256(previous));
+  if (previous) {
+    deleteSession(deps.db, sha256(previous));
+    deps.streams.closeSession(sha256(previous));
+  }
   purgeSessions(deps.db, idleSince(deps));
   const value = randomToken();
   insertSession(deps.db, {
@@ -65,7 +68,10 @@ export function startSession(c: Context<Env>, deps: Deps, user: User): void {
 
 export function endSession(c: Context<Env>, deps: Deps): void {
   const session = c.get("session");
-  if (session) deleteSession(deps.db, session.id);
+  if (session) {
+    deleteSession(deps.db, session.id);
+    deps.streams.closeSession(session.id);
+  }
   c.get("cookies").delete(c, "hoist_session");
 }
 
