@@ -10,6 +10,7 @@ import { cookieJar } from "./auth/cookies.ts";
 import { csrfProtection, requireUser, sessions } from "./auth/session.ts";
 import type { Deps, Env } from "./env.ts";
 import { errorCodeOf, httpStatusOf, InvalidInputError, PayloadTooLargeError, RateLimitedError } from "./errors.ts";
+import { accountRoutes } from "./routes/account.tsx";
 import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
@@ -75,6 +76,7 @@ export function createApp(deps: Deps) {
     ["/nodes", nodeRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
+    ["/settings/account", accountRoutes(deps)],
     ["/audit", auditRoutes(deps)],
   ] as const) {
     web.use(`${path}/*`, requireUser(deps));

@@ -5,7 +5,9 @@ import type { DestinationStream } from "pino";
 import { clouds } from "../stacks/clouds.ts";
 import { openDb } from "../state/db.ts";
 import { keyFileWatcher, loadMasterKeys } from "../state/master-key.ts";
+import { expireUnboundedTokens } from "../state/api-tokens.ts";
 import { purgeSessions } from "../state/sessions.ts";
+import { DEFAULT_TOKEN_DAYS } from "./actions/tokens.ts";
 import { ensureStackPassphrase } from "../state/stack-passphrase.ts";
 import { resealAll } from "../state/reseal.ts";
 import { createKeyring } from "../state/secrets.ts";
@@ -34,6 +36,8 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   if (resealed) log.info({ resealed }, `re-sealed ${resealed} stored secret(s) under the current master key`);
   ensureStackPassphrase(db, keyring);
   purgeSessions(db, new Date(Date.now() - config.sessionIdleMinutes * 60_000));
+  const bounded = expireUnboundedTokens(db, DEFAULT_TOKEN_DAYS);
+  if (bounded) log.info({ tokens: bounded }, `API tokens made before tokens expired now expire in ${DEFAULT_TOKEN_DAYS} days`);
   const engine = new Engine({
     db,
     keyring,

@@ -65,6 +65,8 @@ export const apiTokens = sqliteTable(
     prefix: text("prefix").notNull(),
     createdAt: createdAt(),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    // Set for every token; tokens from before expiry existed get one at start (state/api-tokens.ts).
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
   },
   (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_user").on(t.userId)],
 );

@@ -13,7 +13,7 @@ export interface PageProps {
   csrf: string;
   viewer?: Viewer;
   flash?: { kind: "ok" | "error" | "info"; text: string };
-  section?: "nodes" | "audit" | "users" | "tokens";
+  section?: "nodes" | "audit" | "users" | "tokens" | "account";
   children: Child;
 }
 
@@ -66,6 +66,9 @@ export const Layout = (p: PageProps) => (
             )}
             <a href="/settings/tokens" aria-current={p.section === "tokens" ? "page" : undefined}>
               API tokens
+            </a>
+            <a href="/settings/account" aria-current={p.section === "account" ? "page" : undefined}>
+              Account
             </a>
           </nav>
         )}

@@ -20,7 +20,7 @@ import {
 import type { Deps, Env } from "../env.ts";
 import { streamOperation, type OperationStreamFormat, type StreamedEvent } from "../operation-stream.ts";
 import { actorOf } from "../render.ts";
-import { jsonBody } from "./auth.ts";
+import { jsonBody, optionalJson } from "./auth.ts";
 import { parse } from "../actions/input.ts";
 
 export const operationJson = (o: Operation) => ({
@@ -55,10 +55,6 @@ export function serverJson(deps: Deps, s: Server) {
   };
 }
 
-/** The body of a request that may carry nothing at all (Hono keeps the text for jsonBody). */
-async function optionalBody(c: Context): Promise<unknown> {
-  return (await c.req.text()).trim() ? jsonBody(c) : undefined;
-}
 
 /** An operation's events for API clients: each one as JSON, the SSE event named after its type. */
 const eventJson = (e: StreamedEvent) => ({ id: String(e.seq), event: e.event.type, data: JSON.stringify({ seq: e.seq, at: e.at.toISOString(), ...e.event }) });
@@ -94,10 +90,10 @@ export function serverApi(deps: Deps) {
     return c.json({ ...serverJson(deps, server), operations: operationsOf(deps, server).map(operationJson) });
   });
   api.delete("/servers/:id", async (c) => {
-    const op = destroyServer(deps, actorOf(c), c.req.param("id"), await optionalBody(c));
+    const op = destroyServer(deps, actorOf(c), c.req.param("id"), await optionalJson(c));
     return c.json({ operation: operationJson(op) }, 202);
   });
-  api.post("/servers/:id/retry", async (c) => c.json({ operation: operationJson(retryServer(deps, actorOf(c), c.req.param("id"), await optionalBody(c))) }, 202));
+  api.post("/servers/:id/retry", async (c) => c.json({ operation: operationJson(retryServer(deps, actorOf(c), c.req.param("id"), await optionalJson(c))) }, 202));
   api.post("/servers/:id/stop", (c) => c.json({ operation: operationJson(powerServer(deps, actorOf(c), c.req.param("id"), "off")) }, 202));
   api.post("/servers/:id/start", (c) => c.json({ operation: operationJson(powerServer(deps, actorOf(c), c.req.param("id"), "on")) }, 202));
 
