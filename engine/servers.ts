@@ -1,7 +1,7 @@
 // Runs one operation of a server's stack: up, destroy, power, refresh, preview. Engine events
 // drive the server's status (the configure step starting moves it to configuring); the outcome
 // registers the node, or records why it failed in the operator's words.
-import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation/index.js";
+import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation/index.js";
 import type { Logger } from "pino";
 import type { CloudAdapter, CloudCredential, ExplainedError, ServerSupport } from "../stacks/cloud.ts";
 import { serverConfig, type ConfigValue } from "../stacks/entry.ts";
@@ -87,8 +87,11 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
       case "up": {
         const broken = await brokenResources(stack);
         if (broken.length) record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it failed to start.` });
+        const unpinned = await configureWithoutHostKey(stack);
+        if (unpinned.length) record({ type: "log", text: "Running the configure step again: last time it reported no SSH host key." });
         signal.throwIfAborted();
-        const res = await stack.up({ onEvent, signal, color: "never", replace: broken.length ? broken : undefined });
+        const replace = [...broken, ...unpinned];
+        const res = await stack.up({ onEvent, signal, color: "never", replace: replace.length ? replace : undefined });
         await register(ctx, server, res.outputs);
         move("succeeded", { outputs: plainOutputs(res.outputs), errorReason: null, errorCode: null, errorAction: null, retryable: null });
         break;
@@ -196,10 +199,34 @@ function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
 }
 
-/** The stack's outputs register (or update) the server's node, which is then checked over SSH. */
+/**
+ * The configure step, when it ran but reported no host key: only running it again can pin one
+ * (its triggers have not changed, so a plain up would leave it as it is).
+ */
+async function configureWithoutHostKey(stack: Stack): Promise<string[]> {
+  type Resource = { urn: string; type: string; outputs?: Record<string, unknown> };
+  const resources = ((await stack.exportStack()).deployment as { resources?: Resource[] } | undefined)?.resources ?? [];
+  const outputs = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs;
+  if (!outputs || !("hostKeyFingerprint" in outputs) || outputs.hostKeyFingerprint) return [];
+  return resources.filter((r) => r.type === "command:remote:Command" && urnName(r.urn) === CONFIGURE_RESOURCE).map((r) => r.urn);
+}
+
+/**
+ * The stack's outputs register (or update) the server's node, which is then checked over SSH.
+ * Without a host key to pin the node could never be checked safely, so the operation fails.
+ */
 async function register(ctx: ServerJobContext, server: Server, outputs: OutputMap): Promise<void> {
   const out = plainOutputs(outputs);
   if (!out.ipv4) throw new Error("the stack reported no address for the server");
+  if (!out.hostKeyFingerprint) {
+    throw new OperationRefused({
+      reason: "The configure step reported no SSH host key for the server, so Hoist cannot pin it",
+      code: "no_host_key",
+      action: "Retry: the configure step runs again. If it keeps failing, make sure the server's sshd has an ed25519 host key (/etc/ssh/ssh_host_ed25519_key.pub).",
+      retryable: true,
+      auth: false,
+    });
+  }
   upsertServerNode(ctx.db, {
     id: String(server.spec.nodeId),
     serverId: server.id,
@@ -209,7 +236,7 @@ async function register(ctx: ServerJobContext, server: Server, outputs: OutputMa
     address: String(out.ipv4),
     sshPort: Number(out.sshPort ?? 22),
     sshUser: String(out.sshUser ?? "root"),
-    hostKeyFingerprint: out.hostKeyFingerprint ? String(out.hostKeyFingerprint) : null,
+    hostKeyFingerprint: String(out.hostKeyFingerprint),
     cloud: server.cloud,
     region: String(out.region ?? server.region),
     size: String(out.size ?? server.size),
