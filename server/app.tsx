@@ -11,6 +11,7 @@ import { csrfProtection, requireUser, sessions } from "./auth/session.ts";
 import type { Deps, Env } from "./env.ts";
 import { errorCodeOf, httpStatusOf, InvalidInputError, PayloadTooLargeError, RateLimitedError } from "./errors.ts";
 import { accountRoutes } from "./routes/account.tsx";
+import { loggedPath } from "./log.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
@@ -60,7 +61,7 @@ export function createApp(deps: Deps) {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+    deps.log.debug({ method: c.req.method, path: loggedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });
 
   app.route("/assets", assetRoutes());
@@ -90,7 +91,7 @@ export function createApp(deps: Deps) {
     const status = httpStatusOf(err);
     if (status === 500) {
       const reference = randomUUID().slice(0, 8);
-      deps.log.error({ err, reference, path: c.req.path }, "request failed");
+      deps.log.error({ err, reference, path: loggedPath(c.req.path) }, "request failed");
       return respondError(c as Context<Env>, deps, 500, "Hoist hit an unexpected error. The details are in the server log.", "internal", reference);
     }
     if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { users } from "./schema.ts";
@@ -53,6 +53,20 @@ export function insertFirstAdmin(db: Db, u: { email: string; name: string; passw
     },
     // IMMEDIATE takes the write lock before the check, so another process cannot slip in between.
     { behavior: "immediate" },
+  );
+}
+
+/**
+ * Accepts an invitation in one statement that checks it is still pending, unexpired and the
+ * same one: of two accepts racing each other, only one changes the row. False when it did not.
+ */
+export function acceptInvitation(db: Db, id: string, tokenHash: string, passwordHash: string, now = new Date()): boolean {
+  return (
+    db
+      .update(users)
+      .set({ state: "active", passwordHash, inviteTokenHash: null, inviteExpiresAt: null })
+      .where(and(eq(users.id, id), eq(users.state, "invited"), eq(users.inviteTokenHash, tokenHash), gt(users.inviteExpiresAt, now)))
+      .run().changes === 1
   );
 }
 

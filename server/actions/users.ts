@@ -9,6 +9,7 @@ import {
   findUser,
   findUserByEmail,
   findUserByInvite,
+  acceptInvitation,
   insertFirstAdmin,
   insertUser,
   listUsers as listRows,
@@ -85,10 +86,12 @@ export function findInvite(deps: Deps, token: string): User {
   return user;
 }
 
+/** Sets the invited user's password and activates them; a second accept of the same link is NotFound. */
 export async function acceptInvite(deps: Deps, token: string, raw: unknown): Promise<User> {
   const user = findInvite(deps, token);
   const input = parse(z.object({ password }), asObject(raw));
-  updateUser(deps.db, user.id, { state: "active", passwordHash: await hashPassword(input.password), inviteTokenHash: null, inviteExpiresAt: null });
+  // The link is checked again in the write itself: the password hash took a while.
+  if (!acceptInvitation(deps.db, user.id, sha256(token), await hashPassword(input.password))) throw new NotFoundError("invitation");
   audit(deps, { id: user.id, email: user.email }, "user.accept_invite", "ok", { type: "user", id: user.id });
   return findUser(deps.db, user.id)!;
 }
