@@ -31,6 +31,8 @@ export interface EngineOptions {
   pulumiBackend: string;
   pulumiHome: string;
   stacksDir: string;
+  /** Whether changes are paused (the maintenance switch): no queued operation starts meanwhile. */
+  paused?: () => boolean;
   /** Tests and the test bed pass their CLI; otherwise it is obtained (downloaded or built). */
   pulumiSettings?: () => Promise<PulumiSettings>;
 }
@@ -147,7 +149,7 @@ export class Engine {
   }
 
   pump(): void {
-    if (!this.#ready || this.#stopped) return;
+    if (!this.#ready || this.#stopped || this.#opts.paused?.()) return;
     const queued = operationsWithStatus(this.#opts.db, ["queued"]);
     for (const op of runnable(queued, [...this.#running.values()].map((r) => r.op), this.#opts.concurrency)) this.#launch(op);
     if (this.#running.size === 0 && queued.length === 0) this.#idle.splice(0).forEach((f) => f());

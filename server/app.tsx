@@ -16,6 +16,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
+import { maintenanceRoutes } from "./routes/maintenance.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
 import { serverRoutes } from "./routes/servers.tsx";
 import { tokenRoutes } from "./routes/tokens.tsx";
@@ -69,6 +70,10 @@ export function createApp(deps: Deps) {
 
   const web = new Hono<Env>();
   web.use(sessions(deps));
+  web.use(async (c, next) => {
+    c.set("paused", deps.paused());
+    await next();
+  });
   web.use(csrfProtection());
   web.route("/", authRoutes(deps));
   for (const [path, routes] of [
@@ -79,6 +84,7 @@ export function createApp(deps: Deps) {
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/account", accountRoutes(deps)],
     ["/audit", auditRoutes(deps)],
+    ["/maintenance", maintenanceRoutes(deps)],
   ] as const) {
     web.use(`${path}/*`, requireUser(deps));
     web.use(path, requireUser(deps));

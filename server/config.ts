@@ -27,6 +27,10 @@ const schema = z.object({
   HOIST_CANCEL_GRACE: intIn(5, 3600).default(120),
   HOIST_NODE_CHECK_INTERVAL: intIn(5, 86_400).default(60),
   HOIST_SESSION_IDLE_MINUTES: intIn(5, 14 * 24 * 60).default(240),
+  HOIST_READ_ONLY: z
+    .enum(["1", "true", "yes", "on", "0", "false", "no", "off"], { error: "must be 1, true, yes or on (or 0, false, no, off)" })
+    .default("0")
+    .transform((v) => ["1", "true", "yes", "on"].includes(v)),
 });
 
 export type Config = {
@@ -52,6 +56,8 @@ export type Config = {
   nodeCheckIntervalSeconds: number;
   /** A session unused this long ends (it ends 14 days after sign-in anyway). */
   sessionIdleMinutes: number;
+  /** Changes are paused from the start (HOIST_READ_ONLY); an admin cannot resume them. */
+  readOnly: boolean;
   /** Per-cloud API endpoint overrides, `HOIST_ENDPOINT_<CLOUD>` (for private clouds and the test bed). */
   endpoints: Record<string, string>;
 };
@@ -95,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     cancelGraceSeconds: e.HOIST_CANCEL_GRACE,
     nodeCheckIntervalSeconds: e.HOIST_NODE_CHECK_INTERVAL,
     sessionIdleMinutes: e.HOIST_SESSION_IDLE_MINUTES,
+    readOnly: e.HOIST_READ_ONLY,
     endpoints,
   };
 }

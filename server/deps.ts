@@ -4,6 +4,7 @@ import path from "node:path";
 import type { DestinationStream } from "pino";
 import { clouds } from "../stacks/clouds.ts";
 import { openDb } from "../state/db.ts";
+import { currentPause } from "../state/maintenance.ts";
 import { keyFileWatcher, loadMasterKeys } from "../state/master-key.ts";
 import { expireUnboundedTokens } from "../state/api-tokens.ts";
 import { purgeSessions } from "../state/sessions.ts";
@@ -38,7 +39,10 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   purgeSessions(db, new Date(Date.now() - config.sessionIdleMinutes * 60_000));
   const bounded = expireUnboundedTokens(db, DEFAULT_TOKEN_DAYS);
   if (bounded) log.info({ tokens: bounded }, `API tokens made before tokens expired now expire in ${DEFAULT_TOKEN_DAYS} days`);
+  const readOnlySince = config.readOnly ? { since: new Date() } : undefined;
+  const paused = () => currentPause(db, readOnlySince);
   const engine = new Engine({
+    paused: () => paused() !== undefined,
     db,
     keyring,
     log,
@@ -60,6 +64,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     clouds,
     engine,
     setup,
+    paused,
     streams: new StreamRegistry(),
     limits: {
       signInByAddress: new RateLimiter(30, 15 * 60_000),

@@ -1,6 +1,7 @@
 // What every route handler can reach: the dependencies (passed in, never global) and the request's
 // actor, session and CSRF token as typed Hono variables.
 import type { Logger } from "pino";
+import type { Pause } from "../state/maintenance.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { CloudAdapter } from "../stacks/cloud.ts";
 import type { Db } from "../state/db.ts";
@@ -26,6 +27,8 @@ export interface Deps {
   setup: SetupGate;
   /** The live streams open now, per user (bounded; closed on sign-out and role changes). */
   streams: StreamRegistry;
+  /** Why changes are paused now (the maintenance switch), or undefined (server/actions/maintenance.ts). */
+  paused(): Pause | undefined;
   /** Runs stack operations; started by server/main.ts (or a test), not by createDeps. */
   engine: Engine;
 }
@@ -48,5 +51,7 @@ export type Env = {
     csrf: string;
     /** How cookies are named and set (server/auth/cookies.ts). */
     cookies: CookieJar;
+    /** Set while changes are paused, for the pages to say so. */
+    paused?: Pause;
   };
 };

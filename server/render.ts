@@ -5,11 +5,13 @@ import type { Viewer } from "../views/layout.tsx";
 import type { Actor, Env } from "./env.ts";
 import { fieldMap, InvalidInputError } from "./errors.ts";
 import { takeFlash } from "./flash.ts";
+import { pauseText } from "./actions/maintenance.ts";
 
 export function pageBase(c: Context<Env>) {
   const actor = c.get("actor");
   const viewer: Viewer | undefined = actor && { email: actor.user.email, name: actor.user.name, role: actor.user.role };
-  return { csrf: c.get("csrf"), viewer, flash: takeFlash(c), now: new Date() };
+  const paused = c.get("paused");
+  return { csrf: c.get("csrf"), viewer, flash: takeFlash(c), paused: paused && pauseText(paused), now: new Date() };
 }
 
 /** The signed-in actor (routes behind requireUser). */

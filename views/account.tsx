@@ -3,7 +3,7 @@ import { Layout, type PageProps } from "./layout.tsx";
 
 /** The signed-in user's own account: changing the password. */
 export const AccountPage = (p: Omit<PageProps, "section" | "children" | "title"> & { errors: Record<string, string> }) => (
-  <Layout title="Your account" csrf={p.csrf} viewer={p.viewer} flash={p.flash} section="account">
+  <Layout title="Your account" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="account">
     <div class="page-head">
       <h1>Your account</h1>
     </div>

@@ -15,7 +15,7 @@ export interface AuditView {
 }
 
 export const AuditPage = (p: Omit<PageProps, "section" | "children" | "title"> & { now: Date; entries: AuditView[]; nextBefore?: number; everyone: boolean }) => (
-  <Layout title="Audit log" csrf={p.csrf} viewer={p.viewer} flash={p.flash} section="audit">
+  <Layout title="Audit log" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="audit">
     <div class="page-head">
       <h1>Audit log</h1>
     </div>

@@ -6,6 +6,7 @@ const titles: Record<number, string> = {
   409: "Conflict",
   413: "Too large",
   429: "Slow down",
+  503: "Changes are paused",
   500: "Something went wrong",
 };
 

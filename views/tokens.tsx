@@ -24,7 +24,7 @@ export const TokensPage = (
     defaultDays: number;
   },
 ) => (
-  <Layout title="API tokens" csrf={p.csrf} viewer={p.viewer} flash={p.flash} section="tokens">
+  <Layout title="API tokens" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="tokens">
     <div class="page-head">
       <h1>API tokens</h1>
     </div>

@@ -27,7 +27,7 @@ export const UsersPage = (
     inviteLink?: string;
   },
 ) => (
-  <Layout title="Users" csrf={p.csrf} viewer={p.viewer} flash={p.flash} section="users">
+  <Layout title="Users" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="users">
     <div class="page-head">
       <h1>Users</h1>
     </div>
@@ -127,7 +127,7 @@ export const DisableUserPage = (
     errors: Record<string, string>;
   },
 ) => (
-  <Layout title={`Disable ${p.user.email}`} csrf={p.csrf} viewer={p.viewer} flash={p.flash} section="users">
+  <Layout title={`Disable ${p.user.email}`} csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="users">
     <section class="card narrow">
       <h1>Disable {p.user.email}?</h1>
       <p>

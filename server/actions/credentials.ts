@@ -19,6 +19,7 @@ import type { Actor, Deps } from "../env.ts";
 import { InvalidInputError, NotFoundError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
 import { requireWriter } from "./guards.ts";
+import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, displayName, parse } from "./input.ts";
 
 export type { Credential };
@@ -60,6 +61,7 @@ function parseFields(cloud: CloudAdapter, raw: Record<string, unknown>, optional
 
 export async function createCredential(deps: Deps, actor: Actor, rawInput: unknown): Promise<Credential> {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const raw = asObject(rawInput);
   const errors: FieldError[] = [];
   const name = displayName.safeParse(raw.name);
@@ -94,6 +96,7 @@ const patchSchema = z.object({ name: displayName.optional() });
 /** Renames the credential and/or replaces its secret fields (re-validating it then). */
 export async function updateCredentialAction(deps: Deps, actor: Actor, id: string, rawInput: unknown): Promise<Credential> {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const current = getCredential(deps, actor, id);
   const raw = asObject(rawInput);
   const cloud = cloudOf(deps, current.cloud);
@@ -126,6 +129,7 @@ export async function validateCredential(deps: Deps, actor: Actor, id: string): 
 
 export function deleteCredentialAction(deps: Deps, actor: Actor, id: string): Credential {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const current = getCredential(deps, actor, id);
   deleteRow(deps.db, id);
   audit(deps, actor, "credential.delete", "ok", { type: "credential", id }, current.name);

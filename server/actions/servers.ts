@@ -15,6 +15,7 @@ import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UpstreamError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
 import { requireWriter } from "./guards.ts";
+import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, parse } from "./input.ts";
 
 export type { Server };
@@ -102,6 +103,7 @@ function limitChanges(deps: Deps, actor: Actor): void {
 
 export async function createServer(deps: Deps, actor: Actor, rawInput: unknown): Promise<{ server: Server; operation: Operation }> {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const input = parse(createSchema, asObject(rawInput));
   const { cred, support, cloud } = serverCredential(deps, actor, input.credentialId);
   const errors = checkName(deps, actor, support, input.name);
@@ -173,6 +175,7 @@ function switchCredential(deps: Deps, actor: Actor, server: Server, raw: unknown
 /** Runs the failed operation again: the destroy if a destroy failed, otherwise the up. */
 export function retryServer(deps: Deps, actor: Actor, id: string, raw?: unknown): Operation {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
   if (server.status !== "failed") throw new ConflictError(`Only a failed server can be retried; this one is ${server.status}.`);
   switchCredential(deps, actor, server, raw);
@@ -189,6 +192,7 @@ export function retryServer(deps: Deps, actor: Actor, id: string, raw?: unknown)
 /** Destroys the server: its queued or running operations are cancelled first, and the destroy runs after them. */
 export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknown): Operation {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
   if (!canTransition(server.status, "destroy_requested")) throw new ConflictError(`The server is ${server.status}; it cannot be destroyed now.`);
   switchCredential(deps, actor, server, raw);
@@ -203,6 +207,7 @@ export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknow
 
 export function powerServer(deps: Deps, actor: Actor, id: string, action: "on" | "off"): Operation {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
   const event = action === "off" ? "stop_requested" : "start_requested";
   if (!canTransition(server.status, event)) {

@@ -9,6 +9,7 @@ import {
   validateCredential,
   type Credential,
 } from "../actions/credentials.ts";
+import { setMaintenance } from "../actions/maintenance.ts";
 import { createToken, listTokens, revokeToken } from "../actions/tokens.ts";
 import { changePassword, disableUser, enableUser } from "../actions/user-access.ts";
 import { changeRole, inviteUser, listUsers, removeUser } from "../actions/users.ts";
@@ -86,6 +87,16 @@ export function apiRoutes(deps: Deps) {
   api.delete("/tokens/:id", (c) => {
     revokeToken(deps, actorOf(c), c.req.param("id"));
     return c.body(null, 204);
+  });
+
+  const pauseJson = () => {
+    const p = deps.paused();
+    return { paused: !!p, reason: p?.reason ?? null, since: p?.since.toISOString() ?? null, by: p?.by ?? null, setAtStart: p?.atStart ?? false };
+  };
+  api.get("/maintenance", (c) => c.json(pauseJson()));
+  api.put("/maintenance", async (c) => {
+    setMaintenance(deps, actorOf(c), await jsonBody(c));
+    return c.json(pauseJson());
   });
 
   api.route("/", serverApi(deps));

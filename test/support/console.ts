@@ -166,6 +166,7 @@ export function api(t: TestConsole, token: string) {
     get: (url: string) => call("GET", url),
     post: (url: string, body?: unknown) => call("POST", url, body ?? {}),
     patch: (url: string, body: unknown) => call("PATCH", url, body),
+    put: (url: string, body: unknown) => call("PUT", url, body),
     delete: (url: string, body?: unknown) => call("DELETE", url, body),
   };
 }
