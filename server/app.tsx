@@ -74,7 +74,7 @@ export function createApp(deps: Deps) {
     c.set("paused", deps.paused());
     await next();
   });
-  web.use(csrfProtection());
+  web.use(csrfProtection(deps));
   web.route("/", authRoutes(deps));
   for (const [path, routes] of [
     ["/nodes/credentials", credentialRoutes(deps)],

@@ -15,6 +15,11 @@ const schema = z.object({
   HOIST_MASTER_KEY_FILE: z.string().min(1).optional(),
   HOIST_LOG_LEVEL: z.enum(levels).default("info"),
   HOIST_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  HOIST_TRUST_PROXY: z
+    .string()
+    .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be IP addresses, separated by commas" })))
+    .default([]),
   HOIST_PULUMI_HOME: z.string().min(1).optional(),
   HOIST_PULUMI_BACKEND: z
     .string()
@@ -40,8 +45,10 @@ export type Config = {
   masterKey?: string;
   masterKeyFile: string;
   logLevel: (typeof levels)[number];
-  /** Set when Hoist is served behind https: session cookies then carry Secure. */
+  /** The URL users reach Hoist at: invitation links, the CSRF origin; https makes cookies Secure. */
   publicUrl?: string;
+  /** Proxies whose X-Forwarded-For names the client (for per-address limits). */
+  trustedProxies: string[];
   secureCookies: boolean;
   pulumiBackend: string;
   /** PULUMI_HOME for every operation (plugins, workspaces); kept apart from ~/.pulumi. */
@@ -91,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     masterKeyFile: path.resolve(cwd, e.HOIST_MASTER_KEY_FILE ?? path.join(dataDir, "master.key")),
     logLevel: e.HOIST_LOG_LEVEL,
     publicUrl: e.HOIST_PUBLIC_URL,
+    trustedProxies: e.HOIST_TRUST_PROXY,
     secureCookies: e.HOIST_PUBLIC_URL?.startsWith("https://") ?? false,
     pulumiBackend: e.HOIST_PULUMI_BACKEND ?? `file://${path.join(dataDir, "pulumi")}`,
     pulumiHome: path.resolve(cwd, e.HOIST_PULUMI_HOME ?? path.join(dataDir, "pulumi-home")),

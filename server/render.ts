@@ -57,13 +57,23 @@ export async function handleForm<T>(
   return done(result);
 }
 
-/** The caller's address for rate limits. */
-export function addressOf(c: Context): string {
+/**
+ * The caller's address for rate limits: the peer's, or behind a trusted proxy (HOIST_TRUST_PROXY)
+ * the nearest address in X-Forwarded-For that is not one of those proxies. Without the setting
+ * the header is ignored: anyone can send one.
+ */
+export function addressOf(c: Context, trustedProxies: readonly string[] = []): string {
+  let peer: string;
   try {
-    return getConnInfo(c).remote.address ?? "unknown";
+    peer = getConnInfo(c).remote.address ?? "unknown";
   } catch {
     return "unknown";
   }
+  const trusted = (a: string) => trustedProxies.includes(a.replace(/^::ffff:/, ""));
+  if (!trusted(peer)) return peer;
+  const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  while (hops.length && trusted(hops.at(-1)!)) hops.pop();
+  return hops.at(-1) ?? peer;
 }
 
 /** A redirect target from `?next=` that stays on this site. */

@@ -78,16 +78,21 @@ export function endSession(c: Context<Env>, deps: Deps): void {
 const unsafe = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
- * CSRF protection for every state-changing browser request: a cross-site Origin is refused, and
- * the form field `_csrf` (or the `X-CSRF-Token` header HTMX sends) must equal the token.
+ * CSRF protection for every state-changing browser request: an Origin other than Hoist's own is
+ * refused, and the form field `_csrf` (or the `X-CSRF-Token` header HTMX sends) must equal the
+ * token. Hoist's own origin is HOIST_PUBLIC_URL's when it is set: behind a proxy that terminates
+ * TLS the request reaches Hoist as `http://…` while the browser's Origin says `https://…`.
  */
-export function csrfProtection(): MiddlewareHandler<Env> {
+export function csrfProtection(deps: Deps): MiddlewareHandler<Env> {
+  const publicOrigin = deps.config.publicUrl ? new URL(deps.config.publicUrl).origin : undefined;
   return async (c, next) => {
     if (!unsafe.has(c.req.method)) return next();
     const origin = c.req.header("origin");
     const site = c.req.header("sec-fetch-site");
-    if ((origin && origin !== new URL(c.req.url).origin) || site === "cross-site") {
-      return c.text("Cross-site request refused", 403);
+    const own = publicOrigin ?? new URL(c.req.url).origin;
+    if ((origin && origin !== own) || site === "cross-site") {
+      const hint = publicOrigin ? "" : " (behind a proxy, set HOIST_PUBLIC_URL to the address users reach Hoist at)";
+      return c.text(`Cross-site request refused: it comes from ${origin ?? "another site"}, not ${own}${hint}.`, 403);
     }
     let provided = c.req.header("x-csrf-token");
     if (!provided) {

@@ -26,7 +26,7 @@ export function authRoutes(deps: Deps) {
     try {
       return await handleForm(
         c,
-        () => createFirstAdmin(deps, form, addressOf(c)),
+        () => createFirstAdmin(deps, form, addressOf(c, deps.config.trustedProxies)),
         (errors) => c.html(<SetupPage {...pageBase(c)} values={echo(form, ["password", "setupCode"])} errors={errors} />),
         (user) => {
           startSession(c, deps, user);
@@ -52,7 +52,7 @@ export function authRoutes(deps: Deps) {
     const next = c.req.query("next");
     return handleForm(
       c,
-      () => signIn(deps, form, addressOf(c)),
+      () => signIn(deps, form, addressOf(c, deps.config.trustedProxies)),
       (errors) => c.html(<LoginPage {...pageBase(c)} next={next} values={echo(form, ["password"])} errors={errors} />),
       (user) => {
         startSession(c, deps, user);

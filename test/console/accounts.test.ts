@@ -128,7 +128,9 @@ describe("sessions", () => {
     try {
       const web = https.client();
       const first = await web.get("/setup");
-      const made = await web.post("/setup", { ...ADMIN, setupCode: setupCode(https.dataDir) });
+      // The browser is at the public https address (HOIST_PUBLIC_URL), and its Origin says so.
+      const made = await web.post("/setup", { ...ADMIN, setupCode: setupCode(https.dataDir) }, { origin: "https://hoist.example.com" });
+      expect(made.status).toBe(303);
       const set = [...first.headers.getSetCookie(), ...made.headers.getSetCookie()];
       const names = set.map((c) => c.split("=")[0]);
       expect(names).toEqual(expect.arrayContaining(["__Host-hoist_pre", "__Host-hoist_session", "__Host-hoist_flash"]));
