@@ -1,4 +1,4 @@
-// Accounts: the first admin, sign-in, invitations and roles.
+// Accounts: the first admin, invitations, roles and removal (sign-in is sign-in.ts; disabling and passwords are user-access.ts).
 import { z } from "zod";
 import { deleteUserSessions } from "../../state/sessions.ts";
 import { countLiveServers } from "../../state/servers.ts";
