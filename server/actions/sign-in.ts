@@ -5,7 +5,8 @@
 // - per account, whatever the address: 5 free failures, then exponential backoff capped at one
 //   minute. It delays rather than locks, so an attacker hammering an account gets one guess a
 //   minute and its owner waits a minute at most.
-// Refused attempts are audited as one row per account and quarter hour, counting them.
+// Refused attempts are audited as one row per account (or per address, for those the address
+// limit stopped) and quarter hour, counting them.
 import { z } from "zod";
 import { recordAudit, repeatAudit } from "../../state/audit.ts";
 import { findUserByEmail, type User } from "../../state/users.ts";
@@ -20,24 +21,30 @@ const signInSchema = z.object({ email, password: z.string({ error: "is required"
 
 const AGGREGATE_MS = 15 * 60_000;
 
-type Refusal = "wrong password" | "rate limited" | "disabled";
+type Refusal = "wrong password" | "rate limited" | "disabled" | "too many from this address";
 
-/** One audit row per account per quarter hour for refused sign-ins, however many there are. */
+/**
+ * Refused sign-ins in the audit log as one row per account (or, for attempts the address limit
+ * stopped, per address: those may name any number of made-up accounts) per quarter hour,
+ * however many there are.
+ */
 export class RefusedSignIns {
   readonly #rows = new BoundedMap<{ id: number; since: number; counts: Record<string, number> }>(10_000);
   constructor(private readonly now: () => number = Date.now) {}
 
-  record(deps: Pick<Deps, "db">, who: { email: string; id?: string }, why: Refusal, address: string): void {
+  record(deps: Pick<Deps, "db">, who: { email: string; id?: string } | { address: string }, why: Refusal, address: string): void {
+    const key = "email" in who ? `account:${who.email}` : `address:${who.address}`;
     const now = this.now();
-    const row = this.#rows.get(who.email);
+    const row = this.#rows.get(key);
     if (row && now - row.since < AGGREGATE_MS) {
       row.counts[why] = (row.counts[why] ?? 0) + 1;
       repeatAudit(deps.db, row.id, describe(row.counts, address));
       return;
     }
     const counts = { [why]: 1 };
-    const id = recordAudit(deps.db, { userId: who.id ?? null, actor: who.email, action: "user.sign_in", outcome: "denied", detail: describe(counts, address) });
-    this.#rows.set(who.email, { id, since: now, counts });
+    const actor = "email" in who ? { userId: who.id ?? null, actor: who.email } : { userId: null, actor: "anonymous" };
+    const id = recordAudit(deps.db, { ...actor, action: "user.sign_in", outcome: "denied", detail: describe(counts, address) });
+    this.#rows.set(key, { id, since: now, counts });
   }
 }
 
@@ -53,14 +60,17 @@ export async function signIn(deps: Deps, raw: unknown, address: string): Promise
   const input = parse(signInSchema, asObject(raw));
   const { signInByAddress: byAddress, signInByAccount: byAccount, refusedSignIns } = deps.limits;
   const refuse = (wait: number): never => {
-    refusedSignIns.record(deps, { email: input.email }, "rate limited", address);
     throw new RateLimitedError(`Too many sign-in attempts. Try again in ${waitText(wait)}.`, wait);
   };
   const addressWait = byAddress.take(address);
-  if (addressWait > 0) refuse(addressWait);
+  if (addressWait > 0) {
+    refusedSignIns.record(deps, { address }, "too many from this address", address);
+    refuse(addressWait);
+  }
   const accountWait = byAccount.take(input.email);
   if (accountWait > 0) {
     byAddress.refund(address);
+    refusedSignIns.record(deps, { email: input.email }, "rate limited", address);
     refuse(accountWait);
   }
   const user = findUserByEmail(deps.db, input.email);

@@ -124,7 +124,7 @@ try {
 
   const denied = listAudit(t.deps.db, { limit: 1000 }).filter((e) => e.action === "user.sign_in" && e.outcome === "denied");
   say("");
-  say(`Audit log: ${denied.length} row(s) for ${denied.reduce((n, e) => n + e.count, 0)} refused sign-ins (one per account and quarter hour).`);
+  say(`Audit log: ${denied.length} row(s) for ${denied.reduce((n, e) => n + e.count, 0)} refused sign-ins (per account, or per address for those its limit stopped, and quarter hour).`);
 } finally {
   await new Promise((r) => server.close(r));
   t.close();

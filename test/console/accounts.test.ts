@@ -273,6 +273,17 @@ describe("sessions", () => {
     expect(denied[0]).toMatchObject({ actor: ADMIN.email, count: 20 });
     expect(denied[0]!.detail).toBe("5 wrong password, 15 rate limited; last from 203.0.113.9");
   });
+
+  it("audits attempts the address limit stopped as one row for the address, however many accounts they name", async () => {
+    await setupAdmin(t);
+    const web = t.client("203.0.113.11");
+    await web.get("/login");
+    for (let i = 0; i < 80; i++) await web.post("/login", { email: `made-up-${i}@example.com`, password: "some guess" });
+    const denied = listAudit(t.deps.db, { limit: 200 }).filter((e) => e.action === "user.sign_in" && e.outcome === "denied");
+    // 30 password checks (one row per account), then one row for the other 50.
+    expect(denied).toHaveLength(31);
+    expect(denied[0]).toMatchObject({ actor: "anonymous", count: 50, detail: "50 too many from this address; last from 203.0.113.11" });
+  });
 });
 
 describe("CSRF protection", () => {
