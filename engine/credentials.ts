@@ -4,6 +4,7 @@
 import type { CloudCredential } from "../stacks/cloud.ts";
 import { sealedSecretOf } from "../state/credentials.ts";
 import type { Db } from "../state/db.ts";
+import { credentialSecretRef } from "../state/sealed-columns.ts";
 import { openJson, type Keyring } from "../state/secrets.ts";
 
 export interface CredentialContext {
@@ -17,5 +18,5 @@ export interface CredentialContext {
 export function openCredential(ctx: CredentialContext, cred: { id: string; cloud: string; settings: Record<string, string> }): CloudCredential | undefined {
   const sealed = sealedSecretOf(ctx.db, cred.id);
   if (!sealed) return undefined;
-  return { secret: openJson(ctx.keyring, sealed), settings: cred.settings, endpoint: ctx.endpoints[cred.cloud] };
+  return { secret: openJson(ctx.keyring, sealed, credentialSecretRef(cred.id)), settings: cred.settings, endpoint: ctx.endpoints[cred.cloud] };
 }

@@ -8,6 +8,7 @@ import { allNodes, setNodeState } from "../state/nodes.ts";
 import { insertOperation, operationsWithStatus, updateOperation, type Operation } from "../state/operations.ts";
 import { moveServer, serverById, type Server } from "../state/servers.ts";
 import type { Keyring } from "../state/secrets.ts";
+import { stackPassphrase } from "../state/stack-passphrase.ts";
 import { operationTransition, type OperationKind, type OperationStatus } from "../state/statuses.ts";
 import { EventBus } from "./bus.ts";
 import { obtainPulumiCli } from "./pulumi-cli.ts";
@@ -29,6 +30,8 @@ export interface EngineOptions {
   pulumiBackend: string;
   pulumiHome: string;
   stacksDir: string;
+  /** Whether changes are paused (the maintenance switch): no queued operation starts meanwhile. */
+  paused?: () => boolean;
   /** Tests and the test bed pass their CLI; otherwise it is obtained (downloaded or built). */
   pulumiSettings?: () => Promise<PulumiSettings>;
 }
@@ -57,6 +60,7 @@ export class Engine {
   #ready = false;
   #stopped = false;
   #idle: (() => void)[] = [];
+  #checking?: Promise<void>;
 
   constructor(opts: EngineOptions) {
     this.#opts = opts;
@@ -72,7 +76,7 @@ export class Engine {
           cli,
           home: this.#opts.pulumiHome,
           backendUrl: this.#opts.pulumiBackend,
-          passphrase: this.#opts.keyring.derive("pulumi-passphrase"),
+          passphrase: stackPassphrase(this.#opts.db, this.#opts.keyring),
           stacksDir: this.#opts.stacksDir,
         }));
     return this.#settings;
@@ -144,7 +148,7 @@ export class Engine {
   }
 
   pump(): void {
-    if (!this.#ready || this.#stopped) return;
+    if (!this.#ready || this.#stopped || this.#opts.paused?.()) return;
     const queued = operationsWithStatus(this.#opts.db, ["queued"]);
     for (const op of runnable(queued, [...this.#running.values()].map((r) => r.op), this.#opts.concurrency)) this.#launch(op);
     if (this.#running.size === 0 && queued.length === 0) this.#idle.splice(0).forEach((f) => f());
@@ -243,8 +247,16 @@ export class Engine {
     }
   }
 
-  /** Checks every node of a ready server over SSH; a stopped server's node is offline. */
-  async checkNodes(): Promise<void> {
+  /**
+   * Checks every node of a ready server over SSH; a stopped server's node is offline. A pass
+   * still running (slow or unreachable nodes) is joined rather than overlapped.
+   */
+  checkNodes(): Promise<void> {
+    this.#checking ??= this.#checkAll().finally(() => (this.#checking = undefined));
+    return this.#checking;
+  }
+
+  async #checkAll(): Promise<void> {
     const nodes = allNodes(this.#opts.db);
     for (const node of nodes) {
       const server = node.serverId ? serverById(this.#opts.db, node.serverId) : undefined;

@@ -1,7 +1,7 @@
 // Runs one operation of a server's stack: up, destroy, power, refresh, preview. Engine events
 // drive the server's status (the configure step starting moves it to configuring); the outcome
 // registers the node, or records why it failed in the operator's words.
-import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation/index.js";
+import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation/index.js";
 import type { Logger } from "pino";
 import type { CloudCredential, ExplainedError, ServerSupport } from "../stacks/cloud.ts";
 import { findCloud } from "../stacks/clouds.ts";
@@ -13,6 +13,7 @@ import { deleteServerNode, nodeOfServer, setNodeState, upsertServerNode } from "
 import type { Operation } from "../state/operations.ts";
 import { moveServer, serverById, updateServer, type Server } from "../state/servers.ts";
 import type { Keyring } from "../state/secrets.ts";
+import { sshPrivateKeyRef } from "../state/sealed-columns.ts";
 import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
 import type { ServerEvent, ServerStatus } from "../state/statuses.ts";
 import type { EventBus } from "./bus.ts";
@@ -89,8 +90,11 @@ export async function runServerOperation(ctx: ServerJobContext, op: Operation, s
         if (pending.adopted.length) record({ type: "log", text: `Adopted ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
         const broken = await brokenResources(stack);
         if (broken.length) record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it did not finish starting.` });
+        const unpinned = await configureWithoutHostKey(stack);
+        if (unpinned.length) record({ type: "log", text: "Running the configure step again: last time it reported no SSH host key." });
         signal.throwIfAborted();
-        const res = await stack.up({ onEvent, signal, color: "never", replace: broken.length ? broken : undefined });
+        const replace = [...broken, ...unpinned];
+        const res = await stack.up({ onEvent, signal, color: "never", replace: replace.length ? replace : undefined });
         await register(ctx, server, res.outputs);
         move("succeeded", { outputs: plainOutputs(res.outputs), errorReason: null, errorCode: null, errorAction: null, retryable: null });
         break;
@@ -192,7 +196,7 @@ function configFor(ctx: ServerJobContext, server: Server, support: ServerSupport
     operatorKeys: operatorKeysOf(server),
     priceMonthly: server.priceMonthly ?? undefined,
     sshPublicKey: key.publicKey,
-    sshPrivateKey: ctx.keyring.open(key.privateKey).reveal(),
+    sshPrivateKey: ctx.keyring.open(key.privateKey, sshPrivateKeyRef(key.id)).reveal(),
   };
   return { ...serverConfig(spec), ...support.providerConfig(cred, server) };
 }
@@ -205,10 +209,34 @@ function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
 }
 
-/** The stack's outputs register (or update) the server's node, which is then checked over SSH. */
+/**
+ * The configure step, when it ran but reported no host key: only running it again can pin one
+ * (its triggers have not changed, so a plain up would leave it as it is).
+ */
+async function configureWithoutHostKey(stack: Stack): Promise<string[]> {
+  type Resource = { urn: string; type: string; outputs?: Record<string, unknown> };
+  const resources = ((await stack.exportStack()).deployment as { resources?: Resource[] } | undefined)?.resources ?? [];
+  const outputs = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs;
+  if (!outputs || !("hostKeyFingerprint" in outputs) || outputs.hostKeyFingerprint) return [];
+  return resources.filter((r) => r.type === "command:remote:Command" && urnName(r.urn) === CONFIGURE_RESOURCE).map((r) => r.urn);
+}
+
+/**
+ * The stack's outputs register (or update) the server's node, which is then checked over SSH.
+ * Without a host key to pin the node could never be checked safely, so the operation fails.
+ */
 async function register(ctx: ServerJobContext, server: Server, outputs: OutputMap): Promise<void> {
   const out = plainOutputs(outputs);
   if (!out.ipv4) throw new Error("the stack reported no address for the server");
+  if (!out.hostKeyFingerprint) {
+    throw new OperationRefused({
+      reason: "The configure step reported no SSH host key for the server, so Hoist cannot pin it",
+      code: "no_host_key",
+      action: "Retry: the configure step runs again. If it keeps failing, make sure the server's sshd has an ed25519 host key (/etc/ssh/ssh_host_ed25519_key.pub).",
+      retryable: true,
+      auth: false,
+    });
+  }
   upsertServerNode(ctx.db, {
     id: String(server.spec.nodeId),
     serverId: server.id,
@@ -218,7 +246,7 @@ async function register(ctx: ServerJobContext, server: Server, outputs: OutputMa
     address: String(out.ipv4),
     sshPort: Number(out.sshPort ?? 22),
     sshUser: String(out.sshUser ?? "root"),
-    hostKeyFingerprint: out.hostKeyFingerprint ? String(out.hostKeyFingerprint) : null,
+    hostKeyFingerprint: String(out.hostKeyFingerprint),
     cloud: server.cloud,
     region: String(out.region ?? server.region),
     size: String(out.size ?? server.size),
@@ -238,7 +266,7 @@ export async function checkServerNode(ctx: Pick<ServerJobContext, "db" | "keyrin
     host: node.address,
     port: node.sshPort,
     user: node.sshUser,
-    privateKey: ctx.keyring.open(key.privateKey).reveal(),
+    privateKey: ctx.keyring.open(key.privateKey, sshPrivateKeyRef(key.id)).reveal(),
     hostKeyFingerprint: node.hostKeyFingerprint,
     nodeId: String(server.spec.nodeId),
   });

@@ -11,7 +11,7 @@ export interface SshTarget {
   port: number;
   user: string;
   privateKey: string;
-  /** `SHA256:…`; the connection is refused when the host presents another key. */
+  /** `SHA256:…`; the connection is refused when the host presents another key, and never made without one. */
   hostKeyFingerprint?: string | null;
   /** The node id the server must carry in /etc/hoist/node-id. */
   nodeId: string;
@@ -25,6 +25,11 @@ export interface CheckResult {
 const fingerprintOf = (key: Buffer) => "SHA256:" + createHash("sha256").update(key).digest("base64").replace(/=+$/, "");
 
 export function checkNode(t: SshTarget, timeoutMs = 10_000): Promise<CheckResult> {
+  // Accepting whatever key answers would let anyone at the address pass as the node.
+  if (!t.hostKeyFingerprint) {
+    return Promise.resolve({ state: "offline", reason: "Hoist has no pinned host key for this node (its configure step reported none) and never accepts an unpinned one" });
+  }
+  const pinned = t.hostKeyFingerprint;
   return new Promise((resolve) => {
     const client = new Client();
     let settled = false;
@@ -38,8 +43,8 @@ export function checkNode(t: SshTarget, timeoutMs = 10_000): Promise<CheckResult
     const timer = setTimeout(() => done({ state: "offline", reason: `no SSH answer from ${t.host}:${t.port} within ${timeoutMs / 1000} s` }), timeoutMs + 1000);
     let presented = "";
     client.on("error", (err) => {
-      const reason = presented && t.hostKeyFingerprint && presented !== t.hostKeyFingerprint
-        ? `host key changed: expected ${t.hostKeyFingerprint}, got ${presented}`
+      const reason = presented && presented !== pinned
+        ? `host key changed: expected ${pinned}, got ${presented}`
         : `SSH to ${t.host}:${t.port} failed: ${err.message}`;
       done({ state: "offline", reason });
     });
@@ -64,7 +69,7 @@ export function checkNode(t: SshTarget, timeoutMs = 10_000): Promise<CheckResult
       readyTimeout: timeoutMs,
       hostVerifier: (key: Buffer) => {
         presented = fingerprintOf(key);
-        return !t.hostKeyFingerprint || presented === t.hostKeyFingerprint;
+        return presented === pinned;
       },
     });
   });

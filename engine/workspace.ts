@@ -1,6 +1,6 @@
 // Pulumi settings shared by every operation, and one persistent work folder per stack (its
 // Pulumi.<stack>.yaml holds the passphrase salt: losing it loses the stack's secrets).
-import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { LocalWorkspace, type LocalWorkspaceOptions, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ export interface PulumiSettings {
   home: string;
   /** `file://…`, `s3://…` or Pulumi Cloud. */
   backendUrl: string;
-  /** The passphrase of the stacks' secrets provider (derived from the master key). */
+  /** The passphrase of the stacks' secrets provider (state/stack-passphrase.ts: rotation leaves it unchanged). */
   passphrase: Secret;
   /** Where each stack's work folder lives. */
   stacksDir: string;
@@ -42,27 +42,33 @@ function envVars(settings: PulumiSettings, workDir: string): Record<string, stri
 
 /** The stack, created on first use, with its work folder and the Hoist program inline. */
 export async function openStack(settings: PulumiSettings, stack: string): Promise<Stack> {
+  return LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: stack, program }, workspaceOptions(settings, stack));
+}
+
+/** The stack if it exists (StackNotFoundError otherwise), never creating it. */
+export async function selectStack(settings: PulumiSettings, stack: string): Promise<Stack> {
+  return LocalWorkspace.selectStack({ projectName: PROJECT, stackName: stack, program }, workspaceOptions(settings, stack));
+}
+
+function workspaceOptions(settings: PulumiSettings, stack: string) {
   const workDir = workDirOf(settings, stack);
   fs.mkdirSync(workDir, { recursive: true, mode: 0o700 });
   if (settings.backendUrl.startsWith("file://")) fs.mkdirSync(settings.backendUrl.slice("file://".length), { recursive: true, mode: 0o700 });
   fs.mkdirSync(settings.home, { recursive: true, mode: 0o700 });
-  return LocalWorkspace.createOrSelectStack(
-    { projectName: PROJECT, stackName: stack, program },
-    {
-      workDir,
-      pulumiCommand: settings.cli,
-      pulumiHome: settings.home,
-      envVars: envVars(settings, workDir),
-      secretsProvider: "passphrase",
-      // The same project a shell sees in this folder: `pulumi preview` there runs stacks/entry.ts.
-      projectSettings: {
-        name: PROJECT,
-        runtime: { name: "nodejs", options: { typescript: false, nodeargs: "--import tsx" } },
-        main: path.relative(workDir, entryFile),
-        description: "A Hoist stack",
-      },
+  return {
+    workDir,
+    pulumiCommand: settings.cli,
+    pulumiHome: settings.home,
+    envVars: envVars(settings, workDir),
+    secretsProvider: "passphrase",
+    // The same project a shell sees in this folder: `pulumi preview` there runs stacks/entry.ts.
+    projectSettings: {
+      name: PROJECT,
+      runtime: { name: "nodejs", options: { typescript: false, nodeargs: "--import tsx" } },
+      main: path.relative(workDir, entryFile),
+      description: "A Hoist stack",
     },
-  );
+  } satisfies LocalWorkspaceOptions;
 }
 
 /** Removes the stack from the backend and deletes its work folder. */

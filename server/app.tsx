@@ -1,22 +1,30 @@
 // The Hono application: pages (session cookie + CSRF) and the JSON API (bearer tokens), with
 // errors mapped to HTTP in one place.
 import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { randomUUID } from "node:crypto";
 import { ErrorAlert, ErrorPage } from "../views/errors.tsx";
 import { apiRoutes } from "./api/routes.ts";
+import { cookieJar } from "./auth/cookies.ts";
 import { csrfProtection, requireUser, sessions } from "./auth/session.ts";
 import type { Deps, Env } from "./env.ts";
-import { errorCodeOf, httpStatusOf, InvalidInputError, RateLimitedError } from "./errors.ts";
+import { errorCodeOf, httpStatusOf, InvalidInputError, PayloadTooLargeError, RateLimitedError } from "./errors.ts";
+import { accountRoutes } from "./routes/account.tsx";
+import { loggedPath } from "./log.ts";
 import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
+import { maintenanceRoutes } from "./routes/maintenance.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
 import { serverRoutes } from "./routes/servers.tsx";
 import { tokenRoutes } from "./routes/tokens.tsx";
 import { userKeyRoutes } from "./routes/user-keys.tsx";
 import { userRoutes } from "./routes/users.tsx";
+
+/** The largest request body read, forms and JSON alike (the biggest real one is a few KiB). */
+export const MAX_BODY_BYTES = 32 * 1024;
 
 export function createApp(deps: Deps) {
   const app = new Hono<Env>();
@@ -37,10 +45,25 @@ export function createApp(deps: Deps) {
       },
     }),
   );
+  // Before anything reads a body (the CSRF check parses forms, even of visitors not signed in):
+  // every form and JSON body Hoist takes is small, and a larger one is refused unread.
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(MAX_BODY_BYTES);
+      },
+    }),
+  );
+  const cookies = cookieJar(deps.config.secureCookies);
+  app.use(async (c, next) => {
+    c.set("cookies", cookies);
+    await next();
+  });
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    deps.log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+    deps.log.debug({ method: c.req.method, path: loggedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });
 
   app.route("/assets", assetRoutes());
@@ -48,7 +71,11 @@ export function createApp(deps: Deps) {
 
   const web = new Hono<Env>();
   web.use(sessions(deps));
-  web.use(csrfProtection());
+  web.use(async (c, next) => {
+    c.set("paused", deps.paused());
+    await next();
+  });
+  web.use(csrfProtection(deps));
   web.route("/", authRoutes(deps));
   for (const [path, routes] of [
     ["/nodes/credentials", credentialRoutes(deps)],
@@ -57,7 +84,9 @@ export function createApp(deps: Deps) {
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/ssh-keys", userKeyRoutes(deps)],
+    ["/settings/account", accountRoutes(deps)],
     ["/audit", auditRoutes(deps)],
+    ["/maintenance", maintenanceRoutes(deps)],
   ] as const) {
     web.use(`${path}/*`, requireUser(deps));
     web.use(path, requireUser(deps));
@@ -70,7 +99,7 @@ export function createApp(deps: Deps) {
     const status = httpStatusOf(err);
     if (status === 500) {
       const reference = randomUUID().slice(0, 8);
-      deps.log.error({ err, reference, path: c.req.path }, "request failed");
+      deps.log.error({ err, reference, path: loggedPath(c.req.path) }, "request failed");
       return respondError(c as Context<Env>, deps, 500, "Hoist hit an unexpected error. The details are in the server log.", "internal", reference);
     }
     if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterSeconds));

@@ -15,6 +15,11 @@ const schema = z.object({
   HOIST_MASTER_KEY_FILE: z.string().min(1).optional(),
   HOIST_LOG_LEVEL: z.enum(levels).default("info"),
   HOIST_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  HOIST_TRUST_PROXY: z
+    .string()
+    .transform((v) => v.split(",").map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { error: "must be IP addresses, separated by commas" })))
+    .default([]),
   HOIST_PULUMI_HOME: z.string().min(1).optional(),
   HOIST_PULUMI_BACKEND: z
     .string()
@@ -26,6 +31,11 @@ const schema = z.object({
   HOIST_OPERATION_TIMEOUT: intIn(30, 86_400).default(1800),
   HOIST_CANCEL_GRACE: intIn(5, 3600).default(120),
   HOIST_NODE_CHECK_INTERVAL: intIn(5, 86_400).default(60),
+  HOIST_SESSION_IDLE_MINUTES: intIn(5, 14 * 24 * 60).default(240),
+  HOIST_READ_ONLY: z
+    .enum(["1", "true", "yes", "on", "0", "false", "no", "off"], { error: "must be 1, true, yes or on (or 0, false, no, off)" })
+    .default("0")
+    .transform((v) => ["1", "true", "yes", "on"].includes(v)),
 });
 
 export type Config = {
@@ -35,8 +45,10 @@ export type Config = {
   masterKey?: string;
   masterKeyFile: string;
   logLevel: (typeof levels)[number];
-  /** Set when Hoist is served behind https: session cookies then carry Secure. */
+  /** The URL users reach Hoist at: invitation links, the CSRF origin; https makes cookies Secure. */
   publicUrl?: string;
+  /** Proxies whose X-Forwarded-For names the client (for per-address limits). */
+  trustedProxies: string[];
   secureCookies: boolean;
   pulumiBackend: string;
   /** PULUMI_HOME for every operation (plugins, workspaces); kept apart from ~/.pulumi. */
@@ -49,6 +61,10 @@ export type Config = {
   /** How long a cancelled operation may take to stop before its processes are killed. */
   cancelGraceSeconds: number;
   nodeCheckIntervalSeconds: number;
+  /** A session unused this long ends (it ends 14 days after sign-in anyway). */
+  sessionIdleMinutes: number;
+  /** Changes are paused from the start (HOIST_READ_ONLY); an admin cannot resume them. */
+  readOnly: boolean;
   /** Per-cloud API endpoint overrides, `HOIST_ENDPOINT_<CLOUD>` (for private clouds and the test bed). */
   endpoints: Record<string, string>;
 };
@@ -82,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     masterKeyFile: path.resolve(cwd, e.HOIST_MASTER_KEY_FILE ?? path.join(dataDir, "master.key")),
     logLevel: e.HOIST_LOG_LEVEL,
     publicUrl: e.HOIST_PUBLIC_URL,
+    trustedProxies: e.HOIST_TRUST_PROXY,
     secureCookies: e.HOIST_PUBLIC_URL?.startsWith("https://") ?? false,
     pulumiBackend: e.HOIST_PULUMI_BACKEND ?? `file://${path.join(dataDir, "pulumi")}`,
     pulumiHome: path.resolve(cwd, e.HOIST_PULUMI_HOME ?? path.join(dataDir, "pulumi-home")),
@@ -91,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     operationTimeoutSeconds: e.HOIST_OPERATION_TIMEOUT,
     cancelGraceSeconds: e.HOIST_CANCEL_GRACE,
     nodeCheckIntervalSeconds: e.HOIST_NODE_CHECK_INTERVAL,
+    sessionIdleMinutes: e.HOIST_SESSION_IDLE_MINUTES,
+    readOnly: e.HOIST_READ_ONLY,
     endpoints,
   };
 }

@@ -54,6 +54,19 @@ export class RateLimitedError extends Error {
   }
 }
 
+/** The request's body is larger than Hoist reads (nothing of it was parsed). */
+export class PayloadTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The request body is larger than ${Math.round(maxBytes / 1024)} KiB, the most Hoist accepts; nothing was changed.`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+/** Changes are paused (the maintenance switch); the message says why and since when. */
+export class MaintenanceError extends Error {
+  override name = "MaintenanceError";
+}
+
 /** The cloud provider failed to answer what Hoist asked it (its catalog, a check). */
 export class UpstreamError extends Error {
   override name = "UpstreamError";
@@ -71,13 +84,15 @@ export function httpStatusOf(err: unknown): number {
   if (err instanceof RateLimitedError) return 429;
   if (err instanceof UnauthenticatedError) return 401;
   if (err instanceof UpstreamError) return 502;
+  if (err instanceof PayloadTooLargeError) return 413;
+  if (err instanceof MaintenanceError) return 503;
   return 500;
 }
 
 export function errorCodeOf(err: unknown): string {
   const status = httpStatusOf(err);
   return (
-    { 422: "invalid_input", 404: "not_found", 403: "forbidden", 409: "conflict", 429: "rate_limited", 401: "unauthenticated", 502: "provider_error" } as Record<number, string>
+    { 422: "invalid_input", 404: "not_found", 403: "forbidden", 409: "conflict", 429: "rate_limited", 401: "unauthenticated", 502: "provider_error", 413: "payload_too_large", 503: "read_only" } as Record<number, string>
   )[status] ?? "internal";
 }
 

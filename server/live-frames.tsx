@@ -29,8 +29,8 @@ const refresh = (id: number): SseMessage => ({ id: String(id), event: "refresh",
 /**
  * `live` holds the page's state up to the point the stream resumes from. A resumed connection
  * (Last-Event-ID) gets each missed event as its own fragment; a fresh one that finds events the
- * page does not show gets one catch-up frame replacing the whole log, so that the extension's
- * own reconnects (which cannot send Last-Event-ID) never show a line twice.
+ * page does not show gets a catch-up frame per page of them, each replacing the whole log, so
+ * that the extension's own reconnects (which cannot send Last-Event-ID) never show a line twice.
  */
 export function pageStream(live: Live, cursor: PageCursor, resumed: boolean): OperationStreamFormat {
   const frame = (seq: number, opts: { lines?: ReturnType<typeof applyEvent>[]; status: boolean; steps: boolean }): SseMessage => ({

@@ -20,6 +20,11 @@ export const redactPaths = [
   'res.headers["set-cookie"]',
 ];
 
+/** A request path as it may be logged: an invitation link's token is a secret. */
+export function loggedPath(path: string): string {
+  return path.replace(/\/invite\/[^/?#]*/g, "/invite/[secret]");
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({ level, base: undefined, redact: { paths: redactPaths, censor: "[secret]" } }, destination);
 }

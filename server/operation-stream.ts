@@ -5,9 +5,10 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { HoistEvent } from "../engine/events.ts";
-import { eventsAfter, findOperation } from "../state/operations.ts";
+import { eventPages, findOperation } from "../state/operations.ts";
 import { finishedOperationStatuses } from "../state/statuses.ts";
 import type { Deps, Env } from "./env.ts";
+import { RateLimitedError } from "./errors.ts";
 
 export interface StreamedEvent {
   seq: number;
@@ -22,7 +23,7 @@ export interface SseMessage {
 }
 
 export interface OperationStreamFormat {
-  /** The stored events after `after` (possibly none), sent at once on connecting. */
+  /** A page of the stored events after `after`, sent on connecting (once per page, in order). */
   replay(events: StreamedEvent[]): SseMessage[];
   /** One event recorded while the stream is open. */
   live(event: StreamedEvent): SseMessage[];
@@ -33,24 +34,43 @@ export interface OperationStreamFormat {
 const KEEPALIVE_MS = 15_000;
 
 export function streamOperation(c: Context<Env>, deps: Deps, operationId: string, after: number, format: OperationStreamFormat) {
+  const actor = c.get("actor");
+  if (!actor) throw new Error("a stream needs a signed-in actor");
+  let wake: (() => void) | undefined;
+  // Closed from outside (sign-out, a role change, a revoked token): no end message, so the
+  // browser reconnects and is checked again.
+  let closed = false;
+  const release = deps.streams.open({ userId: actor.user.id, sessionId: actor.sessionId, tokenId: actor.tokenId }, () => {
+    closed = true;
+    wake?.();
+  });
+  if (!release) {
+    throw new RateLimitedError(`You have ${deps.streams.perUser} live streams open, the most Hoist keeps per user; close one (pages refresh themselves without one).`, 15);
+  }
   return streamSSE(c, async (stream) => {
     const queue: StreamedEvent[] = [];
-    let wake: (() => void) | undefined;
     // Subscribe before reading the stored events, so nothing falls between the two.
     const unsubscribe = deps.engine.bus.subscribe(operationId, (e) => {
       queue.push({ seq: e.seq, at: e.at, event: e.event });
       wake?.();
     });
-    stream.onAbort(unsubscribe);
+    stream.onAbort(() => {
+      unsubscribe();
+      wake?.(); // the browser went away: release its place at once, not at the next keep-alive
+    });
     const send = async (messages: SseMessage[]) => {
       for (const m of messages) await stream.writeSSE({ id: m.id, event: m.event, data: await m.data });
     };
     try {
-      const stored = eventsAfter(deps.db, operationId, after, 100_000).map((e) => ({ seq: e.seq, at: e.at, event: e.payload as unknown as HoistEvent }));
-      let last = stored.at(-1)?.seq ?? after;
-      await send(format.replay(stored));
+      // The stored events a page at a time (an operation may have hundreds of thousands).
+      let last = after;
+      for (const page of eventPages(deps.db, operationId, after)) {
+        if (stream.aborted || closed) return;
+        await send(format.replay(page.map((e) => ({ seq: e.seq, at: e.at, event: e.payload as unknown as HoistEvent }))));
+        last = page.at(-1)!.seq;
+      }
       const finished = () => finishedOperationStatuses.includes(findOperation(deps.db, operationId)?.status ?? "failed");
-      while (!stream.aborted) {
+      while (!stream.aborted && !closed) {
         while (queue.length) {
           const e = queue.shift()!;
           if (e.seq <= last) continue;
@@ -65,11 +85,12 @@ export function streamOperation(c: Context<Env>, deps: Deps, operationId: string
           setTimeout(resolve, KEEPALIVE_MS).unref();
         });
         wake = undefined;
-        if (queue.length === 0 && !stream.aborted) await stream.write(": keep-alive\n\n");
+        if (queue.length === 0 && !stream.aborted && !closed) await stream.write(": keep-alive\n\n");
       }
-      if (!stream.aborted) await send(format.end());
+      if (!stream.aborted && !closed) await send(format.end());
     } finally {
       unsubscribe();
+      release();
     }
   });
 }

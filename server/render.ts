@@ -5,11 +5,13 @@ import type { Viewer } from "../views/layout.tsx";
 import type { Actor, Env } from "./env.ts";
 import { fieldMap, InvalidInputError } from "./errors.ts";
 import { takeFlash } from "./flash.ts";
+import { pauseText } from "./actions/maintenance.ts";
 
 export function pageBase(c: Context<Env>) {
   const actor = c.get("actor");
   const viewer: Viewer | undefined = actor && { email: actor.user.email, name: actor.user.name, role: actor.user.role };
-  return { csrf: c.get("csrf"), viewer, flash: takeFlash(c), now: new Date() };
+  const paused = c.get("paused");
+  return { csrf: c.get("csrf"), viewer, flash: takeFlash(c), paused: paused && pauseText(paused), now: new Date() };
 }
 
 /** The signed-in actor (routes behind requireUser). */
@@ -58,13 +60,23 @@ export async function handleForm<T>(
   return done(result);
 }
 
-/** The caller's address for rate limits. */
-export function addressOf(c: Context): string {
+/**
+ * The caller's address for rate limits: the peer's, or behind a trusted proxy (HOIST_TRUST_PROXY)
+ * the nearest address in X-Forwarded-For that is not one of those proxies. Without the setting
+ * the header is ignored: anyone can send one.
+ */
+export function addressOf(c: Context, trustedProxies: readonly string[] = []): string {
+  let peer: string;
   try {
-    return getConnInfo(c).remote.address ?? "unknown";
+    peer = getConnInfo(c).remote.address ?? "unknown";
   } catch {
     return "unknown";
   }
+  const trusted = (a: string) => trustedProxies.includes(a.replace(/^::ffff:/, ""));
+  if (!trusted(peer)) return peer;
+  const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  while (hops.length && trusted(hops.at(-1)!)) hops.pop();
+  return hops.at(-1) ?? peer;
 }
 
 /** A redirect target from `?next=` that stays on this site. */

@@ -1,4 +1,4 @@
-import { desc, eq, lt, and } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { auditLog } from "./schema.ts";
 import type { AuditOutcome } from "./statuses.ts";
@@ -15,8 +15,17 @@ export interface AuditRecord {
   detail?: string;
 }
 
-export function recordAudit(db: Db, r: AuditRecord): void {
-  db.insert(auditLog).values(r).run();
+/** Records an entry; returns its id. */
+export function recordAudit(db: Db, r: AuditRecord): number {
+  return db.insert(auditLog).values(r).returning({ id: auditLog.id }).get().id;
+}
+
+/** Folds one more occurrence into an entry, with its detail brought up to date. */
+export function repeatAudit(db: Db, id: number, detail: string): void {
+  db.update(auditLog)
+    .set({ count: sql`${auditLog.count} + 1`, detail })
+    .where(eq(auditLog.id, id))
+    .run();
 }
 
 /** Newest first, a page at a time (`before` is the last id seen); a user's own entries unless `all`. */

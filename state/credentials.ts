@@ -1,5 +1,4 @@
 import { and, asc, eq, getTableColumns } from "drizzle-orm";
-import { randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { credentials } from "./schema.ts";
 import { owned, type Scope } from "./scope.ts";
@@ -37,8 +36,9 @@ export function nameTaken(db: Db, userId: string, name: string, exceptId?: strin
   return row !== undefined && row.id !== exceptId;
 }
 
-export function insertCredential(db: Db, c: { userId: string; name: string; cloud: string; secret: string; settings: Record<string, string> }): Credential {
-  const { secret: _s, ...row } = db.insert(credentials).values({ id: randomUUID(), ...c }).returning().get();
+/** Inserts a credential; its id is the caller's, since the sealed secret is bound to it. */
+export function insertCredential(db: Db, c: { id: string; userId: string; name: string; cloud: string; secret: string; settings: Record<string, string> }): Credential {
+  const { secret: _s, ...row } = db.insert(credentials).values(c).returning().get();
   return row;
 }
 

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadMasterKeys, MasterKeyError } from "./master-key.ts";
+import { keyFileWatcher, loadMasterKeys, MasterKeyError, writeKeyFile } from "./master-key.ts";
+import { createKeyring, keyId } from "./secrets.ts";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -47,5 +48,28 @@ describe("master key", () => {
     fs.chmodSync(file, 0o644);
     expect(() => loadMasterKeys({ masterKeyFile: file })).toThrow(MasterKeyError);
     expect(() => loadMasterKeys({ masterKeyFile: file })).toThrow(/readable by others/);
+  });
+
+  it("rewrites the key file atomically, owner-only, current key first", () => {
+    const file = path.join(tmp(), "master.key");
+    const [a, b] = [randomBytes(32), randomBytes(32)];
+    writeKeyFile(file, [a, b], "older keys");
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadMasterKeys({ masterKeyFile: file }).keys.map(keyId)).toEqual([keyId(a), keyId(b)]);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(["master.key"]);
+  });
+
+  it("lets a keyring follow a rotation of the key file: it seals with the new key and opens what it seals", () => {
+    const file = path.join(tmp(), "master.key");
+    const old = randomBytes(32);
+    writeKeyFile(file, [old], "");
+    const ring = createKeyring([old], keyFileWatcher({ masterKeyFile: file }));
+    const ref = { table: "credentials", column: "secret", id: "x" };
+    const fresh = randomBytes(32);
+    const sealedByOther = createKeyring([fresh]).seal("from the rotation", ref);
+    writeKeyFile(file, [fresh, old], "older keys");
+    expect(ring.open(sealedByOther, ref).reveal()).toBe("from the rotation");
+    expect(ring.currentId).toBe(keyId(fresh));
+    expect(keyFileWatcher({ masterKey: old.toString("base64"), masterKeyFile: file })).toBeUndefined();
   });
 });

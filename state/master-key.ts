@@ -1,7 +1,7 @@
 // The master key: from HOIST_MASTER_KEY (base64 or hex of 32 bytes), else a key file, generated
 // once with mode 0600 when it does not exist. Earlier keys for rotation may follow in the file,
 // one per line after the current one.
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -35,4 +35,38 @@ export function loadMasterKeys(opts: { masterKey?: string; masterKeyFile: string
   const lines = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() && !l.startsWith("#"));
   if (lines.length === 0) throw new MasterKeyError(`HOIST_MASTER_KEY_FILE: ${file} holds no key`);
   return { keys: lines.map((l, i) => decodeKey(l, `${file} line ${i + 1}`)), generated: false };
+}
+
+/**
+ * The key file's keys again when it changed since `since` (its mtime and size), for a running
+ * console to follow `hoist rotate-key`; undefined when it did not change or there is no file.
+ */
+export function keyFileWatcher(opts: { masterKey?: string; masterKeyFile: string }): (() => Buffer[] | undefined) | undefined {
+  if (opts.masterKey) return undefined;
+  const stamp = () => {
+    const st = fs.statSync(opts.masterKeyFile, { throwIfNoEntry: false });
+    return st ? `${st.mtimeMs}:${st.size}:${st.ino}` : "";
+  };
+  let seen = stamp();
+  return () => {
+    const now = stamp();
+    if (!now || now === seen) return undefined;
+    seen = now;
+    return loadMasterKeys(opts).keys;
+  };
+}
+
+/** Replaces the key file with `keys` (current first), atomically and with mode 0600. */
+export function writeKeyFile(file: string, keys: Buffer[], comment: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
+  const [current, ...older] = keys;
+  const text = [current!.toString("base64"), ...(older.length ? [`# ${comment}`] : []), ...older.map((k) => k.toString("base64"))].join("\n") + "\n";
+  const fd = fs.openSync(tmp, "wx", 0o600);
+  try {
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
 }

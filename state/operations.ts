@@ -38,12 +38,27 @@ export function insertEvent(db: Db, e: { operationId: string; seq: number; type:
   db.insert(operationEvents).values(e).run();
 }
 
-export function eventsAfter(db: Db, operationId: string, after: number, limit = 1000): StoredEvent[] {
+/** Events are read a page at a time: an operation may have hundreds of thousands. */
+export const EVENT_PAGE = 500;
+export const MAX_EVENT_PAGE = 1000;
+
+/** The events after `after`, in order, at most `limit` of them (and never more than MAX_EVENT_PAGE). */
+export function eventsAfter(db: Db, operationId: string, after: number, limit = EVENT_PAGE): StoredEvent[] {
   return db
     .select()
     .from(operationEvents)
     .where(and(eq(operationEvents.operationId, operationId), gt(operationEvents.seq, after)))
     .orderBy(asc(operationEvents.seq))
-    .limit(limit)
+    .limit(Math.max(1, Math.min(limit, MAX_EVENT_PAGE)))
     .all();
+}
+
+/** Every event after `after` up to `upTo` (inclusive), a page at a time. */
+export function* eventPages(db: Db, operationId: string, after = 0, upTo = Number.MAX_SAFE_INTEGER): Generator<StoredEvent[]> {
+  for (let last = after; last < upTo; ) {
+    const page = eventsAfter(db, operationId, last).filter((e) => e.seq <= upTo);
+    if (page.length === 0) return;
+    yield page;
+    last = page.at(-1)!.seq;
+  }
 }

@@ -49,8 +49,10 @@ export const sessions = sqliteTable(
     csrfToken: text("csrf_token").notNull(),
     createdAt: createdAt(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    // For the idle timeout; sessions from before it existed count as idle (one more sign-in).
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull().default(sql`0`),
   },
-  (t) => [index("sessions_user").on(t.userId)],
+  (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expiresAt)],
 );
 
 export const apiTokens = sqliteTable(
@@ -63,6 +65,8 @@ export const apiTokens = sqliteTable(
     prefix: text("prefix").notNull(),
     createdAt: createdAt(),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    // Set for every token; tokens from before expiry existed get one at start (state/api-tokens.ts).
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }),
   },
   (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_user").on(t.userId)],
 );
@@ -244,6 +248,23 @@ export const auditLog = sqliteTable(
     targetId: text("target_id"),
     outcome: text("outcome", { enum: auditOutcomes }).notNull(),
     detail: text("detail"),
+    // Repeats folded into this row (refused sign-ins are one row per account and quarter hour).
+    count: integer("count").notNull().default(1),
   },
   (t) => [index("audit_at").on(t.at), index("audit_user").on(t.userId)],
 );
+
+/** Secrets of the installation itself (the stacks' passphrase), sealed under the master key. */
+export const instanceSecrets = sqliteTable("instance_secrets", {
+  id: id(),
+  value: text("value").notNull(), // sealed
+  createdAt: createdAt(),
+});
+
+/** Settings changed while Hoist runs (the maintenance switch), with who changed them. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  updatedBy: text("updated_by"),
+});

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
-import { randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { sshKeys } from "./schema.ts";
 
 export type SshKeyRow = typeof sshKeys.$inferSelect;
 
-export function insertSshKey(db: Db, k: Pick<SshKeyRow, "userId" | "name" | "publicKey" | "privateKey" | "fingerprint">): SshKeyRow {
-  return db.insert(sshKeys).values({ id: randomUUID(), ...k }).returning().get();
+/** Inserts a key pair; its id is the caller's, since the sealed private key is bound to it. */
+export function insertSshKey(db: Db, k: Pick<SshKeyRow, "id" | "userId" | "name" | "publicKey" | "privateKey" | "fingerprint">): SshKeyRow {
+  return db.insert(sshKeys).values(k).returning().get();
 }
 
 export function sshKeyById(db: Db, id: string): SshKeyRow | undefined {

@@ -10,10 +10,12 @@ export interface AuditView {
   target: string | null;
   outcome: AuditOutcome;
   detail: string | null;
+  /** How many times it happened (repeats folded into one entry). */
+  count: number;
 }
 
 export const AuditPage = (p: Omit<PageProps, "section" | "children" | "title"> & { now: Date; entries: AuditView[]; nextBefore?: number; everyone: boolean }) => (
-  <Layout title="Audit log" csrf={p.csrf} viewer={p.viewer} flash={p.flash} section="audit">
+  <Layout title="Audit log" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="audit">
     <div class="page-head">
       <h1>Audit log</h1>
     </div>
@@ -30,6 +32,7 @@ export const AuditPage = (p: Omit<PageProps, "section" | "children" | "title"> &
             <td>{e.actor}</td>
             <td>
               <code>{e.action}</code>
+              {e.count > 1 && <span class="muted small"> ×{e.count}</span>}
             </td>
             <td class="small">{e.target}</td>
             <td>

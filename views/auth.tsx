@@ -8,10 +8,20 @@ export const SetupPage = (p: Base & FormState) => (
   <Bare title="Set up Hoist" csrf={p.csrf} flash={p.flash}>
     <h1>Welcome to Hoist</h1>
     <p class="muted">Create the first account. It becomes the admin, who can invite everyone else.</p>
-    <FormErrors errors={p.errors ?? {}} known={["email", "name", "password"]} />
+    <FormErrors errors={p.errors ?? {}} known={["setupCode", "email", "name", "password"]} />
     <form method="post" action="/setup">
       <CsrfInput token={p.csrf} />
-      <Field name="name" label="Your name" value={p.values?.name} error={p.errors?.name} required autofocus autocomplete="name" maxlength={64} />
+      <Field
+        name="setupCode"
+        label="Setup code"
+        error={p.errors?.setupCode}
+        help="Hoist printed it in its log when it started; it is also in the file setup-code in Hoist's data folder."
+        required
+        autofocus
+        autocomplete="off"
+        maxlength={64}
+      />
+      <Field name="name" label="Your name" value={p.values?.name} error={p.errors?.name} required autocomplete="name" maxlength={64} />
       <Field name="email" label="Email" type="email" value={p.values?.email} error={p.errors?.email} required autocomplete="username" />
       <Field name="password" label="Password" type="password" error={p.errors?.password} help="At least 12 characters." required autocomplete="new-password" />
       <button type="submit" class="primary">

@@ -78,6 +78,7 @@ export const CredentialsPage = (p: Base & { credentials: CredentialView[]; cloud
     csrf={p.csrf}
     viewer={p.viewer}
     flash={p.flash}
+    paused={p.paused}
     actions={p.canWrite && (
       <a class="button primary" href="/nodes/credentials/new">
         Add credential
@@ -129,7 +130,7 @@ export const NewCredentialPage = (p: Base & { clouds: CloudChoice[]; values: Rec
   const cloud = p.clouds.find((c) => c.id === p.values.provider);
   const known = ["name", "provider", ...(cloud?.fields.map((f) => f.key) ?? [])];
   return (
-    <TabbedPage title="Add credential" tab="credentials" csrf={p.csrf} viewer={p.viewer} flash={p.flash}>
+    <TabbedPage title="Add credential" tab="credentials" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
       <div class="card">
         <h2>Add a cloud credential</h2>
         <FormErrors errors={p.errors} known={known} />
@@ -165,7 +166,7 @@ export const NewCredentialPage = (p: Base & { clouds: CloudChoice[]; values: Rec
 };
 
 export const EditCredentialPage = (p: Base & { credential: CredentialView; cloud: CloudChoice; values: Record<string, string>; errors: Record<string, string> }) => (
-  <TabbedPage title={`Edit ${p.credential.name}`} tab="credentials" csrf={p.csrf} viewer={p.viewer} flash={p.flash}>
+  <TabbedPage title={`Edit ${p.credential.name}`} tab="credentials" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
     <div class="card">
       <h2>
         Edit {p.credential.name} <ValidityBadge c={p.credential} />
@@ -188,7 +189,7 @@ export const EditCredentialPage = (p: Base & { credential: CredentialView; cloud
 );
 
 export const DeleteCredentialPage = (p: Base & { credential: CredentialView }) => (
-  <TabbedPage title={`Delete ${p.credential.name}`} tab="credentials" csrf={p.csrf} viewer={p.viewer} flash={p.flash}>
+  <TabbedPage title={`Delete ${p.credential.name}`} tab="credentials" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
     <div class="card danger-zone">
       <h2>Delete the credential “{p.credential.name}”?</h2>
       <p>

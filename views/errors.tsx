@@ -4,7 +4,9 @@ const titles: Record<number, string> = {
   403: "Not allowed",
   404: "Not found",
   409: "Conflict",
+  413: "Too large",
   429: "Slow down",
+  503: "Changes are paused",
   500: "Something went wrong",
 };
 

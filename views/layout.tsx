@@ -13,7 +13,9 @@ export interface PageProps {
   csrf: string;
   viewer?: Viewer;
   flash?: { kind: "ok" | "error" | "info"; text: string };
-  section?: "nodes" | "audit" | "users" | "tokens" | "ssh-keys";
+  /** Set while changes are paused (the maintenance switch): what every page says about it. */
+  paused?: string;
+  section?: "nodes" | "audit" | "users" | "tokens" | "account" | "maintenance" | "ssh-keys";
   children: Child;
 }
 
@@ -64,11 +66,19 @@ export const Layout = (p: PageProps) => (
                 Users
               </a>
             )}
+            {p.viewer.role === "admin" && (
+              <a href="/maintenance" aria-current={p.section === "maintenance" ? "page" : undefined}>
+                Maintenance
+              </a>
+            )}
             <a href="/settings/ssh-keys" aria-current={p.section === "ssh-keys" ? "page" : undefined}>
               SSH keys
             </a>
             <a href="/settings/tokens" aria-current={p.section === "tokens" ? "page" : undefined}>
               API tokens
+            </a>
+            <a href="/settings/account" aria-current={p.section === "account" ? "page" : undefined}>
+              Account
             </a>
           </nav>
         )}
@@ -87,6 +97,11 @@ export const Layout = (p: PageProps) => (
       <main id="main">
         {/* Where an HTMX request that failed says why, instead of swapping an error page into a row. */}
         <div id="alerts" aria-live="assertive"></div>
+        {p.paused && p.viewer && (
+          <div class="flash flash-warn maintenance" role="status">
+            {p.paused}
+          </div>
+        )}
         {p.flash && (
           <div class={`flash flash-${p.flash.kind}`} role={p.flash.kind === "error" ? "alert" : "status"}>
             {p.flash.text}

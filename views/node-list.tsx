@@ -81,7 +81,7 @@ export const NodesTable = (p: { nodes: NodeView[]; now: Date; canWrite: boolean;
 );
 
 export const NodesPage = (p: Base & { nodes: NodeView[] }) => (
-  <TabbedPage title="Nodes" tab="nodes" csrf={p.csrf} viewer={p.viewer} flash={p.flash}>
+  <TabbedPage title="Nodes" tab="nodes" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
     {p.nodes.length === 0 ? (
       <EmptyState
         title="No nodes yet"

@@ -11,7 +11,7 @@ const tabs: { id: Tab; label: string; href: string }[] = [
 ];
 
 export const TabbedPage = (p: Omit<PageProps, "section" | "children"> & { tab: Tab; actions?: Child; children: Child }) => (
-  <Layout title={p.title} csrf={p.csrf} viewer={p.viewer} flash={p.flash} section="nodes">
+  <Layout title={p.title} csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="nodes">
     <div class="page-head">
       <h1>Infrastructure</h1>
       <div class="actions">{p.actions}</div>

@@ -36,7 +36,9 @@ export interface Live {
   opStatus: OperationStatus;
   serverStatus?: ServerStatus;
   steps: Step[];
+  /** The newest LOG_LINES lines; `earlier` counts those dropped before them. */
   log: LogLine[];
+  earlier: number;
   failure?: { reason: string; code?: string; action?: string };
   finishedSummary: boolean;
   /** 0–100; it never goes back while the operation runs. */
@@ -44,8 +46,11 @@ export interface Live {
 }
 
 export function newLive(kind: OperationKind, opStatus: OperationStatus = "queued"): Live {
-  return { kind, seq: 0, opStatus, steps: [], log: [], finishedSummary: false, percent: 0 };
+  return { kind, seq: 0, opStatus, steps: [], log: [], earlier: 0, finishedSummary: false, percent: 0 };
 }
+
+/** How many log lines the page holds (an operation may log hundreds of thousands; the API has all). */
+export const LOG_LINES = 400;
 
 // Default providers are Pulumi's plumbing, not something the operator asked for.
 const isPlumbing = (type: string) => type.startsWith("pulumi:providers:");
@@ -97,13 +102,20 @@ export function applyEvent(live: Live, { seq, at, event: e }: LiveEvent): LogLin
   if (!line) return undefined;
   const added = { seq, at, ...line };
   live.log.push(added);
+  if (live.log.length > LOG_LINES) {
+    live.log.shift();
+    live.earlier++;
+  }
   return added;
 }
 
-/** The events folded in order; `rowStatus`, when given, is the operation's stored status, which wins. */
-export function foldLive(kind: OperationKind, events: LiveEvent[], rowStatus?: OperationStatus): Live {
+/**
+ * The events folded in order, given a page at a time; `rowStatus`, when given, is the
+ * operation's stored status, which wins.
+ */
+export function foldLive(kind: OperationKind, pages: Iterable<LiveEvent[]>, rowStatus?: OperationStatus): Live {
   const live = newLive(kind);
-  for (const e of events) applyEvent(live, e);
+  for (const page of pages) for (const e of page) applyEvent(live, e);
   if (rowStatus) {
     live.opStatus = rowStatus;
     live.percent = nextPercent(live);

@@ -6,7 +6,6 @@ import { Badge, type Tone } from "./components.tsx";
 import { stepsDone, type Live, type LogLine } from "./operation-live.ts";
 import { StatusBadge } from "./servers.tsx";
 
-const LOG_LINES = 400;
 const clock = (d: Date) => d.toISOString().slice(11, 19);
 
 export const LogItems = (p: { lines: LogLine[] }) => (
@@ -21,11 +20,10 @@ export const LogItems = (p: { lines: LogLine[] }) => (
 );
 
 export const LogList = (p: { live: Live; oob?: boolean }) => {
-  const shown = p.live.log.slice(-LOG_LINES);
   return (
     <ol id="log" class="log" hx-swap-oob={p.oob ? "true" : undefined}>
-      {p.live.log.length > shown.length && <li class="line line-milestone">… {p.live.log.length - shown.length} earlier lines (the JSON API has all of them)</li>}
-      <LogItems lines={shown} />
+      {p.live.earlier > 0 && <li class="line line-milestone">… {p.live.earlier} earlier lines (the JSON API has all of them)</li>}
+      <LogItems lines={p.live.log} />
     </ol>
   );
 };

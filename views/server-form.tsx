@@ -226,7 +226,7 @@ export const NewServerPage = (
 ) => {
   const chosen = p.credentials.find((c) => c.id === p.values.credentialId);
   return (
-    <TabbedPage title="Create server" tab="cloud" csrf={p.csrf} viewer={p.viewer} flash={p.flash}>
+    <TabbedPage title="Create server" tab="cloud" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
       {p.credentials.length === 0 ? (
         <EmptyState title="No credential that can create servers" action={<a class="button primary" href="/nodes/credentials/new">Add a credential</a>}>
           {p.otherClouds.length > 0

@@ -287,7 +287,7 @@ export const ServerBody = (p: ServerBodyProps) => (
 );
 
 export const ServerPage = (p: Base & ServerBodyProps) => (
-  <TabbedPage title={p.server.name} tab="cloud" csrf={p.csrf} viewer={p.viewer} flash={p.flash}>
+  <TabbedPage title={p.server.name} tab="cloud" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
     <nav class="crumbs" aria-label="Breadcrumb">
       <a href="/nodes/cloud">Cloud Servers</a> / <span aria-current="page">{p.server.name}</span>
     </nav>

@@ -139,6 +139,7 @@ export const CloudServersPage = (p: Base & { servers: ServerView[]; hasCredentia
     csrf={p.csrf}
     viewer={p.viewer}
     flash={p.flash}
+    paused={p.paused}
     actions={p.canWrite && p.servers.length > 0 && (
       <a class="button primary" href="/nodes/cloud/new">
         Create server
@@ -190,7 +191,7 @@ export const CredentialChoice = (p: { server: ServerView; options: CredentialOpt
   );
 
 export const DestroyServerPage = (p: Base & { server: ServerView; options: CredentialOption[]; runningCreate: boolean; errors: Record<string, string> }) => (
-  <TabbedPage title={`Destroy ${p.server.name}`} tab="cloud" csrf={p.csrf} viewer={p.viewer} flash={p.flash}>
+  <TabbedPage title={`Destroy ${p.server.name}`} tab="cloud" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
     <div class="card danger-zone">
       <h2>Destroy the server “{p.server.name}”?</h2>
       <p>

@@ -27,7 +27,7 @@ export const UsersPage = (
     inviteLink?: string;
   },
 ) => (
-  <Layout title="Users" csrf={p.csrf} viewer={p.viewer} flash={p.flash} section="users">
+  <Layout title="Users" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="users">
     <div class="page-head">
       <h1>Users</h1>
     </div>
@@ -69,6 +69,19 @@ export const UsersPage = (
             <When at={u.createdAt} now={p.now} />
           </td>
           <td class="row-actions">
+            {!u.self && u.state !== "disabled" && (
+              <a class="button small" href={`/users/${u.id}/disable`}>
+                Disable
+              </a>
+            )}
+            {!u.self && u.state === "disabled" && (
+              <form method="post" action={`/users/${u.id}/enable`} class="inline">
+                <CsrfInput token={p.csrf} />
+                <button type="submit" class="small">
+                  Enable
+                </button>
+              </form>
+            )}
             {!u.self && (
               <form method="post" action={`/users/${u.id}/remove`} hx-post={`/users/${u.id}/remove`} hx-confirm={`Remove ${u.email}? Their credentials and API tokens are deleted with them.`} hx-target="body">
                 <CsrfInput token={p.csrf} />
@@ -102,5 +115,43 @@ export const UsersPage = (
         </button>
       </form>
     </div>
+  </Layout>
+);
+
+/** Confirms disabling a user: what ends at once, what is kept, and to whom it may go. */
+export const DisableUserPage = (
+  p: Omit<PageProps, "section" | "children" | "title"> & {
+    user: { id: string; email: string; name: string };
+    owned: { servers: number; credentials: number };
+    admins: { id: string; email: string }[];
+    errors: Record<string, string>;
+  },
+) => (
+  <Layout title={`Disable ${p.user.email}`} csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="users">
+    <section class="card narrow">
+      <h1>Disable {p.user.email}?</h1>
+      <p>
+        {p.user.name} is signed out everywhere at once, their live pages stop, and their API tokens are revoked. They cannot sign in until an admin
+        enables them again.
+      </p>
+      <p>
+        Their {p.owned.servers} server(s) and {p.owned.credentials} credential(s) keep running and stay theirs, where every admin sees and manages them —
+        or go to an admin now.
+      </p>
+      <FormErrors errors={p.errors} known={["handTo"]} />
+      <form method="post" action={`/users/${p.user.id}/disable`}>
+        <CsrfInput token={p.csrf} />
+        <Select
+          name="handTo"
+          label="Their servers and credentials"
+          error={p.errors.handTo}
+          options={[{ value: "", label: `stay with ${p.user.email}` }, ...p.admins.map((a) => ({ value: a.id, label: `go to ${a.email}` }))]}
+        />
+        <button type="submit" class="danger">
+          Disable {p.user.email}
+        </button>
+        <a href="/users">Cancel</a>
+      </form>
+    </section>
   </Layout>
 );

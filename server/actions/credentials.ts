@@ -1,4 +1,5 @@
 // Credential actions shared by the pages and the JSON API.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { openCredential } from "../../engine/credentials.ts";
 import type { CloudAdapter, CloudCredential, CredentialCheck } from "../../stacks/cloud.ts";
@@ -13,11 +14,13 @@ import {
   updateCredential,
   type Credential,
 } from "../../state/credentials.ts";
+import { credentialSecretRef } from "../../state/sealed-columns.ts";
 import { sealJson } from "../../state/secrets.ts";
 import type { Actor, Deps } from "../env.ts";
 import { InvalidInputError, NotFoundError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
 import { requireWriter } from "./guards.ts";
+import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, displayName, parse } from "./input.ts";
 
 export type { Credential };
@@ -66,6 +69,7 @@ function parseFields(cloud: CloudAdapter, raw: Record<string, unknown>, optional
 
 export async function createCredential(deps: Deps, actor: Actor, rawInput: unknown): Promise<Credential> {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const raw = asObject(rawInput);
   const errors: FieldError[] = [];
   const name = displayName.safeParse(raw.name);
@@ -81,11 +85,13 @@ export async function createCredential(deps: Deps, actor: Actor, rawInput: unkno
   if (name.success && nameTaken(deps.db, actor.user.id, name.data)) errors.push({ field: "name", message: `a credential named "${name.data}" already exists` });
   if (errors.length || !cloud || !fields || !name.success) throw new InvalidInputError(errors);
 
+  const id = randomUUID();
   const created = insertCredential(deps.db, {
+    id,
     userId: actor.user.id,
     name: name.data,
     cloud: cloud.id,
-    secret: sealJson(deps.keyring, fields.secret),
+    secret: sealJson(deps.keyring, fields.secret, credentialSecretRef(id)),
     settings: fields.settings,
   });
   const check = await runCheck(deps, created, cloud);
@@ -98,6 +104,7 @@ const patchSchema = z.object({ name: displayName.optional() });
 /** Renames the credential and/or replaces its secret fields (re-validating it then). */
 export async function updateCredentialAction(deps: Deps, actor: Actor, id: string, rawInput: unknown): Promise<Credential> {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const current = getCredential(deps, actor, id);
   const raw = asObject(rawInput);
   const cloud = cloudOf(current.cloud);
@@ -111,7 +118,7 @@ export async function updateCredentialAction(deps: Deps, actor: Actor, id: strin
   if (replacing) {
     // Fields left empty keep their sealed values.
     const previous = openCredentialOf(deps, current).secret.reveal();
-    secret = sealJson(deps.keyring, { ...previous, ...fields.secret });
+    secret = sealJson(deps.keyring, { ...previous, ...fields.secret }, credentialSecretRef(id));
   }
   updateCredential(deps.db, id, { name, secret, settings: replacing ? { ...current.settings, ...fields.settings } : undefined });
   const changed = [name && `renamed to ${name}`, replacing && "secret replaced"].filter(Boolean).join(", ");
@@ -130,6 +137,7 @@ export async function validateCredential(deps: Deps, actor: Actor, id: string): 
 
 export function deleteCredentialAction(deps: Deps, actor: Actor, id: string): Credential {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const current = getCredential(deps, actor, id);
   deleteRow(deps.db, id);
   audit(deps, actor, "credential.delete", "ok", { type: "credential", id }, current.name);

@@ -8,6 +8,7 @@ import type { Catalog, ServerSupport } from "../../stacks/cloud.ts";
 import { findCredential, type Credential } from "../../state/credentials.ts";
 import { findOperation, serverOperations, type Operation } from "../../state/operations.ts";
 import { countLiveServers, findServer, insertServer, listServers as listRows, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
+import { sshPrivateKeyRef } from "../../state/sealed-columns.ts";
 import { insertSshKey } from "../../state/ssh-keys.ts";
 import { markUserKeysUsed } from "../../state/user-keys.ts";
 import { busyServerStatuses, canTransition } from "../../state/statuses.ts";
@@ -16,6 +17,7 @@ import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, Upst
 import { audit } from "./audit.ts";
 import { openCredentialOf } from "./credentials.ts";
 import { requireWriter } from "./guards.ts";
+import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, parse } from "./input.ts";
 import { chosenUserKeys } from "./user-keys.ts";
 
@@ -94,13 +96,13 @@ function checkAgainstCatalog(catalog: Catalog, input: { region: string; size: st
 }
 
 function limitChanges(deps: Deps, actor: Actor): void {
-  const wait = deps.limits.serverChanges.retryAfter(actor.user.id);
+  const wait = deps.limits.serverChanges.take(actor.user.id);
   if (wait > 0) throw new RateLimitedError(`Too many servers created or destroyed in a short time. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
-  deps.limits.serverChanges.hit(actor.user.id);
 }
 
 export async function createServer(deps: Deps, actor: Actor, rawInput: unknown): Promise<{ server: Server; operation: Operation }> {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const raw = asObject(rawInput);
   const input = parse(createSchema, raw);
   const operatorKeys = chosenUserKeys(deps, actor, raw.sshKeyIds);
@@ -130,11 +132,13 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
   let stack = base;
   for (let n = 2; stackTaken(deps.db, stack); n++) stack = `${base}-${n}`;
   const keys = generateKeyPair(`hoist-${input.name}`);
+  const keyId = randomUUID();
   const key = insertSshKey(deps.db, {
+    id: keyId,
     userId: actor.user.id,
     name: `hoist-${input.name}`,
     publicKey: keys.publicKey,
-    privateKey: deps.keyring.seal(keys.privateKey),
+    privateKey: deps.keyring.seal(keys.privateKey, sshPrivateKeyRef(keyId)),
     fingerprint: keys.fingerprint,
   });
   const server = insertServer(deps.db, {
@@ -175,6 +179,7 @@ function switchCredential(deps: Deps, actor: Actor, server: Server, raw: unknown
 /** Runs the failed operation again: the destroy if a destroy failed, otherwise the up. */
 export function retryServer(deps: Deps, actor: Actor, id: string, raw?: unknown): Operation {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
   if (server.status !== "failed") throw new ConflictError(`Only a failed server can be retried; this one is ${server.status}.`);
   switchCredential(deps, actor, server, raw);
@@ -191,6 +196,7 @@ export function retryServer(deps: Deps, actor: Actor, id: string, raw?: unknown)
 /** Destroys the server: its queued or running operations are cancelled first, and the destroy runs after them. */
 export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknown): Operation {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
   if (!canTransition(server.status, "destroy_requested")) throw new ConflictError(`The server is ${server.status}; it cannot be destroyed now.`);
   switchCredential(deps, actor, server, raw);
@@ -205,6 +211,7 @@ export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknow
 
 export function powerServer(deps: Deps, actor: Actor, id: string, action: "on" | "off"): Operation {
   requireWriter(actor);
+  requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
   const event = action === "off" ? "stop_requested" : "start_requested";
   if (!canTransition(server.status, event)) {

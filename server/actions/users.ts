@@ -1,4 +1,4 @@
-// Accounts: the first admin, sign-in, invitations and roles.
+// Accounts: the first admin, invitations, roles and removal (sign-in is sign-in.ts; disabling and passwords are user-access.ts).
 import { z } from "zod";
 import { deleteUserSessions } from "../../state/sessions.ts";
 import { countLiveServers } from "../../state/servers.ts";
@@ -9,58 +9,49 @@ import {
   findUser,
   findUserByEmail,
   findUserByInvite,
+  acceptInvitation,
+  insertFirstAdmin,
   insertUser,
   listUsers as listRows,
   updateUser,
   type User,
 } from "../../state/users.ts";
-import { dummyHash, hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { hashPassword } from "../auth/passwords.ts";
 import { randomToken, sha256 } from "../auth/tokens.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError } from "../errors.ts";
 import { audit } from "./audit.ts";
 import { requireAdmin } from "./guards.ts";
-import { asObject, displayName, parse } from "./input.ts";
+import { asObject, displayName, email, parse, password } from "./input.ts";
 
-const email = z.string({ error: "is required" }).trim().toLowerCase().max(254, "must be at most 254 characters").pipe(z.email("must be an email address"));
-const password = z
-  .string({ error: "is required" })
-  .min(12, "must be at least 12 characters")
-  .max(200, "must be at most 200 characters");
 const INVITE_DAYS = 7;
 
-const setupSchema = z.object({ email, name: displayName, password });
+const setupSchema = z.object({
+  setupCode: z.string({ error: "is required" }).trim().min(1, "is required").max(64, "must be at most 64 characters"),
+  email,
+  name: displayName,
+  password,
+});
 
-/** Creates the first account, as admin; refused once any account exists. */
-export async function createFirstAdmin(deps: Deps, raw: unknown): Promise<User> {
+const alreadySetUp = () => new ConflictError("Hoist is already set up; sign in instead.");
+
+/**
+ * Creates the first account, as admin, for whoever shows the setup code Hoist printed at start;
+ * refused once any account exists (checked again atomically with the insert).
+ */
+export async function createFirstAdmin(deps: Deps, raw: unknown, address = "local"): Promise<User> {
+  if (countUsers(deps.db) > 0) throw alreadySetUp();
   const input = parse(setupSchema, asObject(raw));
-  if (countUsers(deps.db) > 0) throw new ConflictError("Hoist is already set up; sign in instead.");
-  const user = insertUser(deps.db, { ...input, role: "admin", state: "active", passwordHash: await hashPassword(input.password) });
+  // Counted before the code is compared, so parallel guesses are limited too.
+  const wait = deps.limits.signInByAddress.take(address);
+  if (wait > 0) throw new RateLimitedError(`Too many attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
+  if (!deps.setup.matches(input.setupCode)) {
+    throw new InvalidInputError([{ field: "setupCode", message: "is not the setup code Hoist printed in its log when it started (also in the file setup-code in its data folder)" }]);
+  }
+  const user = insertFirstAdmin(deps.db, { email: input.email, name: input.name, passwordHash: await hashPassword(input.password) });
+  if (!user) throw alreadySetUp();
+  deps.setup.used();
   audit(deps, { id: user.id, email: user.email }, "user.setup", "ok", { type: "user", id: user.id });
-  return user;
-}
-
-const signInSchema = z.object({ email, password: z.string({ error: "is required" }).min(1, "is required").max(200, "must be at most 200 characters") });
-
-/** Checks the password, rate limited per email+address and per address. */
-export async function signIn(deps: Deps, raw: unknown, address: string): Promise<User> {
-  const input = parse(signInSchema, asObject(raw));
-  const key = `${input.email}|${address}`;
-  const wait = Math.max(deps.limits.signIn.retryAfter(key), deps.limits.signInByAddress.retryAfter(address));
-  if (wait > 0) {
-    audit(deps, { email: input.email }, "user.sign_in", "denied", undefined, "rate limited");
-    throw new RateLimitedError(`Too many sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
-  }
-  const user = findUserByEmail(deps.db, input.email);
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? dummyHash);
-  if (!user || !ok || user.state !== "active") {
-    deps.limits.signIn.hit(key);
-    deps.limits.signInByAddress.hit(address);
-    audit(deps, { email: input.email, id: user?.id }, "user.sign_in", "denied");
-    throw new InvalidInputError([{ field: "password", message: "email or password is wrong" }]);
-  }
-  deps.limits.signIn.reset(key);
-  audit(deps, { email: user.email, id: user.id }, "user.sign_in", "ok");
   return user;
 }
 
@@ -95,10 +86,12 @@ export function findInvite(deps: Deps, token: string): User {
   return user;
 }
 
+/** Sets the invited user's password and activates them; a second accept of the same link is NotFound. */
 export async function acceptInvite(deps: Deps, token: string, raw: unknown): Promise<User> {
   const user = findInvite(deps, token);
   const input = parse(z.object({ password }), asObject(raw));
-  updateUser(deps.db, user.id, { state: "active", passwordHash: await hashPassword(input.password), inviteTokenHash: null, inviteExpiresAt: null });
+  // The link is checked again in the write itself: the password hash took a while.
+  if (!acceptInvitation(deps.db, user.id, sha256(token), await hashPassword(input.password))) throw new NotFoundError("invitation");
   audit(deps, { id: user.id, email: user.email }, "user.accept_invite", "ok", { type: "user", id: user.id });
   return findUser(deps.db, user.id)!;
 }
@@ -112,6 +105,8 @@ export function changeRole(deps: Deps, actor: Actor, id: string, raw: unknown): 
   const { role } = parse(roleSchema, asObject(raw));
   if (user.id === actor.user.id && role !== "admin") throw new ForbiddenError("You cannot take the admin role from yourself.");
   updateUser(deps.db, id, { role });
+  // Their open streams were authorised for the old role; reconnecting checks the new one.
+  deps.streams.closeUser(id);
   audit(deps, actor, "user.role", "ok", { type: "user", id }, `${user.email}: ${user.role} → ${role}`);
   return findUser(deps.db, id)!;
 }
@@ -126,6 +121,7 @@ export function removeUser(deps: Deps, actor: Actor, id: string): User {
   const live = countLiveServers(deps.db, { userId: id });
   if (live > 0) throw new ConflictError(`${user.email} still has ${live} server(s). Destroy them first, then remove the user.`);
   deleteUserSessions(deps.db, id);
+  deps.streams.closeUser(id);
   deleteUser(deps.db, id);
   audit(deps, actor, "user.remove", "ok", { type: "user", id }, user.email);
   return user;

@@ -9,13 +9,15 @@ import {
   validateCredential,
   type Credential,
 } from "../actions/credentials.ts";
+import { setMaintenance } from "../actions/maintenance.ts";
 import { createToken, listTokens, revokeToken } from "../actions/tokens.ts";
+import { changePassword, disableUser, enableUser } from "../actions/user-access.ts";
 import { changeRole, inviteUser, listUsers, removeUser } from "../actions/users.ts";
 import type { User } from "../../state/users.ts";
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 import { auditEntries } from "../routes/audit.tsx";
-import { bearer, jsonBody } from "./auth.ts";
+import { bearer, jsonBody, optionalJson } from "./auth.ts";
 import { serverApi } from "./servers.ts";
 import { userKeyApi } from "./user-keys.ts";
 
@@ -56,6 +58,12 @@ export function apiRoutes(deps: Deps) {
     return c.json({ ...userJson(user), inviteUrl: `${origin}/invite/${token}` }, 201);
   });
   api.patch("/users/:id", async (c) => c.json(userJson(changeRole(deps, actorOf(c), c.req.param("id"), await jsonBody(c)))));
+  api.post("/users/:id/disable", async (c) => c.json(userJson(disableUser(deps, actorOf(c), c.req.param("id"), await optionalJson(c)))));
+  api.post("/users/:id/enable", (c) => c.json(userJson(enableUser(deps, actorOf(c), c.req.param("id")))));
+  api.post("/me/password", async (c) => {
+    await changePassword(deps, actorOf(c), await jsonBody(c));
+    return c.body(null, 204);
+  });
   api.delete("/users/:id", (c) => {
     removeUser(deps, actorOf(c), c.req.param("id"));
     return c.body(null, 204);
@@ -63,16 +71,33 @@ export function apiRoutes(deps: Deps) {
 
   api.get("/tokens", (c) =>
     c.json({
-      tokens: listTokens(deps, actorOf(c)).map((t) => ({ id: t.id, name: t.name, prefix: t.prefix, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null })),
+      tokens: listTokens(deps, actorOf(c)).map((t) => ({
+        id: t.id,
+        name: t.name,
+        prefix: t.prefix,
+        createdAt: t.createdAt.toISOString(),
+        lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+        expiresAt: t.expiresAt?.toISOString() ?? null,
+      })),
     }),
   );
   api.post("/tokens", async (c) => {
     const { token, row } = createToken(deps, actorOf(c), await jsonBody(c));
-    return c.json({ id: row.id, name: row.name, prefix: row.prefix, token }, 201);
+    return c.json({ id: row.id, name: row.name, prefix: row.prefix, expiresAt: row.expiresAt?.toISOString() ?? null, token }, 201);
   });
   api.delete("/tokens/:id", (c) => {
     revokeToken(deps, actorOf(c), c.req.param("id"));
     return c.body(null, 204);
+  });
+
+  const pauseJson = () => {
+    const p = deps.paused();
+    return { paused: !!p, reason: p?.reason ?? null, since: p?.since.toISOString() ?? null, by: p?.by ?? null, setAtStart: p?.atStart ?? false };
+  };
+  api.get("/maintenance", (c) => c.json(pauseJson()));
+  api.put("/maintenance", async (c) => {
+    setMaintenance(deps, actorOf(c), await jsonBody(c));
+    return c.json(pauseJson());
   });
 
   api.route("/", serverApi(deps));

@@ -2,7 +2,8 @@
 import { Hono, type Context } from "hono";
 import type { Catalog } from "../../stacks/cloud.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
-import { eventsAfter, findOperation, type Operation } from "../../state/operations.ts";
+import { EVENT_PAGE, eventsAfter, findOperation, MAX_EVENT_PAGE, type Operation } from "../../state/operations.ts";
+import { z } from "zod";
 import type { Server } from "../../state/servers.ts";
 import {
   cancelOperation,
@@ -19,7 +20,8 @@ import {
 import type { Deps, Env } from "../env.ts";
 import { streamOperation, type OperationStreamFormat, type StreamedEvent } from "../operation-stream.ts";
 import { actorOf } from "../render.ts";
-import { jsonBody } from "./auth.ts";
+import { jsonBody, optionalJson } from "./auth.ts";
+import { parse } from "../actions/input.ts";
 
 export const operationJson = (o: Operation) => ({
   id: o.id,
@@ -54,10 +56,6 @@ export function serverJson(deps: Deps, s: Server) {
   };
 }
 
-/** The body of a request that may carry nothing at all (Hono keeps the text for jsonBody). */
-async function optionalBody(c: Context): Promise<unknown> {
-  return (await c.req.text()).trim() ? jsonBody(c) : undefined;
-}
 
 /** An operation's events for API clients: each one as JSON, the SSE event named after its type. */
 const eventJson = (e: StreamedEvent) => ({ id: String(e.seq), event: e.event.type, data: JSON.stringify({ seq: e.seq, at: e.at.toISOString(), ...e.event }) });
@@ -67,6 +65,10 @@ const jsonStream: OperationStreamFormat = {
   // Browsers drop an SSE message with empty data, so the end says what ended.
   end: () => [{ event: "end", data: JSON.stringify({ end: true }) }],
 };
+
+const pageQuery = z.object({
+  limit: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(MAX_EVENT_PAGE, `must be at most ${MAX_EVENT_PAGE}`).default(EVENT_PAGE),
+});
 
 export function serverApi(deps: Deps) {
   const api = new Hono<Env>();
@@ -89,10 +91,10 @@ export function serverApi(deps: Deps) {
     return c.json({ ...serverJson(deps, server), operations: operationsOf(deps, server).map(operationJson) });
   });
   api.delete("/servers/:id", async (c) => {
-    const op = destroyServer(deps, actorOf(c), c.req.param("id"), await optionalBody(c));
+    const op = destroyServer(deps, actorOf(c), c.req.param("id"), await optionalJson(c));
     return c.json({ operation: operationJson(op) }, 202);
   });
-  api.post("/servers/:id/retry", async (c) => c.json({ operation: operationJson(retryServer(deps, actorOf(c), c.req.param("id"), await optionalBody(c))) }, 202));
+  api.post("/servers/:id/retry", async (c) => c.json({ operation: operationJson(retryServer(deps, actorOf(c), c.req.param("id"), await optionalJson(c))) }, 202));
   api.post("/servers/:id/stop", (c) => c.json({ operation: operationJson(powerServer(deps, actorOf(c), c.req.param("id"), "off")) }, 202));
   api.post("/servers/:id/start", (c) => c.json({ operation: operationJson(powerServer(deps, actorOf(c), c.req.param("id"), "on")) }, 202));
 
@@ -103,8 +105,11 @@ export function serverApi(deps: Deps) {
     // A reconnecting EventSource says where it got to; that beats the `after` it first asked for.
     const after = Number(c.req.header("last-event-id") ?? c.req.query("after") ?? 0) || 0;
     if (c.req.query("after") !== undefined && !(c.req.header("accept") ?? "").includes("text/event-stream")) {
-      const events = eventsAfter(deps.db, op.id, after).map((e) => ({ seq: e.seq, at: e.at.toISOString(), ...e.payload }));
-      return c.json({ operation: operationJson(findOperation(deps.db, op.id)!), events });
+      // A page at a time; `next` is the `after` of the next page, null at the end of what is stored.
+      const { limit } = parse(pageQuery, { limit: c.req.query("limit") });
+      const page = eventsAfter(deps.db, op.id, after, limit);
+      const events = page.map((e) => ({ seq: e.seq, at: e.at.toISOString(), ...e.payload }));
+      return c.json({ operation: operationJson(findOperation(deps.db, op.id)!), events, next: page.length === limit ? page.at(-1)!.seq : null });
     }
     return streamOperation(c, deps, op.id, after, jsonStream);
   });

@@ -1,6 +1,7 @@
 // First run, sign in / out, and invitation links.
 import { Hono } from "hono";
-import { acceptInvite, createFirstAdmin, findInvite, signIn } from "../actions/users.ts";
+import { signIn } from "../actions/sign-in.ts";
+import { acceptInvite, createFirstAdmin, findInvite } from "../actions/users.ts";
 import { countUsers } from "../../state/users.ts";
 import { endSession, startSession } from "../auth/session.ts";
 import type { Deps, Env } from "../env.ts";
@@ -25,8 +26,8 @@ export function authRoutes(deps: Deps) {
     try {
       return await handleForm(
         c,
-        () => createFirstAdmin(deps, form),
-        (errors) => c.html(<SetupPage {...pageBase(c)} values={echo(form, ["password"])} errors={errors} />),
+        () => createFirstAdmin(deps, form, addressOf(c, deps.config.trustedProxies)),
+        (errors) => c.html(<SetupPage {...pageBase(c)} values={echo(form, ["password", "setupCode"])} errors={errors} />),
         (user) => {
           startSession(c, deps, user);
           setFlash(c, "ok", "Your admin account is ready. Start by adding a cloud credential.");
@@ -51,7 +52,7 @@ export function authRoutes(deps: Deps) {
     const next = c.req.query("next");
     return handleForm(
       c,
-      () => signIn(deps, form, addressOf(c)),
+      () => signIn(deps, form, addressOf(c, deps.config.trustedProxies)),
       (errors) => c.html(<LoginPage {...pageBase(c)} next={next} values={echo(form, ["password"])} errors={errors} />),
       (user) => {
         startSession(c, deps, user);

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { nodeOfServer } from "../../state/nodes.ts";
-import { eventsAfter, lastEventSeq, type Operation } from "../../state/operations.ts";
+import { eventPages, lastEventSeq, type Operation } from "../../state/operations.ts";
 import type { Server } from "../../state/servers.ts";
 import { canTransition, finishedOperationStatuses } from "../../state/statuses.ts";
 import { CloudServersPage, DestroyServerPage, ServersTable } from "../../views/servers.tsx";
@@ -76,7 +76,7 @@ export function serverRoutes(deps: Deps) {
     const pinned = opts.opId ? operationOfServer(c, server, opts.opId) : undefined;
     const op = pinned ?? currentOf(ops);
     const running = !!op && !finishedOperationStatuses.includes(op.status);
-    const live = op ? foldLive(op.kind, eventsAfter(deps.db, op.id, 0, 100_000).map(stored), op.status) : undefined;
+    const live = op ? foldLive(op.kind, storedPages(deps, op.id), op.status) : undefined;
     const cursor: PageCursor = { serverId: server.id, operationId: op?.id ?? "", version: versionOf(server), pinned: !!pinned, every: view.busy ? 3 : 15 };
     const writer = actor.user.role !== "viewer";
     return {
@@ -127,7 +127,7 @@ export function serverRoutes(deps: Deps) {
     const op = operationOfServer(c, server, c.req.query("op") ?? "");
     const lastId = c.req.header("last-event-id");
     const after = Number(lastId ?? c.req.query("after") ?? 0) || 0;
-    const live = foldLive(op.kind, eventsAfter(deps.db, op.id, 0, 100_000).filter((e) => e.seq <= after).map(stored));
+    const live = foldLive(op.kind, storedPages(deps, op.id, after));
     const cursor: PageCursor = { serverId: server.id, operationId: op.id, version: c.req.query("v") ?? "", pinned: c.req.query("pin") === "1", every: 3 };
     return streamOperation(c, deps, op.id, after, pageStream(live, cursor, lastId !== undefined));
   });
@@ -204,4 +204,9 @@ export function serverRoutes(deps: Deps) {
 }
 
 const stored = (e: { seq: number; at: Date; payload: Record<string, unknown> }) => ({ seq: e.seq, at: e.at, event: e.payload as unknown as HoistEvent });
+
+/** The operation's stored events up to `upTo`, a page at a time, as the page folds them. */
+function* storedPages(deps: Deps, operationId: string, upTo?: number) {
+  for (const page of eventPages(deps.db, operationId, 0, upTo)) yield page.map(stored);
+}
 

@@ -1,6 +1,6 @@
 // /settings/tokens: the signed-in user's API tokens.
 import { Hono, type Context } from "hono";
-import { createToken, listTokens, revokeToken } from "../actions/tokens.ts";
+import { createToken, DEFAULT_TOKEN_DAYS, listTokens, revokeToken, TOKEN_DAYS } from "../actions/tokens.ts";
 import type { Deps, Env } from "../env.ts";
 import { setFlash } from "../flash.ts";
 import { actorOf, echo, formOf, handleForm, pageBase } from "../render.ts";
@@ -11,7 +11,9 @@ export function tokenRoutes(deps: Deps) {
   const app = new Hono<Env>();
 
   const render = (c: Context<Env>, extra: { values?: Record<string, string>; errors?: Record<string, string>; created?: string } = {}) =>
-    c.html(<TokensPage {...pageBase(c)} tokens={listTokens(deps, actorOf(c))} values={extra.values ?? {}} errors={extra.errors ?? {}} created={extra.created} />);
+    c.html(
+      <TokensPage {...pageBase(c)} tokens={listTokens(deps, actorOf(c))} values={extra.values ?? {}} errors={extra.errors ?? {}} created={extra.created} days={TOKEN_DAYS} defaultDays={DEFAULT_TOKEN_DAYS} />,
+    );
 
   app.get("/", (c) => render(c));
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startHetznerEmulator, type HetznerEmulator } from "../emulators/hetzner/emulator.ts";
 import { HostPool } from "../emulators/hosts.ts";
 import { launchBrowser, listen, screenshot } from "../support/browser.ts";
-import { startConsole, type TestConsole } from "../support/console.ts";
+import { setupCode, startConsole, type TestConsole } from "../support/console.ts";
 
 let hosts: HostPool;
 let hetzner: HetznerEmulator;
@@ -33,6 +33,14 @@ it("creates the admin on first run, signs in, adds a credential and deletes it",
   await page.goto(server.url);
   await page.waitForURL(/\/setup$/);
   await screenshot(page, "foundation-1-setup");
+  // The operator reads the setup code from the data folder (or the log) and types it in.
+  await page.getByLabel("Setup code").fill("WRONG-CODE0-00000");
+  await page.getByLabel("Your name").fill("Ada Admin");
+  await page.getByLabel("Email").fill("ada@example.com");
+  await page.getByLabel("Password").fill("correct horse battery staple");
+  await page.getByRole("button", { name: "Create admin account" }).click();
+  await page.locator("#f-setupCode-error", { hasText: "is not the setup code Hoist printed" }).waitFor();
+  await page.getByLabel("Setup code").fill(setupCode(t.dataDir));
   await page.getByLabel("Your name").fill("Ada Admin");
   await page.getByLabel("Email").fill("ada@example.com");
   await page.getByLabel("Password").fill("correct horse battery staple");

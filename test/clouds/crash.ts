@@ -19,6 +19,7 @@ import { createDeps } from "../../server/deps.ts";
 import { scopeOf } from "../../state/scope.ts";
 import { HostPool } from "../emulators/hosts.ts";
 import { startCloud, type CloudId, type EmulatedCloud } from "../support/clouds.ts";
+import { setupCode } from "../support/console.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 
@@ -99,7 +100,7 @@ export function crashSuite(cloudId: CloudId, opts: { slowMs: number; foreignName
     env = { ...process.env, HOIST_DATA_DIR: dataDir, HOIST_PORT: String(port), [cloud.endpointEnv]: cloud.url, HOIST_PULUMI_HOME: inject("pulumiHome"), HOIST_LOG_LEVEL: "warn" };
     // An admin, an API token and a credential, made through the actions before Hoist runs.
     const deps = createDeps(loadConfig(env));
-    const user = await createFirstAdmin(deps, { email: "ops@example.com", name: "Ops", password: "a long enough password" });
+    const user = await createFirstAdmin(deps, { setupCode: setupCode(dataDir), email: "ops@example.com", name: "Ops", password: "a long enough password" });
     const actor = { user, scope: scopeOf(user), via: "session" as const };
     token = createToken(deps, actor, { name: "crash-test" }).token;
     credentialId = (await createCredential(deps, actor, { name: cloudId, provider: cloudId, ...cloud.credential })).id;

@@ -1,10 +1,16 @@
 // First run, sign in/out, sessions, CSRF and the sign-in rate limit, through app.request()
 // against a real SQLite file and the real migrator.
+import fs from "node:fs";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SETUP_CODE_FILE } from "../../server/auth/setup-code.ts";
 import { countUsers, listUsers } from "../../state/users.ts";
+import { eq } from "drizzle-orm";
+import { sha256 } from "../../server/auth/tokens.ts";
 import { listAudit } from "../../state/audit.ts";
+import { sessions as sessionsTable } from "../../state/schema.ts";
 import { insertServer, updateServer } from "../../state/servers.ts";
-import { ADMIN, addUser, setupAdmin, startConsole, type TestConsole } from "../support/console.ts";
+import { ADMIN, addUser, setupAdmin, setupCode, startConsole, type TestConsole } from "../support/console.ts";
 
 let t: TestConsole;
 beforeEach(() => {
@@ -34,16 +40,69 @@ describe("first run", () => {
 
     const other = t.client();
     expect((await other.get("/setup")).headers.get("location")).toBe("/login");
-    const again = await other.post("/setup", { ...ADMIN, email: "mallory@example.com" });
+    const again = await other.post("/setup", { ...ADMIN, email: "mallory@example.com", setupCode: "AAAAA-BBBBB-CCCCC" });
     expect(again.status).toBe(303);
     expect(again.headers.get("location")).toBe("/login");
     expect(countUsers(t.deps.db)).toBe(1);
   });
 
+  it("asks for the setup code from the log and the data folder, and refuses a wrong or missing one", async () => {
+    const file = path.join(t.dataDir, SETUP_CODE_FILE);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const code = setupCode(t.dataDir);
+    expect(code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
+    expect(t.logs.some((l) => l.includes(`setup code ${code}`))).toBe(true);
+
+    const web = t.client();
+    expect((await web.get("/setup")).text).toContain('name="setupCode"');
+    const missing = await web.post("/setup", ADMIN);
+    expect(missing.status).toBe(422);
+    expect(missing.text).toMatch(/id="f-setupCode-error"[^>]*>is required/);
+    const wrong = await web.post("/setup", { ...ADMIN, setupCode: "AAAAA-BBBBB-CCCCC" });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toMatch(/id="f-setupCode-error"[^>]*>is not the setup code Hoist printed in its log/);
+    expect(wrong.text).not.toContain(code);
+    expect(countUsers(t.deps.db)).toBe(0);
+
+    // Typed by hand: lower case, without dashes.
+    const ok = await web.post("/setup", { ...ADMIN, setupCode: code.replace(/-/g, "").toLowerCase() });
+    expect(ok.status).toBe(303);
+    expect(countUsers(t.deps.db)).toBe(1);
+    // Used once: the file is gone and the code opens nothing any more.
+    expect(fs.existsSync(file)).toBe(false);
+    const again = await t.client().post("/setup", { ...ADMIN, email: "mallory@example.com", setupCode: code });
+    expect(again.headers.get("location")).toBe("/login");
+    expect(countUsers(t.deps.db)).toBe(1);
+  });
+
+  it("keeps the same code across restarts until the setup, and none afterwards", () => {
+    const code = setupCode(t.dataDir);
+    const again = startConsole({}, t.dataDir);
+    try {
+      expect(setupCode(t.dataDir)).toBe(code);
+    } finally {
+      again.stop();
+    }
+  });
+
+  it("creates exactly one admin when two setups race each other", async () => {
+    const code = setupCode(t.dataDir);
+    const a = t.client();
+    const b = t.client();
+    await a.get("/setup");
+    await b.get("/setup");
+    const [ra, rb] = await Promise.all([
+      a.post("/setup", { ...ADMIN, setupCode: code }),
+      b.post("/setup", { ...ADMIN, email: "mallory@example.com", name: "Mallory", setupCode: code }),
+    ]);
+    expect(countUsers(t.deps.db)).toBe(1);
+    expect([ra.headers.get("location"), rb.headers.get("location")].sort()).toEqual(["/login", "/nodes/credentials"]);
+  });
+
   it("names each bad setup field and creates nothing", async () => {
     const web = t.client();
     await web.get("/setup");
-    const res = await web.post("/setup", { name: "<script>x</script>", email: "not-an-email", password: "short" });
+    const res = await web.post("/setup", { name: "<script>x</script>", email: "not-an-email", password: "short", setupCode: setupCode(t.dataDir) });
     expect(res.status).toBe(422);
     expect(res.text).toMatch(/id="f-name-error"[^>]*>may contain letters/);
     expect(res.text).toMatch(/id="f-email-error"[^>]*>must be an email address/);
@@ -54,24 +113,77 @@ describe("first run", () => {
 });
 
 describe("sessions", () => {
-  it("sets an HttpOnly, SameSite=Lax session cookie, Secure only behind https", async () => {
+  it("sets HttpOnly, SameSite=Lax cookies without a prefix over plain http", async () => {
     const web = t.client();
     await web.get("/setup");
-    const res = await web.post("/setup", ADMIN);
+    const res = await web.post("/setup", { ...ADMIN, setupCode: setupCode(t.dataDir) });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith("hoist_session="))!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/);
+  });
 
+  it("behind https names every cookie __Host- and makes it Secure: session, pre-sign-in and flash", async () => {
     const https = startConsole({ HOIST_PUBLIC_URL: "https://hoist.example.com" });
     try {
-      const w2 = https.client();
-      await w2.get("/setup");
-      const r2 = await w2.post("/setup", ADMIN);
-      expect(r2.headers.getSetCookie().find((c) => c.startsWith("hoist_session="))).toMatch(/Secure/);
+      const web = https.client();
+      const first = await web.get("/setup");
+      // The browser is at the public https address (HOIST_PUBLIC_URL), and its Origin says so.
+      const made = await web.post("/setup", { ...ADMIN, setupCode: setupCode(https.dataDir) }, { origin: "https://hoist.example.com" });
+      expect(made.status).toBe(303);
+      const set = [...first.headers.getSetCookie(), ...made.headers.getSetCookie()];
+      const names = set.map((c) => c.split("=")[0]);
+      expect(names).toEqual(expect.arrayContaining(["__Host-hoist_pre", "__Host-hoist_session", "__Host-hoist_flash"]));
+      for (const c of set) {
+        expect(c).toMatch(/^__Host-hoist_/);
+        expect(c).toMatch(/; Secure/);
+        expect(c).toMatch(/; Path=\//);
+        expect(c).not.toMatch(/Domain=/i);
+        expect(c).toMatch(/HttpOnly/);
+      }
+      // The flash shows, read from its prefixed cookie, and the session works.
+      expect((await web.get("/nodes/credentials")).text).toContain("Your admin account is ready.");
     } finally {
       https.close();
     }
+  });
+
+  it("ends the session the browser held when it signs in again", async () => {
+    await setupAdmin(t);
+    const web = t.client();
+    await web.get("/login");
+    await web.post("/login", { email: ADMIN.email, password: ADMIN.password });
+    const older = web.cookies.get("hoist_session")!;
+    await web.get("/nodes"); // the signed-in page's CSRF token
+    expect((await web.post("/login", { email: ADMIN.email, password: ADMIN.password })).status).toBe(303);
+    expect(web.cookies.get("hoist_session")).not.toBe(older);
+    const stale = t.client();
+    stale.cookies.set("hoist_session", older);
+    expect((await stale.get("/nodes")).status).toBe(303);
+    expect((await web.get("/nodes")).status).toBe(200);
+    expect(t.deps.db.select().from(sessionsTable).where(eq(sessionsTable.id, sha256(older))).all()).toEqual([]);
+  });
+
+  it("ends a session unused for the idle time, and purges expired and idle sessions", async () => {
+    const web = await setupAdmin(t);
+    const [mine] = t.deps.db.select().from(sessionsTable).all();
+    // An hour longer than the idle time (240 minutes by default) without a request.
+    t.deps.db.update(sessionsTable).set({ lastSeenAt: new Date(Date.now() - 5 * 3600_000) }).where(eq(sessionsTable.id, mine!.id)).run();
+    const idle = await web.get("/nodes");
+    expect(idle.status).toBe(303);
+    expect(idle.headers.get("location")).toBe("/login?next=%2Fnodes");
+    expect(t.deps.db.select().from(sessionsTable).all()).toEqual([]);
+
+    // Sessions nobody comes back with are purged at the next sign-in.
+    const admin = listUsers(t.deps.db)[0]!;
+    const old = { userId: admin.id, csrfToken: "x", createdAt: new Date(0) };
+    t.deps.db.insert(sessionsTable).values([
+      { ...old, id: "expired", expiresAt: new Date(Date.now() - 1000), lastSeenAt: new Date() },
+      { ...old, id: "idle", expiresAt: new Date(Date.now() + 86_400_000), lastSeenAt: new Date(Date.now() - 5 * 3600_000) },
+    ]).run();
+    await web.get("/login");
+    await web.post("/login", { email: ADMIN.email, password: ADMIN.password });
+    expect(t.deps.db.select({ id: sessionsTable.id }).from(sessionsTable).all().map((r) => r.id)).toEqual([sha256(web.cookies.get("hoist_session")!)]);
   });
 
   it("signs in, returns to the page asked for, and signs out", async () => {
@@ -117,6 +229,60 @@ describe("sessions", () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(limited.text).toContain("Too many sign-in attempts");
+  });
+
+  it("counts each attempt before checking its password, so parallel guesses cannot all get through", async () => {
+    await setupAdmin(t);
+    const web = t.client("203.0.113.7");
+    await web.get("/login");
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => web.post("/login", { email: ADMIN.email, password: `guess number ${i}` })));
+    const checked = replies.filter((r) => r.status === 422).length;
+    expect(checked).toBe(5);
+    expect(replies.filter((r) => r.status === 429)).toHaveLength(35);
+  });
+
+  it("limits guesses per account whatever the address, as a delay of a minute at most", async () => {
+    await setupAdmin(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const web = t.client(`198.51.100.${i + 1}`);
+      await web.get("/login");
+      statuses.push((await web.post("/login", { email: ADMIN.email, password: `guess from ${i}` })).status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([422, 422, 422, 422, 422]);
+    expect(statuses.slice(5).every((s) => s === 429)).toBe(true);
+    // The owner, from an address of their own, is delayed, not locked out.
+    const owner = t.client("192.0.2.10");
+    await owner.get("/login");
+    const delayed = await owner.post("/login", { email: ADMIN.email, password: ADMIN.password });
+    expect(delayed.status).toBe(429);
+    expect(Number(delayed.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    // Another account is not affected.
+    const other = t.client("198.51.100.1");
+    await other.get("/login");
+    expect((await other.post("/login", { email: "nobody@example.com", password: "some guess" })).status).toBe(422);
+  });
+
+  it("audits refused sign-ins as one row per account, counting them", async () => {
+    await setupAdmin(t);
+    const web = t.client("203.0.113.9");
+    await web.get("/login");
+    for (let i = 0; i < 20; i++) await web.post("/login", { email: ADMIN.email, password: `wrong ${i} password` });
+    const denied = listAudit(t.deps.db, {}).filter((e) => e.action === "user.sign_in" && e.outcome === "denied");
+    expect(denied).toHaveLength(1);
+    expect(denied[0]).toMatchObject({ actor: ADMIN.email, count: 20 });
+    expect(denied[0]!.detail).toBe("5 wrong password, 15 rate limited; last from 203.0.113.9");
+  });
+
+  it("audits attempts the address limit stopped as one row for the address, however many accounts they name", async () => {
+    await setupAdmin(t);
+    const web = t.client("203.0.113.11");
+    await web.get("/login");
+    for (let i = 0; i < 80; i++) await web.post("/login", { email: `made-up-${i}@example.com`, password: "some guess" });
+    const denied = listAudit(t.deps.db, { limit: 200 }).filter((e) => e.action === "user.sign_in" && e.outcome === "denied");
+    // 30 password checks (one row per account), then one row for the other 50.
+    expect(denied).toHaveLength(31);
+    expect(denied[0]).toMatchObject({ actor: "anonymous", count: 50, detail: "50 too many from this address; last from 203.0.113.11" });
   });
 });
 

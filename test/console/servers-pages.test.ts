@@ -373,7 +373,7 @@ describe("failures", () => {
     }
 
     const me = (await bed.api.get("/me")).json().id;
-    for (let i = 0; i < 30; i++) bed.console.deps.limits.serverChanges.hit(me);
+    for (let i = 0; i < 30; i++) bed.console.deps.limits.serverChanges.take(me);
     const limited = await web.post("/nodes/cloud", createForm({ name: "one-too-many" }));
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);

@@ -184,7 +184,7 @@ describe("faults through the engine", () => {
     try {
       const t0 = Date.now();
       const message = await failure(stack.up());
-      expect(message).toContain("unable to authenticate (unauthorized)");
+      expect(message).toMatch(/unable to authenticate \(unauthorized, [0-9a-f]{16}\)/);
       expect(Date.now() - t0).toBeLessThan(60_000);
     } finally {
       await cleanup();
@@ -209,7 +209,7 @@ describe("faults through the engine", () => {
     try {
       emulator.faults.set({ kind: "quota" }, { times: 1 });
       const message = await failure(stack.up());
-      expect(message).toContain("server limit exceeded (resource_limit_exceeded)");
+      expect(message).toMatch(/server limit exceeded \(resource_limit_exceeded, [0-9a-f]{16}\)/);
       await stack.destroy();
       expect(emulator.state.sshKeys().filter((k) => k.public_key === publicKey)).toEqual([]);
     } finally {

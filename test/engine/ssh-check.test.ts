@@ -42,6 +42,13 @@ it("refuses a host presenting another key", async () => {
   expect(r.reason).toBe(`host key changed: expected SHA256:AW8W3eNqn/txj94zHV1iCmycfH8+6QzCufYpqeAc3u8, got ${host.hostKeyFingerprint}`);
 });
 
+it("never accepts a host key it has not pinned, and does not even connect", async () => {
+  // Port 1 refuses connections: a check that tried would say ECONNREFUSED.
+  const r = await checkNode(target({ hostKeyFingerprint: null, host: "127.0.0.1", port: 1 }));
+  expect(r).toEqual({ state: "offline", reason: "Hoist has no pinned host key for this node (its configure step reported none) and never accepts an unpinned one" });
+  expect(await checkNode(target({ hostKeyFingerprint: "" }))).toMatchObject({ state: "offline" });
+});
+
 it("notices another node answering at the address", async () => {
   const r = await checkNode(target({ nodeId: "00000000-0000-4000-8000-000000000000" }));
   expect(r).toEqual({ state: "offline", reason: `the server answering at ${host.address} is another node (6b685f20…)` });

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { createApp } from "../../server/app.tsx";
+import { SETUP_CODE_FILE } from "../../server/auth/setup-code.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createDeps } from "../../server/deps.ts";
 import type { Deps } from "../../server/env.ts";
@@ -16,12 +17,16 @@ export interface TestConsole {
   logs: string[];
   /** The SQLite file and its WAL, as bytes (for "no plaintext secret" checks). */
   databaseBytes(): Buffer;
-  client(): WebClient;
+  /** A new browser; `address` is the address the console sees it connect from. */
+  client(address?: string): WebClient;
+  /** Closes the database, keeping the data folder (for a restart on it). */
+  stop(): void;
+  /** Closes the database and deletes the data folder. */
   close(): void;
 }
 
-export function startConsole(env: Record<string, string> = {}): TestConsole {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-console-"));
+/** A console on a fresh data folder, or on `dataDir` (a restart of another one). */
+export function startConsole(env: Record<string, string> = {}, dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-console-"))): TestConsole {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -41,7 +46,8 @@ export function startConsole(env: Record<string, string> = {}): TestConsole {
       Buffer.concat(
         ["hoist.db", "hoist.db-wal"].filter((f) => fs.existsSync(path.join(dataDir, f))).map((f) => fs.readFileSync(path.join(dataDir, f))),
       ),
-    client: () => new WebClient(app),
+    client: (address?: string) => new WebClient(app, address),
+    stop: () => deps.close(),
     close: () => {
       deps.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -62,12 +68,17 @@ export class WebClient {
   csrf = "";
   readonly origin = "http://localhost";
 
-  constructor(private readonly app: TestConsole["app"]) {}
+  constructor(
+    private readonly app: TestConsole["app"],
+    private readonly address?: string,
+  ) {}
 
   async request(method: string, url: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await this.app.request(new URL(url, this.origin).toString(), { method, body: init.body, headers });
+    // What @hono/node-server's getConnInfo reads the peer address from.
+    const env = this.address ? { incoming: { socket: { remoteAddress: this.address } } } : undefined;
+    const res = await this.app.request(new URL(url, this.origin).toString(), { method, body: init.body, headers }, env);
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(";");
       const [k, ...v] = pair!.split("=");
@@ -100,11 +111,16 @@ export class WebClient {
 
 export const ADMIN = { name: "Ada Admin", email: "ada@example.com", password: "correct horse battery staple" };
 
-/** Creates the first admin through /setup; the client is then signed in as them. */
+/** The one-time setup code, read where an operator finds it: the data folder. */
+export function setupCode(dataDir: string): string {
+  return fs.readFileSync(path.join(dataDir, SETUP_CODE_FILE), "utf8").trim();
+}
+
+/** Creates the first admin through /setup with the setup code; the client is then signed in as them. */
 export async function setupAdmin(t: TestConsole): Promise<WebClient> {
   const web = t.client();
   await web.get("/setup");
-  const res = await web.post("/setup", ADMIN);
+  const res = await web.post("/setup", { ...ADMIN, setupCode: setupCode(t.dataDir) });
   if (res.status !== 303) throw new Error(`setup failed: ${res.status} ${res.text.slice(0, 300)}`);
   await web.get("/nodes");
   return web;
@@ -150,6 +166,7 @@ export function api(t: TestConsole, token: string) {
     get: (url: string) => call("GET", url),
     post: (url: string, body?: unknown) => call("POST", url, body ?? {}),
     patch: (url: string, body: unknown) => call("PATCH", url, body),
+    put: (url: string, body: unknown) => call("PUT", url, body),
     delete: (url: string, body?: unknown) => call("DELETE", url, body),
   };
 }

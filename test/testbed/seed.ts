@@ -4,9 +4,11 @@
 // existing credential gets its secret replaced (and re-validated) rather than a duplicate.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import type { DestinationStream } from "pino";
 import { createCredential, listCredentials, updateCredentialAction, type Credential } from "../../server/actions/credentials.ts";
 import { createFirstAdmin } from "../../server/actions/users.ts";
+import { SETUP_CODE_FILE } from "../../server/auth/setup-code.ts";
 import type { Config } from "../../server/config.ts";
 import { createDeps } from "../../server/deps.ts";
 import type { Actor } from "../../server/env.ts";
@@ -62,7 +64,9 @@ async function ensureAdmin(deps: ReturnType<typeof createDeps>, passwordFile: st
   const admin = listUsers(deps.db).find((u) => u.role === "admin" && u.state === "active");
   if (admin) return { user: admin };
   const password = randomBytes(12).toString("base64url");
-  const user = await createFirstAdmin(deps, { email: ADMIN_EMAIL, name: "Test-bed Admin", password });
+  // The setup code, from where an operator finds it: the data folder.
+  const setupCode = fs.readFileSync(path.join(deps.config.dataDir, SETUP_CODE_FILE), "utf8").trim();
+  const user = await createFirstAdmin(deps, { setupCode, email: ADMIN_EMAIL, name: "Test-bed Admin", password });
   fs.writeFileSync(passwordFile, password + "\n", { mode: 0o600 });
   return { user, password };
 }

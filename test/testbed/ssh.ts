@@ -15,6 +15,7 @@ import { createDeps } from "../../server/deps.ts";
 import { sshFingerprint } from "../../stacks/server.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
 import { listServers } from "../../state/servers.ts";
+import { sshPrivateKeyRef } from "../../state/sealed-columns.ts";
 import { sshKeyById } from "../../state/ssh-keys.ts";
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -65,7 +66,7 @@ const cleanUp = () => {
 };
 for (let i = 0; i < 50 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
 const env = { ...process.env, SSH_AUTH_SOCK: socket };
-const added = spawnSync("ssh-add", ["-q", "-"], { env, input: deps.keyring.open(key!.privateKey).reveal(), encoding: "utf8" });
+const added = spawnSync("ssh-add", ["-q", "-"], { env, input: deps.keyring.open(key!.privateKey, sshPrivateKeyRef(key!.id)).reveal(), encoding: "utf8" });
 if (added.status !== 0) {
   cleanUp();
   fail(`ssh-add refused the key: ${added.stderr.trim()}`);

@@ -35,6 +35,8 @@ const SERVER = "hcloud:index/server:Server";
 const KEY = "hcloud:index/sshKey:SshKey";
 const FIREWALL = "hcloud:index/firewall:Firewall";
 const since = (n: number) => emu.requests().slice(n).map((r) => `${r.method} ${r.path}`);
+/** `s` as a regular expression that matches only itself. */
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 let keys = 0;
 function publicKey(): string {
@@ -116,7 +118,7 @@ describe("Server", () => {
     const n = emu.requests().length;
     expect(await provider.read(id, u, outs)).toEqual({ id: "", props: {} });
     expect(since(n)).toEqual([`GET /servers/${id}`, `GET /servers?name=${id}`]);
-    await expect(provider.delete(id, u, outs)).rejects.toThrow(`deleting ${u}: 1 error occurred:\n\t* server with ID '${id}' not found (not_found)\n\n`);
+    await expect(provider.delete(id, u, outs)).rejects.toThrow(new RegExp(`^deleting ${escape(u)}: 1 error occurred:\n\t\\* server with ID '${id}' not found \\(not_found, [0-9a-f]{16}\\)\n\n$`));
   });
 
   it("fails before creating anything with the provider's wording", async () => {
@@ -130,7 +132,7 @@ describe("Server", () => {
       "SSH key not found: nope",
     );
     await expect(provider.create(u, await checked(SERVER, "bad-loc", { serverType: "cx22", image: "debian-12", location: "ash" }))).rejects.toThrow(
-      "1 error occurred:\n\t* unsupported location for server type (invalid_input): [server_type => [unsupported location for server type]]\n\n",
+      /^1 error occurred:\n\t\* unsupported location for server type \(invalid_input, [0-9a-f]{16}\): \[server_type => \[unsupported location for server type\]\]\n\n$/,
     );
     await expect(provider.create(u, await checked(SERVER, "retro", { serverType: "cx11", image: "debian-12", location: "fsn1" }))).rejects.toThrow(
       'Attention: The server plan "cx11" is deprecated and can no longer be ordered.',
@@ -170,7 +172,7 @@ describe("SshKey", () => {
     const key = publicKey();
     await provider.create(urn(KEY, "first"), await checked(KEY, "first", { publicKey: key }));
     await expect(provider.create(urn(KEY, "second"), await checked(KEY, "second", { publicKey: key }))).rejects.toThrow(
-      "API request failed: An unexpected error was encountered during an API request.\n\nSSH key with the same fingerprint already exists (uniqueness_error)\n\nError code: uniqueness_error\nStatus code: 409\n",
+      /^API request failed: An unexpected error was encountered during an API request\.\n\nSSH key with the same fingerprint already exists \(uniqueness_error, [0-9a-f]{16}\)\n\nError code: uniqueness_error\nStatus code: 409\n$/,
     );
   });
 });
