@@ -1,22 +1,40 @@
-// The engine: runs queued stack operations (global limit, one per stack, in order), each with a
-// deadline and cancellable; reconciles what a crash interrupted; checks nodes over SSH. It knows
-// Pulumi and the database, not HTTP.
+// The engine: runs queued stack operations of every kind (engine/kinds.ts) — at most
+// `concurrency` at once per worker, one per stack across all workers, in order per stack, fairly
+// between users, after the operations they wait for — each with a deadline and cancellable. Work
+// is coordinated through the database: a worker claims an operation with a lease its heartbeat
+// renews, cancel requests are a column it polls, and any worker takes over an operation whose
+// lease expired (or whose worker on this machine is gone), recovering its stack. It knows Pulumi
+// and the database, not HTTP, and names no kind.
+import { randomBytes } from "node:crypto";
+import os from "node:os";
 import type { Logger } from "pino";
-import { findCloud } from "../stacks/clouds.ts";
+import type { ExplainedError } from "../stacks/cloud.ts";
 import type { Db } from "../state/db.ts";
-import { allNodes, setNodeState } from "../state/nodes.ts";
-import { insertOperation, operationsWithStatus, updateOperation, type Operation } from "../state/operations.ts";
-import { moveServer, serverById, type Server } from "../state/servers.ts";
+import {
+  cancelRequests,
+  claimOperation,
+  endOperation,
+  expiredOperations,
+  findOperation,
+  insertOperation,
+  operationsWithStatus,
+  renewLeases,
+  requestCancel,
+  takeOverOperation,
+  type Operation,
+} from "../state/operations.ts";
 import type { Keyring } from "../state/secrets.ts";
 import { stackPassphrase } from "../state/stack-passphrase.ts";
-import { operationTransition, type OperationKind, type OperationStatus } from "../state/statuses.ts";
+import { heldBy, type OperationKind, type OperationStatus, type StackKind as StackKindId } from "../state/statuses.ts";
 import { EventBus } from "./bus.ts";
+import { DeadlinePassed, failurePatch, OperationRefused, type KindContext, type Run, type StackKind } from "./kind.ts";
+import { findKind } from "./kinds.ts";
+import { checkAllNodes } from "./nodes.ts";
+import { killMarked } from "./processes.ts";
 import { obtainPulumiCli } from "./pulumi-cli.ts";
 import { runnable } from "./queue.ts";
-import { finderFor, recoverStack } from "./recover.ts";
-import { checkServerNode, credentialOf, DeadlinePassed, owned, previewServer, runServerOperation, type ServerJobContext } from "./servers.ts";
-import { killMarked } from "./processes.ts";
-import { STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
+import { recoverStack } from "./recover.ts";
+import { openStack, STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
 
 export interface EngineOptions {
   db: Db;
@@ -30,6 +48,8 @@ export interface EngineOptions {
   pulumiBackend: string;
   pulumiHome: string;
   stacksDir: string;
+  /** How long a claim holds without a heartbeat (default 30 s). */
+  leaseSeconds?: number;
   /** Whether changes are paused (the maintenance switch): no queued operation starts meanwhile. */
   paused?: () => boolean;
   /** Tests and the test bed pass their CLI; otherwise it is obtained (downloaded or built). */
@@ -38,10 +58,14 @@ export interface EngineOptions {
 
 export interface EnqueueRequest {
   kind: OperationKind;
+  stackKind: StackKindId;
   stack: string;
   serverId?: string;
+  deploymentId?: string;
   userId?: string | null;
   params?: Record<string, unknown>;
+  /** Operations (of any stack) that must finish first; if one fails, this one fails too. */
+  waitsFor?: string[];
 }
 
 interface Running {
@@ -50,22 +74,46 @@ interface Running {
   done: Promise<void>;
 }
 
+/** `<host>#<pid>#<random>`: a worker on this machine whose process is gone has lost its claims. */
+const newWorkerId = () => `${os.hostname()}#${process.pid}#${randomBytes(3).toString("hex")}`;
+
+function localWorkerGone(workerId: string | null): boolean {
+  const [host, pid] = (workerId ?? "").split("#");
+  if (host !== os.hostname() || !Number(pid) || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export class Engine {
   readonly bus: EventBus;
+  readonly workerId = newWorkerId();
   readonly #opts: EngineOptions;
   readonly #running = new Map<string, Running>();
-  readonly #ctx: ServerJobContext;
+  readonly #ctx: KindContext;
+  readonly #leaseMs: number;
   #settings?: Promise<PulumiSettings>;
   #timers: NodeJS.Timeout[] = [];
   #ready = false;
   #stopped = false;
   #idle: (() => void)[] = [];
   #checking?: Promise<void>;
+  #reconciling?: Promise<void>;
+  #beats = 0;
 
   constructor(opts: EngineOptions) {
     this.#opts = opts;
+    this.#leaseMs = (opts.leaseSeconds ?? 30) * 1000;
     this.bus = new EventBus(opts.db);
     this.#ctx = { db: opts.db, keyring: opts.keyring, log: opts.log, endpoints: opts.endpoints, bus: this.bus, pulumi: () => this.pulumi() };
+  }
+
+  /** What the kinds' code reaches (for the console's own calls into a kind, e.g. a node check). */
+  get context(): KindContext {
+    return this.#ctx;
   }
 
   /** Pulumi's settings, obtaining the CLI once (it may be built from source the first time). */
@@ -82,80 +130,136 @@ export class Engine {
     return this.#settings;
   }
 
-  /** Reconciles interrupted operations, then starts running the queue and checking nodes. */
+  /** Takes over what a dead worker left, then starts running the queue and checking nodes. */
   async start(): Promise<void> {
     await this.pulumi();
     await this.reconcile();
     this.#ready = true;
     this.#timers.push(setInterval(() => this.pump(), 2000));
+    this.#timers.push(setInterval(() => this.#heartbeat(), 1000));
     this.#timers.push(setInterval(() => void this.checkNodes(), this.#opts.nodeCheckIntervalSeconds * 1000));
     for (const t of this.#timers) t.unref();
     this.pump();
   }
 
-  /** Cancels running operations gracefully and waits for them (they are reconciled at next start). */
+  /** Cancels this worker's running operations gracefully and waits for them (at most a minute). */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timers.forEach(clearInterval);
     for (const r of this.#running.values()) r.controller.abort(new Error("Hoist is shutting down"));
-    // At most a minute; the timer must not outlive the wait, or it holds the process open.
+    // The timer must not outlive the wait, or it holds the process open.
     let limit: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => (limit = setTimeout(r, 60_000)))]);
     clearTimeout(limit);
   }
 
   enqueue(req: EnqueueRequest): Operation {
-    const op = insertOperation(this.#opts.db, { kind: req.kind, stack: req.stack, serverId: req.serverId, userId: req.userId, params: req.params });
+    const op = insertOperation(this.#opts.db, req);
     this.bus.record(op.id, { type: "operation", status: "queued" });
     setImmediate(() => this.pump());
     return op;
   }
 
-  /** Cancels a queued operation at once, or a running one gracefully. False when it is finished. */
+  /** Cancels a queued operation at once, or asks the worker running one to stop it. False when it is finished. */
   cancel(operationId: string, why: string): boolean {
     const running = this.#running.get(operationId);
     if (running) {
+      requestCancel(this.#opts.db, operationId);
       running.controller.abort(new Error(why));
       return true;
     }
-    const op = operationsWithStatus(this.#opts.db, ["queued"]).find((o) => o.id === operationId);
-    if (!op) return false;
-    this.#finish(op, "cancel", why);
-    if (op.serverId) {
-      const explained = { errorReason: `The operation was cancelled before it started: ${why}`, errorCode: "cancelled", errorAction: "Retry, or destroy the server.", retryable: true };
-      moveServer(this.#opts.db, op.serverId, "failed", explained, owned[op.kind]);
+    if (requestCancel(this.#opts.db, operationId)) {
+      this.bus.record(operationId, { type: "log", text: `Cancel requested: ${why}` });
+      return true;
     }
-    return true;
+    const op = findOperation(this.#opts.db, operationId);
+    if (!op || op.status !== "queued") return false;
+    const { subject, remove } = findKind(op.stackKind).words;
+    const explained = { reason: `The operation was cancelled before it started: ${why}`, code: "cancelled", action: `Retry, or ${remove} the ${subject}.`, retryable: true, auth: false };
+    return this.#failQueued(op, "cancelled", explained);
   }
 
-  /** A preview of the server's stack, printed through `onOutput` (for `hoist preview`). */
-  preview(server: Server, onOutput: (text: string) => void) {
-    return previewServer(this.#ctx, server, onOutput);
+  /**
+   * A preview of a stack from a shell: the same program and inputs as the console's operations,
+   * Pulumi's own output printed through `onOutput`. Preview takes no lock, so it runs beside the console.
+   */
+  async preview(stackKind: StackKindId, subjectId: string, onOutput: (text: string) => void) {
+    const { stack: name, config } = findKind(stackKind).inputs(this.#ctx, subjectId);
+    const stack = await openStack(await this.pulumi(), name);
+    await stack.setAllConfig(config);
+    return stack.preview({ onOutput, diff: true });
   }
 
   /** Cancels every queued or running operation of a stack, but those of kind `keep`. */
-  cancelStack(stack: string, keep: Operation["kind"], why: string): void {
-    const queued = operationsWithStatus(this.#opts.db, ["queued"]).filter((o) => o.stack === stack);
-    for (const op of [...this.#running.values()].map((r) => r.op).filter((o) => o.stack === stack).concat(queued)) {
-      if (op.kind !== keep) this.cancel(op.id, why);
+  cancelStack(stack: string, keep: OperationKind, why: string): void {
+    for (const op of operationsWithStatus(this.#opts.db, ["running", "queued"])) {
+      if (op.stack === stack && op.kind !== keep) this.cancel(op.id, why);
     }
   }
 
-  /** Resolves once nothing is queued or running (for tests and shutdown). */
+  /** Resolves once nothing is queued or running, this worker's recoveries after a forced stop included. */
   idle(): Promise<void> {
-    if (this.#running.size === 0 && operationsWithStatus(this.#opts.db, ["queued"]).length === 0) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  #isIdle(): boolean {
+    return this.#running.size === 0 && operationsWithStatus(this.#opts.db, ["queued", "running"]).length === 0;
+  }
+
   pump(): void {
-    if (!this.#ready || this.#stopped || this.#opts.paused?.()) return;
-    const queued = operationsWithStatus(this.#opts.db, ["queued"]);
-    for (const op of runnable(queued, [...this.#running.values()].map((r) => r.op), this.#opts.concurrency)) this.#launch(op);
-    if (this.#running.size === 0 && queued.length === 0) this.#idle.splice(0).forEach((f) => f());
+    if (!this.#ready || this.#stopped) return;
+    const running = operationsWithStatus(this.#opts.db, ["running"]);
+    const queued = this.#opts.paused?.() ? [] : this.#waitsOver(operationsWithStatus(this.#opts.db, ["queued"]));
+    const mine = running.filter((o) => o.workerId === this.workerId).length;
+    // The limit is this worker's; `runnable` counts every worker's running ones for fairness.
+    for (const op of runnable(queued, running, this.#opts.concurrency + running.length - mine)) {
+      const claimed = claimOperation(this.#opts.db, op.id, this.workerId, {
+        leaseUntil: new Date(Date.now() + this.#leaseMs),
+        deadlineAt: new Date(Date.now() + this.#opts.operationTimeoutSeconds * 1000),
+      });
+      if (claimed) this.#launch(claimed);
+    }
+    if (this.#isIdle()) this.#idle.splice(0).forEach((f) => f());
+  }
+
+  /** The queued operations whose waits are over; one that waited for a failure fails. */
+  #waitsOver(queued: Operation[]): Operation[] {
+    return queued.filter((op) => {
+      const deps = op.waitsFor.map((id) => findOperation(this.#opts.db, id));
+      const i = deps.findIndex((d) => !d || d.status === "failed" || d.status === "cancelled");
+      if (i >= 0) {
+        const d = deps[i];
+        const what = d ? `the ${d.kind} of ${d.stack} it waited for ${d.status === "cancelled" ? "was cancelled" : "failed"}` : "an operation it waited for is gone";
+        this.#failQueued(op, "failed", { reason: `The ${op.kind} did not run: ${what}`, code: "dependency", action: "See that operation, fix what it needs, then retry.", retryable: true, auth: false });
+        return false;
+      }
+      return deps.every((d) => d!.status === "succeeded");
+    });
+  }
+
+  /** Ends a queued operation without running it, moving its subject as a failure of that operation. */
+  #failQueued(op: Operation, status: Extract<OperationStatus, "failed" | "cancelled">, explained: ExplainedError): boolean {
+    if (!endOperation(this.#opts.db, op.id, "queued", status, explained.reason)) return false;
+    this.bus.record(op.id, { type: "failure", reason: explained.reason, code: explained.code, action: explained.action, retryable: explained.retryable });
+    this.bus.record(op.id, { type: "operation", status, message: explained.reason });
+    this.bus.finish(op.id);
+    this.#moveSubject(op, findKind(op.stackKind).machine.failed, failurePatch(explained));
+    return true;
+  }
+
+  /** Moves the operation's subject, only while it is in a status the operation holds; records it. */
+  #moveSubject(op: Operation, event: string, patch: Record<string, unknown> = {}): string | undefined {
+    const kind = findKind(op.stackKind);
+    const subject = kind.subjectOf(op);
+    const to = subject ? kind.move(this.#opts.db, subject, event, patch, heldBy(kind.machine, op.kind)) : undefined;
+    if (to) this.bus.record(op.id, { type: "status", status: to });
+    return to;
   }
 
   #launch(op: Operation): void {
     const controller = new AbortController();
+    const kind = findKind(op.stackKind);
     const seconds = this.#opts.operationTimeoutSeconds;
     let forced = false;
     let grace: NodeJS.Timeout | undefined;
@@ -169,23 +273,28 @@ export class Engine {
       }, this.#opts.cancelGraceSeconds * 1000);
     });
     const deadline = setTimeout(() => controller.abort(new DeadlinePassed(`its deadline of ${seconds} s passed`)), seconds * 1000);
-    updateOperation(this.#opts.db, op.id, { status: operationTransition(op.status, "start"), startedAt: new Date(), deadlineAt: new Date(Date.now() + seconds * 1000) });
     this.bus.record(op.id, { type: "operation", status: "running" });
-    this.#opts.log.info({ operation: op.id, kind: op.kind, stack: op.stack }, "operation started");
-    const running = { ...op, status: "running" as const };
-    const done = runServerOperation(this.#ctx, running, controller.signal).then(
-      () => this.#finish(running, "succeed"),
+    this.#opts.log.info({ operation: op.id, kind: op.kind, stack: op.stack, worker: this.workerId }, "operation started");
+    const run: Run = {
+      ...this.#ctx,
+      op,
+      signal: controller.signal,
+      record: (e) => this.bus.record(op.id, e),
+      move: (event, patch) => this.#moveSubject(op, event, patch),
+    };
+    const done = this.#execute(kind, run).then(
+      () => this.#finish(op, "succeeded"),
       // A cancel from the operator ends as cancelled; a deadline that passed, as failed.
-      (err: Error) => this.#finish(running, controller.signal.aborted && !(controller.signal.reason instanceof DeadlinePassed) ? "cancel" : "fail", err.message),
+      (err: Error) => this.#finish(op, controller.signal.aborted && !(controller.signal.reason instanceof DeadlinePassed) ? "cancelled" : "failed", err.message),
     );
     this.#running.set(op.id, {
-      op: running,
+      op,
       controller,
       done: done
         .then(async () => {
           clearTimeout(deadline);
           clearTimeout(grace);
-          if (forced) await this.#recoverForced(running);
+          if (forced) await this.#recoverForced(op);
         })
         .finally(() => {
           this.#running.delete(op.id);
@@ -194,43 +303,71 @@ export class Engine {
     });
   }
 
-  #finish(op: Operation, event: "succeed" | "fail" | "cancel", error?: string): void {
-    const status: OperationStatus = operationTransition(op.status, event);
-    updateOperation(this.#opts.db, op.id, { status, finishedAt: new Date(), error: error ?? null });
+  /** Runs the kind's runner; a failure is explained, recorded and moves the subject before it is rethrown. */
+  async #execute(kind: StackKind, run: Run): Promise<void> {
+    try {
+      const runner = kind.runners[run.op.kind];
+      if (!runner) throw new OperationRefused({ reason: `A ${kind.id} stack has no ${run.op.kind} operation`, action: "Nothing to do.", retryable: false, auth: false });
+      await runner(run);
+    } catch (err) {
+      const explained = err instanceof OperationRefused ? err.explained : run.signal.aborted ? explainStopped(kind, run.signal) : kind.explain(this.#ctx, run.op, err);
+      run.record({ type: "failure", reason: explained.reason, code: explained.code, action: explained.action, retryable: explained.retryable });
+      kind.afterFailure?.(this.#ctx, run.op, explained);
+      run.move(kind.machine.failed, failurePatch(explained));
+      throw Object.assign(new Error(explained.reason), { explained });
+    }
+  }
+
+  #finish(op: Operation, status: Extract<OperationStatus, "succeeded" | "failed" | "cancelled">, error?: string): void {
+    // Only while the claim is still this worker's: one that lost it (a long pause) ends nothing.
+    if (!endOperation(this.#opts.db, op.id, "running", status, error ?? null, this.workerId)) return;
     this.bus.record(op.id, { type: "operation", status, message: error });
     this.bus.finish(op.id);
     this.#opts.log[status === "succeeded" ? "info" : "warn"]({ operation: op.id, kind: op.kind, stack: op.stack, status, error }, "operation finished");
   }
 
+  /** Renews this worker's claims, stops what someone asked to cancel, and takes over expired ones. */
+  #heartbeat(): void {
+    if (this.#stopped) return;
+    const beat = this.#beats++;
+    if (beat % Math.max(1, Math.floor(this.#leaseMs / 3000)) === 0) renewLeases(this.#opts.db, this.workerId, new Date(Date.now() + this.#leaseMs));
+    for (const id of cancelRequests(this.#opts.db, this.workerId)) {
+      const r = this.#running.get(id);
+      if (r && !r.controller.signal.aborted) r.controller.abort(new Error("a cancel was requested"));
+    }
+    if (beat % Math.max(1, Math.floor(this.#leaseMs / 1000)) === 0) void this.reconcile();
+  }
+
   /** After killing a stuck operation: clear its lock and adopt what the provider created meanwhile. */
   async #recoverForced(op: Operation): Promise<void> {
     try {
-      const r = await recoverStack(await this.pulumi(), op.stack, this.#finder(op));
+      const r = await recoverStack(await this.pulumi(), op.stack, findKind(op.stackKind).finder?.(this.#ctx, op));
       this.bus.record(op.id, { type: "log", text: `Stopped by force after the grace period; the stack was recovered${r.adopted.length ? ` (adopted ${r.adopted.length} resource(s))` : ""}.` });
     } catch (err) {
       this.#opts.log.error({ operation: op.id, stack: op.stack, err }, "could not recover the stack after a forced stop");
     }
   }
 
-  /** How to look up the cloud resources of the operation's server, when its credential still exists. */
-  #finder(op: Operation) {
-    const server = op.serverId ? serverById(this.#opts.db, op.serverId) : undefined;
-    const support = findCloud(server?.cloud)?.servers;
-    try {
-      return server && support ? finderFor(support, credentialOf(this.#ctx, server), { nodeId: String(server.spec.nodeId), region: server.region }) : undefined;
-    } catch {
-      return undefined; // no credential any more: pending creates can only be dropped
-    }
+  /**
+   * Operations whose worker is gone (its lease expired, or its process on this machine died):
+   * taken over one at a time, their stacks recovered, failed with "interrupted — retry".
+   */
+  reconcile(): Promise<void> {
+    this.#reconciling ??= this.#takeOverOrphans().finally(() => (this.#reconciling = undefined));
+    return this.#reconciling;
   }
 
-  /** Operations that were running when the process died: recover their stacks, fail them with "interrupted — retry". */
-  async reconcile(): Promise<void> {
+  async #takeOverOrphans(): Promise<void> {
     const settings = await this.pulumi();
-    for (const op of operationsWithStatus(this.#opts.db, ["running"])) {
-      const server = op.serverId ? serverById(this.#opts.db, op.serverId) : undefined;
+    const orphans = [...expiredOperations(this.#opts.db), ...operationsWithStatus(this.#opts.db, ["running"]).filter((o) => localWorkerGone(o.workerId))];
+    const seen = new Set<string>();
+    for (const op of orphans) {
+      if (seen.has(op.id) || this.#running.has(op.id)) continue;
+      seen.add(op.id);
+      if (!takeOverOperation(this.#opts.db, op.id, op.workerId, this.workerId, new Date(Date.now() + this.#leaseMs))) continue;
       let note = "";
       try {
-        const r = await recoverStack(settings, op.stack, this.#finder(op));
+        const r = await recoverStack(settings, op.stack, findKind(op.stackKind).finder?.(this.#ctx, op));
         note = r.adopted.length ? ` (adopted ${r.adopted.length} resource(s) the provider had created)` : "";
         this.#opts.log.warn({ operation: op.id, stack: op.stack, ...r }, "recovered an interrupted operation");
       } catch (err) {
@@ -238,31 +375,24 @@ export class Engine {
       }
       const reason = `The ${op.kind} was interrupted when Hoist stopped${note}`;
       this.bus.record(op.id, { type: "failure", reason, code: "interrupted", action: "interrupted — retry", retryable: true });
-      this.#finish(op, "fail", `${reason} — retry`);
-      if (server) {
-        // Only the statuses this operation owns: a destroy queued behind it keeps its server destroying.
-        const to = moveServer(this.#opts.db, server.id, "failed", { errorReason: reason, errorCode: "interrupted", errorAction: "Interrupted — retry to finish, or destroy the server.", retryable: true }, owned[op.kind]);
-        if (to) this.bus.record(op.id, { type: "status", status: to });
-      }
+      this.#finish(op, "failed", `${reason} — retry`);
+      // Only the statuses this operation holds: a destroy queued behind it keeps its subject destroying.
+      const kind = findKind(op.stackKind);
+      const action = `Interrupted — retry to finish, or ${kind.words.remove} the ${kind.words.subject}.`;
+      this.#moveSubject(op, kind.machine.failed, failurePatch({ reason, code: "interrupted", action, retryable: true, auth: false }));
     }
   }
 
-  /**
-   * Checks every node of a ready server over SSH; a stopped server's node is offline. A pass
-   * still running (slow or unreachable nodes) is joined rather than overlapped.
-   */
+  /** Brings every node's state up to date; a pass still running (slow or unreachable nodes) is joined rather than overlapped. */
   checkNodes(): Promise<void> {
-    this.#checking ??= this.#checkAll().finally(() => (this.#checking = undefined));
+    this.#checking ??= checkAllNodes(this.#ctx).finally(() => (this.#checking = undefined));
     return this.#checking;
   }
+}
 
-  async #checkAll(): Promise<void> {
-    const nodes = allNodes(this.#opts.db);
-    for (const node of nodes) {
-      const server = node.serverId ? serverById(this.#opts.db, node.serverId) : undefined;
-      if (!server) continue;
-      if (server.status === "stopped") setNodeState(this.#opts.db, node.id, "offline", "the server is stopped");
-      else if (server.status === "ready") await checkServerNode(this.#ctx, server.id).catch((err) => this.#opts.log.warn({ node: node.id, err }, "node check failed"));
-    }
-  }
+/** An operation stopped by a cancel, its deadline or a shutdown, in the operator's words. */
+function explainStopped(kind: StackKind, signal: AbortSignal): ExplainedError {
+  const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "cancelled");
+  const code = signal.reason instanceof DeadlinePassed ? "deadline" : "cancelled";
+  return { reason: `The operation was stopped: ${why}`, code, action: `Retry to continue, or ${kind.words.remove} the ${kind.words.subject}.`, retryable: true, auth: false };
 }

@@ -2,7 +2,7 @@
 // downstream reads SDK events. Resource inputs and outputs are dropped on purpose: they may hold
 // secrets, and the live view needs only what happened to which resource.
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
-import type { OperationStatus, ServerStatus } from "../state/statuses.ts";
+import type { OperationStatus } from "../state/statuses.ts";
 
 export type ResourcePhase = "started" | "done" | "failed";
 
@@ -16,7 +16,8 @@ export type HoistEvent =
   /** The run finished: how many resources each operation touched. */
   | { type: "summary"; changes: Record<string, number>; durationSeconds: number }
   /** Hoist's own milestones, stored in the same stream. */
-  | { type: "status"; status: ServerStatus; message?: string }
+  /** The subject (server, deployment, …) moved to this status of its machine. */
+  | { type: "status"; status: string; message?: string }
   | { type: "operation"; status: OperationStatus; message?: string }
   /** Why the operation failed, in the operator's words. */
   | { type: "failure"; reason: string; code?: string; action?: string; retryable: boolean };

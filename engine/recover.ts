@@ -77,6 +77,17 @@ export async function brokenResources(stack: Stack): Promise<string[]> {
   return resources.filter((r) => (r.initErrors?.length ?? 0) > 0).map((r) => r.urn);
 }
 
+/** Drops the resources `which` picks from the stack's state (they stay where they are); returns their URNs. */
+export async function forgetResources(stack: Stack, which: (urn: string) => boolean): Promise<string[]> {
+  const state = await stack.exportStack();
+  const deployment = state.deployment as { resources?: { urn: string; dependencies?: string[] }[] } | undefined;
+  const gone = (deployment?.resources ?? []).filter((r) => which(r.urn)).map((r) => r.urn);
+  if (!deployment || gone.length === 0) return [];
+  deployment.resources = deployment.resources!.filter((r) => !gone.includes(r.urn)).map((r) => ({ ...r, dependencies: r.dependencies?.filter((d) => !gone.includes(d)) }));
+  await stack.importStack(state);
+  return gone;
+}
+
 /** Whether the stack's state holds anything at the provider (or a create that may have made something). */
 export async function holdsResources(stack: Stack): Promise<boolean> {
   const deployment = (await stack.exportStack()).deployment as { resources?: { type: string }[]; pending_operations?: unknown[] } | undefined;

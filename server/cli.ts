@@ -28,7 +28,7 @@ async function preview(stackName: string): Promise<number> {
       process.stderr.write(`hoist: no stack named ${stackName} (known: ${deps.db.select({ s: servers.stack }).from(servers).all().map((r) => r.s).join(", ") || "none"})\n`);
       return 1;
     }
-    const result = await deps.engine.preview(server, (text) => process.stdout.write(text));
+    const result = await deps.engine.preview("server", server.id, (text) => process.stdout.write(text));
     const changes = Object.entries(result.changeSummary).filter(([op, n]) => op !== "same" && n);
     process.stdout.write(`\n${changes.length ? `${changes.map(([op, n]) => `${n} to ${op}`).join(", ")}` : "no changes"}\n`);
     return 0;

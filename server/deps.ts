@@ -20,6 +20,7 @@ import type { Config } from "./config.ts";
 import { StreamRegistry } from "./streams.ts";
 import type { Deps } from "./env.ts";
 import { createLogger } from "./log.ts";
+import { builtInCatalogDir, loadCatalog } from "../stacks/app-catalog.ts";
 
 export function createDeps(config: Config, opts: { logDestination?: DestinationStream } = {}): Deps & { close(): void } {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -60,6 +61,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     keyring,
     log,
     engine,
+    catalog: loadCatalog([builtInCatalogDir, ...config.catalogDirs]),
     setup,
     paused,
     streams: new StreamRegistry(),

@@ -1,4 +1,4 @@
-// The server page's live stream: each engine event becomes an HTML fragment that htmx's SSE
+// A live page's stream (a server's, a deployment's): each engine event becomes an HTML fragment that htmx's SSE
 // extension swaps into the page (steps, progress, status badge, a log line), and a status
 // change or the operation's end asks the page to fetch its body again (its buttons change).
 import { LiveFrame } from "../views/operation-view.tsx";
@@ -7,7 +7,8 @@ import type { OperationStreamFormat, SseMessage, StreamedEvent } from "./operati
 
 /** What the page's URLs carry so that polling can tell whether anything changed. */
 export interface PageCursor {
-  serverId: string;
+  /** The page's own path (`/nodes/cloud/<id>`, `/deployments/<id>`): its poll and stream are below it. */
+  base: string;
   operationId: string;
   /** A digest of what the page shows besides the operation (status, node, error). */
   version: string;
@@ -20,8 +21,8 @@ export interface PageCursor {
 const params = (c: PageCursor, after: number) =>
   new URLSearchParams({ op: c.operationId, after: String(after), v: c.version, ...(c.pinned && { pin: "1" }) }).toString();
 
-export const pollUrl = (c: PageCursor, after: number) => `/nodes/cloud/${c.serverId}/poll?${params(c, after)}`;
-export const streamUrl = (c: PageCursor, after: number) => `/nodes/cloud/${c.serverId}/events?${params(c, after)}`;
+export const pollUrl = (c: PageCursor, after: number) => `${c.base}/poll?${params(c, after)}`;
+export const streamUrl = (c: PageCursor, after: number) => `${c.base}/events?${params(c, after)}`;
 
 // EventSource drops messages whose data is empty, so the signals carry a word.
 const refresh = (id: number): SseMessage => ({ id: String(id), event: "refresh", data: "refresh" });

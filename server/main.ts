@@ -1,12 +1,13 @@
 // `npm start`: the console on HOIST_BIND:HOIST_PORT (default http://127.0.0.1:3000).
 import { serve } from "@hono/node-server";
+import { CatalogError } from "../stacks/app-catalog.ts";
 import { MasterKeyError } from "../state/master-key.ts";
 import { createApp } from "./app.tsx";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createDeps } from "./deps.ts";
 
 function fail(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof MasterKeyError) {
+  if (err instanceof ConfigError || err instanceof MasterKeyError || err instanceof CatalogError) {
     process.stderr.write(`hoist: ${err.message}\nSee README.md, "Configuration".\n`);
     process.exit(2);
   }

@@ -4,9 +4,10 @@ import { findCredential } from "../state/credentials.ts";
 import { nodeOfServer, type Node } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
 import { findServer, type Server } from "../state/servers.ts";
+import { serverPolicy } from "../state/statuses.ts";
 import { listUsers } from "../state/users.ts";
 import type { NodeView } from "../views/node-list.tsx";
-import type { OperationView } from "../views/server-page.tsx";
+import type { OperationView } from "../views/operation-card.tsx";
 import type { CredentialPick } from "../views/server-form.tsx";
 import type { Facts, ServerView } from "../views/servers.tsx";
 import { listCredentials } from "./actions/credentials.ts";
@@ -72,7 +73,7 @@ export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string,
     state: n.state,
     stateReason: n.stateReason,
     checkedAt: n.checkedAt,
-    checkable: server?.status === "ready" || server?.status === "stopped",
+    checkable: server ? serverPolicy.nodeCheckable(server.status) : false,
     owner: owners?.get(n.userId),
   };
 }

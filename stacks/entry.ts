@@ -1,9 +1,10 @@
-// The program behind every Hoist stack, chosen by the stack's own config. Pulumi.yaml names this
-// file as `main`, and the console runs the same `program` inline, so a shell and the console run
-// the very same program with the very same inputs.
+// The program behind every Hoist stack, chosen by the stack's own config (`hoist:kind`). Pulumi.yaml
+// names this file as `main`, and the console runs the same `program` inline, so a shell and the
+// console run the very same program with the very same inputs.
 import * as pulumi from "@pulumi/pulumi";
 import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import type { ServerSpec } from "./cloud.ts";
+import { appProgram, type AppSpec, type NodeConnection } from "./app.ts";
 import { findCloud } from "./clouds.ts";
 
 export const PROJECT = "hoist";
@@ -47,14 +48,37 @@ export function serverSpecFromConfig(config = new pulumi.Config("hoist")): Serve
   };
 }
 
+/** An app deployment as stack config: what runs and where, the node's key and the secret environment as secrets. */
+export function appConfig(spec: AppSpec, node: Omit<NodeConnection, "privateKey">, privateKey: string, secretEnv: Record<string, string>): Record<string, ConfigValue> {
+  return {
+    "hoist:kind": { value: "app", secret: false },
+    "hoist:app": { value: JSON.stringify(spec), secret: false },
+    "hoist:node": { value: JSON.stringify(node), secret: false },
+    "hoist:nodePrivateKey": { value: privateKey, secret: true },
+    "hoist:secretEnv": { value: JSON.stringify(secretEnv), secret: true },
+  };
+}
+
+/** The program of each kind of stack, by `hoist:kind`. */
+const programs: Record<string, (config: pulumi.Config) => PulumiFn> = {
+  server(config) {
+    const spec = serverSpecFromConfig(config);
+    const servers = findCloud(spec.cloud)?.servers;
+    if (!servers) throw new Error(`hoist:cloud ${JSON.stringify(spec.cloud)} cannot create servers`);
+    return servers.program(spec);
+  },
+  app(config) {
+    const node = { ...config.requireObject<Omit<NodeConnection, "privateKey">>("node"), privateKey: config.requireSecret("nodePrivateKey") };
+    return appProgram(config.requireObject<AppSpec>("app"), node, config.requireSecretObject<Record<string, string>>("secretEnv"));
+  },
+};
+
 export const program: PulumiFn = async () => {
   const config = new pulumi.Config("hoist");
   const kind = config.require("kind");
-  if (kind !== "server") throw new Error(`hoist:kind ${JSON.stringify(kind)} has no program`);
-  const spec = serverSpecFromConfig(config);
-  const servers = findCloud(spec.cloud)?.servers;
-  if (!servers) throw new Error(`hoist:cloud ${JSON.stringify(spec.cloud)} cannot create servers`);
-  return servers.program(spec)();
+  const make = programs[kind];
+  if (!make) throw new Error(`hoist:kind ${JSON.stringify(kind)} has no program`);
+  return make(config)();
 };
 
 export default program;

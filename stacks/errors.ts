@@ -41,12 +41,10 @@ export function explainCommon(message: string): ExplainedError | undefined {
       auth: false,
     };
   }
-  // The last occurrence is the one under "Diagnostics", with the command's output after it.
-  const exited = [...message.matchAll(/Process exited with status (\d+): running "(?:[^"\\]|\\.)*":[ \t]*\n((?:[ \t]*\S.*(?:\n|$)){0,3})/g)].at(-1);
-  if (exited || /Process exited with status \d+/.test(message)) {
-    const output = exited?.[2]?.split("\n").map((l) => l.trim()).filter(Boolean).join(" / ");
+  const configure = commandFailure(message);
+  if (configure) {
     return {
-      reason: exited ? `Preparing the server failed (exit status ${exited[1]})${output ? `: ${output.slice(0, 300)}` : ""}` : `Preparing the server failed: ${firstError(message)}`,
+      reason: `Preparing the server failed ${configure}`,
       code: "configure",
       action: "Retry; the preparation is safe to run again. If it keeps failing, destroy the server.",
       retryable: true,
@@ -57,6 +55,18 @@ export function explainCommon(message: string): ExplainedError | undefined {
     return { reason: `The operation was stopped before it finished: ${firstError(message)}`, action: "Retry to continue where it stopped.", retryable: true, auth: false };
   }
   return undefined;
+}
+
+/**
+ * A command that ran on a server and failed, as "(exit status N): <its first output lines>", or
+ * ": <the error>" when its status is not in the message; undefined when no command failed.
+ */
+export function commandFailure(message: string): string | undefined {
+  // The last occurrence is the one under "Diagnostics", with the command's output after it.
+  const exited = [...message.matchAll(/Process exited with status (\d+): running "(?:[^"\\]|\\.)*":[ \t]*\n((?:[ \t]*\S.*(?:\n|$)){0,3})/g)].at(-1);
+  if (!exited && !/Process exited with status \d+/.test(message)) return undefined;
+  const output = exited?.[2]?.split("\n").map((l) => l.trim()).filter(Boolean).join(" / ");
+  return exited ? `(exit status ${exited[1]})${output ? `: ${output.slice(0, 300)}` : ""}` : `: ${firstError(message)}`;
 }
 
 export function unknownError(message: string): ExplainedError {

@@ -75,7 +75,7 @@ describe("the Hetzner server program", () => {
     expect(await value(outputs.ipv4)).toBe("127.0.9.9");
     expect(await value(outputs.providerId)).toBe("server-id");
     expect(await value(outputs.hostKeyFingerprint)).toBe("SHA256:AW8W3eNqn/txj94zHV1iCmycfH8+6QzCufYpqeAc3u8");
-    expect(facts).toEqual({ os: "Ubuntu 24.04 LTS", cpus: 2, memoryMb: 3920, diskGb: 38, arch: "x86_64" });
+    expect(facts).toEqual({ os: "Ubuntu 24.04 LTS", cpus: 2, memoryMb: 3920, diskGb: 38, arch: "x86_64", docker: "missing" });
     expect(await value(outputs.priceMonthly)).toBe("4.51");
   });
 });

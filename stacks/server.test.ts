@@ -29,11 +29,11 @@ describe("the configure step", () => {
   });
 
   it("reads facts, host key and node id from its output", () => {
-    const p = parseConfigureOutput("os=Debian GNU/Linux 12 (bookworm)\ncpus=4\nmemory_kb=8388608\ndisk_kb=83886080\narch=aarch64\nhostkey=ssh-ed25519 AAAA x\nnode=abc\n");
-    expect(p.facts).toEqual({ os: "Debian GNU/Linux 12 (bookworm)", cpus: 4, memoryMb: 8192, diskGb: 80, arch: "aarch64" });
+    const p = parseConfigureOutput("os=Debian GNU/Linux 12 (bookworm)\ncpus=4\nmemory_kb=8388608\ndisk_kb=83886080\narch=aarch64\ndocker=Docker version 20.10.24+dfsg1\nhostkey=ssh-ed25519 AAAA x\nnode=abc\n");
+    expect(p.facts).toEqual({ os: "Debian GNU/Linux 12 (bookworm)", cpus: 4, memoryMb: 8192, diskGb: 80, arch: "aarch64", docker: "Docker version 20.10.24+dfsg1" });
     expect(p.hostKey).toBe("ssh-ed25519 AAAA x");
     expect(p.nodeId).toBe("abc");
-    expect(parseConfigureOutput("").facts).toEqual({ os: "unknown", cpus: 0, memoryMb: 0, diskGb: 0, arch: "unknown" });
+    expect(parseConfigureOutput("").facts).toEqual({ os: "unknown", cpus: 0, memoryMb: 0, diskGb: 0, arch: "unknown", docker: "missing" });
     expect(parseConfigureOutput(undefined).hostKey).toBe("");
   });
 

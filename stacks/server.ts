@@ -48,6 +48,14 @@ if [ $# -gt 0 ]; then { echo '# BEGIN hoist operator keys'; printf '%s\\n' "$@";
 chmod 700 "$home/.ssh"
 chmod 600 "$keys"
 chown -R "$login" "$home/.ssh"
+# Apps run in containers: Docker Engine from the image's own packages where it is missing.
+if ! command -v docker >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    if ! (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq docker.io) >/dev/null 2>&1; then echo "could not install docker.io" >&2; fi
+  elif command -v dnf >/dev/null 2>&1; then dnf install -y -q docker >/dev/null 2>&1 || echo "could not install docker" >&2
+  fi
+  if command -v systemctl >/dev/null 2>&1; then systemctl enable --now docker >/dev/null 2>&1 || true; fi
+fi
 os=$( (. /etc/os-release && printf '%s' "$PRETTY_NAME") 2>/dev/null || uname -s)
 cpus=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null || nproc)
 mem_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null || echo 0)
@@ -57,6 +65,7 @@ echo "cpus=$cpus"
 echo "memory_kb=\${mem_kb:-0}"
 echo "disk_kb=\${disk_kb:-0}"
 echo "arch=$(uname -m)"
+echo "docker=$(docker --version 2>/dev/null || echo missing)"
 echo "hostkey=$(cat /etc/ssh/ssh_host_ed25519_key.pub 2>/dev/null || true)"
 echo "node=$(cat /etc/hoist/node-id)"`;
 
@@ -87,6 +96,8 @@ export interface Facts {
   memoryMb: number;
   diskGb: number;
   arch: string;
+  /** `docker --version`, or "missing": whether apps can run on the node. */
+  docker: string;
 }
 
 /** The configure step's `key=value` lines as facts, host key and node id. */
@@ -105,6 +116,7 @@ export function parseConfigureOutput(stdout: string | undefined): { facts: Facts
       memoryMb: Math.round(num("memory_kb") / 1024),
       diskGb: Math.round(num("disk_kb") / 1024 / 1024),
       arch: kv.get("arch") ?? "unknown",
+      docker: kv.get("docker") ?? "missing",
     },
     hostKey: kv.get("hostkey") ?? "",
     nodeId: kv.get("node") ?? "",
@@ -155,6 +167,7 @@ export function serverOutputs(spec: ServerSpec, parts: CloudServerParts, configu
     sshPort: 22,
     sshUser: parts.sshUser,
     hostKeyFingerprint: parsed.apply((p) => sshFingerprint(p.hostKey)),
+    hostKey: parsed.apply((p) => p.hostKey),
     region: spec.region,
     size: spec.size,
     image: spec.image,

@@ -6,7 +6,7 @@ import type { NodeState } from "./statuses.ts";
 
 export type Node = typeof nodes.$inferSelect;
 
-export type NodeRegistration = Pick<Node, "userId" | "serverId" | "sshKeyId" | "name" | "address" | "sshPort" | "sshUser" | "hostKeyFingerprint" | "cloud" | "region" | "size" | "facts">;
+export type NodeRegistration = Pick<Node, "userId" | "serverId" | "sshKeyId" | "name" | "address" | "sshPort" | "sshUser" | "hostKeyFingerprint" | "cloud" | "region" | "size" | "facts"> & Partial<Pick<Node, "hostKey">>;
 
 /** Creates the server's node (with the id written to the server), or updates it on a retry or refresh. */
 export function upsertServerNode(db: Db, n: NodeRegistration & { id: string; serverId: string }): Node {
@@ -28,6 +28,10 @@ export function allNodes(db: Db): Node[] {
 
 export function findNode(db: Db, scope: Scope, id: string): Node | undefined {
   return db.select().from(nodes).where(and(eq(nodes.id, id), owned(nodes.userId, scope))).get();
+}
+
+export function findNodeById(db: Db, id: string): Node | undefined {
+  return db.select().from(nodes).where(eq(nodes.id, id)).get();
 }
 
 export function nodeOfServer(db: Db, serverId: string): Node | undefined {

@@ -1,17 +1,87 @@
-import { and, asc, desc, eq, gt, inArray, max } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt, max, or, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { operationEvents, operations } from "./schema.ts";
-import type { OperationKind, OperationStatus } from "./statuses.ts";
+import type { OperationKind, OperationStatus, StackKind } from "./statuses.ts";
 
 export type Operation = typeof operations.$inferSelect;
 export type StoredEvent = typeof operationEvents.$inferSelect;
 
 export function insertOperation(
   db: Db,
-  o: { userId?: string | null; stack: string; serverId?: string | null; deploymentId?: string | null; kind: OperationKind; params?: Record<string, unknown> },
+  o: {
+    userId?: string | null;
+    stack: string;
+    stackKind: StackKind;
+    serverId?: string | null;
+    deploymentId?: string | null;
+    kind: OperationKind;
+    params?: Record<string, unknown>;
+    waitsFor?: string[];
+  },
 ): Operation {
   return db.insert(operations).values({ id: randomUUID(), ...o }).returning().get();
+}
+
+/**
+ * Claims a queued operation for `workerId` until `leaseUntil`: one statement that succeeds only
+ * while the operation is still queued and nothing else runs on its stack, so two workers (or two
+ * pumps) can never run the same operation, nor two operations of one stack at once.
+ */
+export function claimOperation(db: Db, id: string, workerId: string, at: { leaseUntil: Date; deadlineAt: Date; now?: Date }): Operation | undefined {
+  // Written out: the outer row must be named as such inside the subquery, whose own table is `o`.
+  const other = sql.raw(`exists (select 1 from operations o where o.stack = operations.stack and o.status = 'running')`);
+  return db
+    .update(operations)
+    .set({ status: "running", workerId, leaseExpiresAt: at.leaseUntil, startedAt: at.now ?? new Date(), deadlineAt: at.deadlineAt })
+    .where(and(eq(operations.id, id), eq(operations.status, "queued"), sql`not ${other}`))
+    .returning()
+    .get();
+}
+
+/** The worker's heartbeat: its running operations stay its own until `until`. */
+export function renewLeases(db: Db, workerId: string, until: Date): void {
+  db.update(operations).set({ leaseExpiresAt: until }).where(and(eq(operations.workerId, workerId), eq(operations.status, "running"))).run();
+}
+
+/** Running operations whose worker has stopped renewing its claim. */
+export function expiredOperations(db: Db, now = new Date()): Operation[] {
+  return db
+    .select()
+    .from(operations)
+    .where(and(eq(operations.status, "running"), or(isNull(operations.leaseExpiresAt), lt(operations.leaseExpiresAt, now))))
+    .orderBy(asc(operations.createdAt))
+    .all();
+}
+
+/** Takes over a running operation whose claim `previous` holds (expired, or its worker gone); false when another got it first. */
+export function takeOverOperation(db: Db, id: string, previous: string | null, workerId: string, leaseUntil: Date): boolean {
+  const holder = previous === null ? isNull(operations.workerId) : eq(operations.workerId, previous);
+  return db.update(operations).set({ workerId, leaseExpiresAt: leaseUntil }).where(and(eq(operations.id, id), eq(operations.status, "running"), holder)).run().changes > 0;
+}
+
+/** Asks the worker running it to cancel; false when it is not running. */
+export function requestCancel(db: Db, id: string): boolean {
+  return db.update(operations).set({ cancelRequested: true }).where(and(eq(operations.id, id), eq(operations.status, "running"))).run().changes > 0;
+}
+
+/** The worker's running operations someone asked to cancel. */
+export function cancelRequests(db: Db, workerId: string): string[] {
+  return db
+    .select({ id: operations.id })
+    .from(operations)
+    .where(and(eq(operations.workerId, workerId), eq(operations.status, "running"), eq(operations.cancelRequested, true)))
+    .all()
+    .map((r) => r.id);
+}
+
+/**
+ * Ends an operation in `status` if it is still in `from` (and, for a running one, still `workerId`'s):
+ * the operation ends once, whoever tries. Returns whether it did.
+ */
+export function endOperation(db: Db, id: string, from: OperationStatus, status: OperationStatus, error: string | null, workerId?: string): boolean {
+  const mine = workerId === undefined ? undefined : eq(operations.workerId, workerId);
+  return db.update(operations).set({ status, error, finishedAt: new Date() }).where(and(eq(operations.id, id), eq(operations.status, from), mine)).run().changes > 0;
 }
 
 export function findOperation(db: Db, id: string): Operation | undefined {
@@ -24,6 +94,10 @@ export function operationsWithStatus(db: Db, statuses: OperationStatus[]): Opera
 
 export function serverOperations(db: Db, serverId: string, limit = 20): Operation[] {
   return db.select().from(operations).where(eq(operations.serverId, serverId)).orderBy(desc(operations.createdAt)).limit(limit).all();
+}
+
+export function deploymentOperations(db: Db, deploymentId: string, limit = 20): Operation[] {
+  return db.select().from(operations).where(eq(operations.deploymentId, deploymentId)).orderBy(desc(operations.createdAt)).limit(limit).all();
 }
 
 export function updateOperation(db: Db, id: string, patch: Partial<Omit<Operation, "id" | "createdAt">>): void {

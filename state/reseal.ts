@@ -18,7 +18,7 @@ export interface Resealed {
 export function sealedValues(db: Db) {
   return sealedColumns.flatMap((col) =>
     db
-      .all<{ id: string; value: string }>(sql`select id, ${sql.identifier(col.column)} as value from ${sql.identifier(col.table)}`)
+      .all<{ id: string; value: string }>(sql`select id, ${sql.identifier(col.column)} as value from ${sql.identifier(col.table)} where ${sql.identifier(col.column)} is not null`)
       .map((row) => ({ ref: refOf(col, row.id), value: row.value })),
   );
 }

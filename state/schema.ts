@@ -8,6 +8,7 @@ import {
   driftStates,
   nodeStates,
   operationKinds,
+  stackKinds,
   operationStatuses,
   roles,
   serverStatuses,
@@ -156,6 +157,8 @@ export const nodes = sqliteTable(
     sshPort: integer("ssh_port").notNull().default(22),
     sshUser: text("ssh_user").notNull().default("root"),
     hostKeyFingerprint: text("host_key_fingerprint"),
+    /** The host key line itself, for connections that pin the key rather than its fingerprint. */
+    hostKey: text("host_key"),
     cloud: text("cloud"),
     region: text("region"),
     size: text("size"),
@@ -175,19 +178,31 @@ export const operations = sqliteTable(
     userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
     stack: text("stack").notNull(),
     serverId: text("server_id").references(() => servers.id, { onDelete: "cascade" }),
-    deploymentId: text("deployment_id"),
+    deploymentId: text("deployment_id").references(() => deployments.id, { onDelete: "cascade" }),
+    /** Which kind of stack (engine/kinds.ts) the operation works on. */
+    stackKind: text("stack_kind", { enum: stackKinds }).notNull().default("server"),
     kind: text("kind", { enum: operationKinds }).notNull(),
     params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
     status: text("status", { enum: operationStatuses }).notNull().default("queued"),
     summary: text("summary", { mode: "json" }).$type<Record<string, unknown>>(),
     error: text("error"),
     cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull().default(false),
+    /** Operations that must finish first (ordering across stacks); one that failed fails this one. */
+    waitsFor: text("waits_for", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** The worker running it and until when its claim holds; renewed by the worker's heartbeat. */
+    workerId: text("worker_id"),
+    leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }),
     createdAt: createdAt(),
     startedAt: integer("started_at", { mode: "timestamp_ms" }),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     deadlineAt: integer("deadline_at", { mode: "timestamp_ms" }),
   },
-  (t) => [index("operations_stack").on(t.stack, t.createdAt), index("operations_status").on(t.status), index("operations_server").on(t.serverId)],
+  (t) => [
+    index("operations_stack").on(t.stack, t.createdAt),
+    index("operations_status").on(t.status),
+    index("operations_server").on(t.serverId),
+    index("operations_deployment").on(t.deploymentId),
+  ],
 );
 
 export const operationEvents = sqliteTable(
@@ -210,16 +225,26 @@ export const deployments = sqliteTable(
     id: id(),
     userId: owner(),
     nodeId: text("node_id").references(() => nodes.id, { onDelete: "set null" }),
+    /** The catalog entry's id. */
     app: text("app").notNull(),
     name: text("name").notNull(),
+    /** Names the container, its volumes and its stack on the node. */
+    slug: text("slug").notNull(),
     stack: text("stack").notNull(),
     status: text("status", { enum: deploymentStatuses }).notNull().default("pending"),
+    /** What runs: image, ports, environment without its secrets, volumes, health check (stacks/app.ts AppSpec). */
     spec: text("spec", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    /** The secret environment values, sealed (state/sealed-columns.ts). */
+    secretEnv: text("secret_env"),
     outputs: text("outputs", { mode: "json" }).$type<Record<string, unknown>>(),
     errorReason: text("error_reason"),
+    errorCode: text("error_code"),
+    errorAction: text("error_action"),
+    retryable: integer("retryable", { mode: "boolean" }),
     createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
-  (t) => [uniqueIndex("deployments_stack").on(t.stack), index("deployments_user").on(t.userId)],
+  (t) => [uniqueIndex("deployments_stack").on(t.stack), uniqueIndex("deployments_slug").on(t.slug), index("deployments_user").on(t.userId), index("deployments_node").on(t.nodeId)],
 );
 
 export const driftReports = sqliteTable(

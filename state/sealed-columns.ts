@@ -13,10 +13,13 @@ export const credentialSecret: SealedColumn = { table: "credentials", column: "s
 export const sshPrivateKey: SealedColumn = { table: "ssh_keys", column: "private_key" };
 
 export const instanceSecret: SealedColumn = { table: "instance_secrets", column: "value" };
+/** An app deployment's secret environment values (null when it has none). */
+export const deploymentSecretEnv: SealedColumn = { table: "deployments", column: "secret_env" };
 
-export const sealedColumns: readonly SealedColumn[] = [credentialSecret, sshPrivateKey, instanceSecret];
+export const sealedColumns: readonly SealedColumn[] = [credentialSecret, sshPrivateKey, instanceSecret, deploymentSecretEnv];
 
 export const refOf = (col: SealedColumn, id: string): SealedRef => ({ ...col, id });
 export const credentialSecretRef = (id: string) => refOf(credentialSecret, id);
 export const sshPrivateKeyRef = (id: string) => refOf(sshPrivateKey, id);
 export const instanceSecretRef = (id: string) => refOf(instanceSecret, id);
+export const deploymentSecretEnvRef = (id: string) => refOf(deploymentSecretEnv, id);

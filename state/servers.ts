@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { servers } from "./schema.ts";
 import { owned, type Scope } from "./scope.ts";
-import { canTransition, transition, type ServerEvent, type ServerStatus } from "./statuses.ts";
+import { moveRow } from "./moves.ts";
+import { serverMachine, type ServerEvent, type ServerStatus } from "./statuses.ts";
 
 export type Server = typeof servers.$inferSelect;
 
@@ -60,11 +61,7 @@ export function stackTaken(db: Db, stack: string): boolean {
   return db.select({ id: servers.id }).from(servers).where(eq(servers.stack, stack)).get() !== undefined;
 }
 
-/**
- * Moves the server along the status machine when `event` is allowed from its current status and,
- * if `from` is given, only while it is in one of those statuses. Returns the new status, or
- * undefined when the move did not apply (the server moved on meanwhile).
- */
+/** Moves the server along its status machine (see moveRow). */
 export function moveServer(
   db: Db,
   id: string,
@@ -72,11 +69,5 @@ export function moveServer(
   patch: Partial<Omit<Server, "id" | "createdAt" | "status">> = {},
   from?: readonly ServerStatus[],
 ): ServerStatus | undefined {
-  return db.transaction(() => {
-    const current = db.select({ status: servers.status }).from(servers).where(eq(servers.id, id)).get();
-    if (!current || (from && !from.includes(current.status)) || !canTransition(current.status, event)) return undefined;
-    const status = transition(current.status, event);
-    db.update(servers).set({ ...patch, status, updatedAt: new Date() }).where(eq(servers.id, id)).run();
-    return status;
-  });
+  return moveRow(db, servers, serverMachine, id, event, patch, from);
 }

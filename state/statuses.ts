@@ -44,19 +44,17 @@ export type ServerEvent = (typeof serverEvents)[number];
 
 type Table<S extends string, E extends string> = Readonly<Record<S, Partial<Record<E, S>>>>;
 
-export const serverTransitions: Table<ServerStatus, ServerEvent> = {
-  pending: { create_started: "creating", configure_started: "configuring", succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
-  creating: { configure_started: "configuring", succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
-  configuring: { succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
-  ready: { update_started: "updating", stop_requested: "stopping", destroy_requested: "destroying", queued: "pending" },
-  updating: { succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
-  stopping: { stopped: "stopped", failed: "failed", destroy_requested: "destroying" },
-  stopped: { start_requested: "starting", destroy_requested: "destroying" },
-  starting: { started: "ready", failed: "failed", destroy_requested: "destroying" },
-  failed: { queued: "pending", destroy_requested: "destroying" },
-  destroying: { destroyed: "destroyed", failed: "failed" },
-  destroyed: {},
-};
+/**
+ * One kind of stack's status machine: the transitions allowed, written as data, and which kind of
+ * operation holds each busy status (null when nothing runs). Whatever else is asked of a status
+ * (is it busy, which statuses may an operation move) is derived from these two tables.
+ */
+export interface StatusMachine<S extends string, E extends string> {
+  transitions: Table<S, E>;
+  heldBy: Readonly<Record<S, OperationKind | null>>;
+  /** The event a failed operation records. */
+  failed: E;
+}
 
 export class TransitionError extends Error {
   constructor(
@@ -74,22 +72,75 @@ function step<S extends string, E extends string>(table: Table<S, E>, from: S, e
   return to;
 }
 
-/** The server's next status after `event`, or a TransitionError when the event is not allowed. */
-export function transition(from: ServerStatus, event: ServerEvent): ServerStatus {
-  return step(serverTransitions, from, event);
+/** The next status after `event`, or a TransitionError when the event is not allowed. */
+export function next<S extends string, E extends string>(m: StatusMachine<S, E>, from: S, event: E): S {
+  return step(m.transitions, from, event);
 }
 
-export function canTransition(from: ServerStatus, event: ServerEvent): boolean {
-  return serverTransitions[from][event] !== undefined;
+export function can<S extends string, E extends string>(m: StatusMachine<S, E>, from: S, event: E): boolean {
+  return m.transitions[from][event] !== undefined;
 }
 
-/** Statuses in which an operation is running against the server's stack. */
-export const busyServerStatuses: readonly ServerStatus[] = ["pending", "creating", "configuring", "updating", "stopping", "starting", "destroying"];
+/** The statuses an operation of `kind` holds: it moves its subject only while it is in one. */
+export function heldBy<S extends string>(m: StatusMachine<S, string>, kind: OperationKind): S[] {
+  return (Object.keys(m.heldBy) as S[]).filter((s) => m.heldBy[s] === kind);
+}
+
+/** Whether an operation is under way while the subject is in status `s`. */
+export const isBusy = <S extends string>(m: StatusMachine<S, string>, s: S) => m.heldBy[s] !== null;
+
+export const serverMachine: StatusMachine<ServerStatus, ServerEvent> = {
+  transitions: {
+    pending: { create_started: "creating", configure_started: "configuring", succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
+    creating: { configure_started: "configuring", succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
+    configuring: { succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
+    ready: { update_started: "updating", stop_requested: "stopping", destroy_requested: "destroying", queued: "pending" },
+    updating: { succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
+    stopping: { stopped: "stopped", failed: "failed", destroy_requested: "destroying" },
+    stopped: { start_requested: "starting", destroy_requested: "destroying" },
+    starting: { started: "ready", failed: "failed", destroy_requested: "destroying" },
+    failed: { queued: "pending", destroy_requested: "destroying" },
+    destroying: { destroyed: "destroyed", failed: "failed" },
+    destroyed: {},
+  },
+  heldBy: {
+    pending: "up",
+    creating: "up",
+    configuring: "up",
+    ready: null,
+    updating: "up",
+    stopping: "power",
+    stopped: null,
+    starting: "power",
+    failed: null,
+    destroying: "destroy",
+    destroyed: null,
+  },
+  failed: "failed",
+};
+
+/** What may be asked of a server by its status, each answer written once. */
+export const serverPolicy = {
+  /** Retry runs the failed operation again. */
+  canRetry: (s: ServerStatus) => s === "failed",
+  /** Its node can answer an SSH check. */
+  canCheck: (s: ServerStatus) => s === "ready",
+  /** Why its node is offline without asking it, if the status says so. */
+  offlineBecause: (s: ServerStatus): string | undefined => (s === "stopped" ? "the server is stopped" : undefined),
+  /** "Check now" means something: the node is asked, or known offline. */
+  nodeCheckable: (s: ServerStatus) => serverPolicy.canCheck(s) || serverPolicy.offlineBecause(s) !== undefined,
+  /** The node may take deployments. */
+  canHost: (s: ServerStatus) => s === "ready",
+};
 
 export const nodeStates = ["unknown", "online", "offline"] as const;
 export type NodeState = (typeof nodeStates)[number];
 
-export const operationKinds = ["up", "preview", "refresh", "destroy", "power"] as const;
+/** What a stack is: each kind is one module of the engine's (engine/kinds.ts). */
+export const stackKinds = ["server", "app"] as const;
+export type StackKind = (typeof stackKinds)[number];
+
+export const operationKinds = ["up", "preview", "refresh", "destroy", "power", "restart"] as const;
 export type OperationKind = (typeof operationKinds)[number];
 
 export const operationStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -109,8 +160,51 @@ export function operationTransition(from: OperationStatus, event: "start" | "suc
 
 export const finishedOperationStatuses: readonly OperationStatus[] = ["succeeded", "failed", "cancelled"];
 
-export const deploymentStatuses = ["pending", "deploying", "running", "failed", "removing", "removed"] as const;
+export const deploymentStatuses = ["pending", "deploying", "running", "updating", "restarting", "failed", "removing", "removed"] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
+
+export const deploymentEvents = [
+  "queued", // a deploy was requested (first, or a retry)
+  "deploy_started", // the engine began running the container
+  "succeeded", // the up finished and the health check passed
+  "failed",
+  "update_requested",
+  "restart_requested",
+  "restarted",
+  "remove_requested",
+  "removed",
+] as const;
+export type DeploymentEvent = (typeof deploymentEvents)[number];
+
+export const deploymentMachine: StatusMachine<DeploymentStatus, DeploymentEvent> = {
+  transitions: {
+    pending: { deploy_started: "deploying", succeeded: "running", failed: "failed", remove_requested: "removing" },
+    deploying: { succeeded: "running", failed: "failed", remove_requested: "removing" },
+    running: { update_requested: "updating", restart_requested: "restarting", remove_requested: "removing" },
+    updating: { deploy_started: "updating", succeeded: "running", failed: "failed", remove_requested: "removing" },
+    restarting: { restarted: "running", failed: "failed", remove_requested: "removing" },
+    failed: { queued: "pending", remove_requested: "removing" },
+    removing: { removed: "removed", failed: "failed" },
+    removed: {},
+  },
+  heldBy: {
+    pending: "up",
+    deploying: "up",
+    running: null,
+    updating: "up",
+    restarting: "restart",
+    failed: null,
+    removing: "destroy",
+    removed: null,
+  },
+  failed: "failed",
+};
+
+export const deploymentPolicy = {
+  canRetry: (s: DeploymentStatus) => s === "failed",
+  /** Still on its node: counts against the node's ports and resources. */
+  occupiesNode: (s: DeploymentStatus) => s !== "removed",
+};
 
 export const driftStates = ["open", "accepted", "restored", "dismissed"] as const;
 export type DriftState = (typeof driftStates)[number];

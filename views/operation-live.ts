@@ -34,7 +34,7 @@ export interface Live {
   /** The last event folded in: the SSE stream resumes after it. */
   seq: number;
   opStatus: OperationStatus;
-  serverStatus?: ServerStatus;
+  serverStatus?: string;
   steps: Step[];
   /** The newest LOG_LINES lines; `earlier` counts those dropped before them. */
   log: LogLine[];

@@ -1,7 +1,7 @@
 // The live parts of an operation on the server page: progress bar, resource steps, log, and
 // the poller. The page renders them whole; the SSE stream sends them as out-of-band fragments
 // (LiveFrame) as events arrive.
-import { busyServerStatuses, finishedOperationStatuses } from "../state/statuses.ts";
+import { finishedOperationStatuses, isBusy, serverMachine, type ServerStatus } from "../state/statuses.ts";
 import { Badge, type Tone } from "./components.tsx";
 import { stepsDone, type Live, type LogLine } from "./operation-live.ts";
 import { StatusBadge } from "./servers.tsx";
@@ -104,7 +104,7 @@ export const LiveFrame = (p: { live: Live; lines?: LogLine[]; status: boolean; s
   <>
     {p.steps && <Steps live={p.live} oob />}
     <Progress live={p.live} oob />
-    {p.status && p.live.serverStatus && <StatusBadge id="status-badge" status={p.live.serverStatus} busy={busyServerStatuses.includes(p.live.serverStatus)} oob />}
+    {p.status && p.live.serverStatus && <StatusBadge id="status-badge" status={p.live.serverStatus as ServerStatus} busy={isBusy(serverMachine, p.live.serverStatus as ServerStatus)} oob />}
     {!p.lines ? (
       <LogList live={p.live} oob />
     ) : (

@@ -2,23 +2,12 @@
 // way with a progress bar, each resource's step and the log. `#server-body` is rendered whole for
 // the page, for polling and after each status change; in between, the SSE stream sends the
 // small pieces (LiveFrame in operation-view.tsx).
-import type { OperationKind, OperationStatus } from "../state/statuses.ts";
-import { Badge, CsrfInput, When, type Tone } from "./components.tsx";
+import { CsrfInput, When } from "./components.tsx";
+import { OperationCard, OperationHistory, PostButton, type OperationView } from "./operation-card.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import type { Live } from "./operation-live.ts";
-import { LogList, Poller, Progress, Steps } from "./operation-view.tsx";
+import { Poller } from "./operation-view.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
-
-export interface OperationView {
-  id: string;
-  kind: OperationKind;
-  params: Record<string, unknown>;
-  status: OperationStatus;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  error: string | null;
-}
 
 /** What the operator may do now (the route asks the status machine). */
 export interface ServerActions {
@@ -47,26 +36,6 @@ export interface ServerBodyProps {
   pollSeconds: number;
 }
 
-export function operationTitle(op: Pick<OperationView, "kind" | "params">): string {
-  if (op.kind === "power") return op.params.action === "on" ? "Power on" : "Power off";
-  return { up: "Create / update", destroy: "Destroy", refresh: "Refresh", preview: "Preview" }[op.kind];
-}
-
-const opTone: Record<OperationStatus, Tone> = { queued: "muted", running: "info", succeeded: "ok", failed: "bad", cancelled: "muted" };
-
-/** A one-button form; the button's id lets htmx give focus back after the body is refreshed. */
-const PostButton = (p: { action: string; csrf: string; label: string; tone?: "primary" | "danger"; fields?: Record<string, string>; children?: unknown }) => (
-  <form method="post" action={p.action} class="inline">
-    <CsrfInput token={p.csrf} />
-    {Object.entries(p.fields ?? {}).map(([k, v]) => (
-      <input type="hidden" name={k} value={v} />
-    ))}
-    {p.children}
-    <button type="submit" class={p.tone} id={`do-${p.action.slice(p.action.lastIndexOf("/") + 1)}`}>
-      {p.label}
-    </button>
-  </form>
-);
 
 const Header = (p: ServerBodyProps) => {
   const s = p.server;
@@ -202,85 +171,14 @@ const NodeCard = (p: ServerBodyProps) => {
   );
 };
 
-const OperationCard = (p: ServerBodyProps) => {
-  const { op, live } = p;
-  if (!op || !live) return <p class="muted">No operation has run for this server yet.</p>;
-  const inner = (
-    <>
-      <div sse-swap="frame" hx-swap="none"></div>
-      <div hx-trigger="sse:refresh" hx-get={`${p.pollUrl}&force=1`} hx-target="#server-body" hx-swap="outerHTML"></div>
-      <Progress live={live} />
-      <h4>Resources</h4>
-      <Steps live={live} />
-      <h4>Log</h4>
-      <div class="log-scroll" tabindex={0} aria-label="Operation log">
-        <LogList live={live} />
-      </div>
-    </>
-  );
-  return (
-    <div class="card operation">
-      <div class="server-title">
-        <h3>
-          {operationTitle(op)} <Badge tone={opTone[op.status]}>{op.status}</Badge>
-        </h3>
-        <span class="muted small">
-          {op.startedAt ? "started " : "requested "}
-          <When at={op.startedAt ?? op.createdAt} now={p.now} />
-          {op.finishedAt && (
-            <>
-              {" · finished "}
-              <When at={op.finishedAt} now={p.now} />
-            </>
-          )}
-        </span>
-      </div>
-      {p.streamUrl ? (
-        <div id="live" hx-ext="sse" sse-connect={p.streamUrl} sse-close="end">
-          {inner}
-        </div>
-      ) : (
-        <div id="live">{inner}</div>
-      )}
-    </div>
-  );
-};
-
-const History = (p: ServerBodyProps) =>
-  p.history.length < 2 ? null : (
-    <details class="card history">
-      <summary>All operations ({p.history.length})</summary>
-      <table class="list">
-        <tbody>
-          {p.history.map((o) => (
-            <tr>
-              <td>
-                <a href={`/nodes/cloud/${p.server.id}?op=${o.id}`} aria-current={o.id === p.op?.id ? "true" : undefined}>
-                  {operationTitle(o)}
-                </a>
-              </td>
-              <td>
-                <Badge tone={opTone[o.status]}>{o.status}</Badge>
-              </td>
-              <td>
-                <When at={o.createdAt} now={p.now} />
-              </td>
-              <td class="reason small">{o.error}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </details>
-  );
-
 export const ServerBody = (p: ServerBodyProps) => (
   <div id="server-body">
     <Header {...p} />
     {p.server.status === "destroyed" && <p class="flash flash-info">This server was destroyed: it no longer exists at the provider, and its stack was removed.</p>}
     <Failure {...p} />
     <NodeCard {...p} />
-    <OperationCard {...p} />
-    <History {...p} />
+    <OperationCard op={p.op} live={p.live} streamUrl={p.streamUrl} pollUrl={p.pollUrl} bodyId="server-body" now={p.now} empty="No operation has run for this server yet." />
+    <OperationHistory history={p.history} current={p.op?.id} linkBase={`/nodes/cloud/${p.server.id}`} now={p.now} />
     {/* A destroyed server never changes again: nothing to poll for. */}
     {p.server.status !== "destroyed" && <Poller url={p.pollUrl} seconds={p.pollSeconds} />}
   </div>

@@ -1,6 +1,6 @@
 // The Cloud Servers tab: the list (which refreshes itself while a server is busy) and the
 // destroy confirmation. Shared pieces of the server pages live here too.
-import type { NodeState, ServerStatus } from "../state/statuses.ts";
+import type { DeploymentStatus, NodeState, ServerStatus } from "../state/statuses.ts";
 import { CsrfInput, EmptyState, FormErrors, ListTable, Select, When, type Tone } from "./components.tsx";
 import type { PageProps } from "./layout.tsx";
 import { TabbedPage } from "./nodes.tsx";
@@ -54,7 +54,7 @@ export interface CredentialOption {
 
 export type Base = Omit<PageProps, "section" | "children" | "title"> & { now: Date; canWrite: boolean };
 
-const statusTone: Record<ServerStatus, Tone> = {
+const statusTone: Record<ServerStatus | DeploymentStatus, Tone> = {
   pending: "info",
   creating: "info",
   configuring: "info",
@@ -66,9 +66,15 @@ const statusTone: Record<ServerStatus, Tone> = {
   failed: "bad",
   destroying: "warn",
   destroyed: "muted",
+  deploying: "info",
+  running: "ok",
+  restarting: "info",
+  removing: "warn",
+  removed: "muted",
 };
 
-export const StatusBadge = (p: { status: ServerStatus; busy?: boolean; id?: string; oob?: boolean }) => (
+/** A server's or a deployment's status. */
+export const StatusBadge = (p: { status: ServerStatus | DeploymentStatus; busy?: boolean; id?: string; oob?: boolean }) => (
   <span id={p.id} class={`badge badge-${statusTone[p.status]}${p.busy ? " busy" : ""}`} hx-swap-oob={p.oob ? "true" : undefined}>
     {p.status}
   </span>

@@ -1,6 +1,6 @@
 // Nodes: the actor's list, and an SSH check on demand (the engine also checks them on a schedule).
-import { checkServerNode } from "../../engine/servers.ts";
-import { findNode, listNodes as listRows, setNodeState, type Node } from "../../state/nodes.ts";
+import { refreshNodeState } from "../../engine/nodes.ts";
+import { findNode, listNodes as listRows, type Node } from "../../state/nodes.ts";
 import { findServer } from "../../state/servers.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
@@ -24,8 +24,6 @@ export async function checkNodeNow(deps: Deps, actor: Actor, id: string): Promis
   const node = getNode(deps, actor, id);
   const server = node.serverId ? findServer(deps.db, actor.scope, node.serverId) : undefined;
   if (!server) throw new ConflictError("Hoist has no server for this node to check it with.");
-  if (server.status === "stopped") setNodeState(deps.db, node.id, "offline", "the server is stopped");
-  else if (server.status === "ready") await checkServerNode(deps, server.id);
-  else throw new ConflictError(`The server is ${server.status}; its node is checked once it is ready.`);
+  if (!(await refreshNodeState(deps, server))) throw new ConflictError(`The server is ${server.status}; its node is checked once it is ready.`);
   return getNode(deps, actor, id);
 }

@@ -11,7 +11,7 @@ import { countLiveServers, findServer, insertServer, listServers as listRows, mo
 import { sshPrivateKeyRef } from "../../state/sealed-columns.ts";
 import { insertSshKey } from "../../state/ssh-keys.ts";
 import { markUserKeysUsed } from "../../state/user-keys.ts";
-import { busyServerStatuses, canTransition } from "../../state/statuses.ts";
+import { can, isBusy as busy, serverMachine, serverPolicy, type OperationKind } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UpstreamError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
@@ -156,7 +156,7 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
     priceMonthly: price === undefined ? null : price.toFixed(2),
   });
   markUserKeysUsed(deps.db, actor.user.id, operatorKeys.map((k) => k.id));
-  const operation = deps.engine.enqueue({ kind: "up", stack, serverId: server.id, userId: actor.user.id });
+  const operation = enqueueFor(deps, actor, server, "up");
   const chosenKeys = operatorKeys.length ? `, your keys ${operatorKeys.map((k) => k.name).join(", ")}` : "";
   audit(deps, actor, "server.create", "ok", { type: "server", id: server.id }, `${server.name} (${cred.cloud} ${server.region} ${server.size} ${server.image}${chosenKeys})`);
   return { server, operation };
@@ -181,14 +181,14 @@ export function retryServer(deps: Deps, actor: Actor, id: string, raw?: unknown)
   requireWriter(actor);
   requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
-  if (server.status !== "failed") throw new ConflictError(`Only a failed server can be retried; this one is ${server.status}.`);
+  if (!serverPolicy.canRetry(server.status)) throw new ConflictError(`Only a failed server can be retried; this one is ${server.status}.`);
   switchCredential(deps, actor, server, raw);
   const last = serverOperations(deps.db, server.id, 1)[0];
   const kind = last?.kind === "destroy" ? "destroy" : "up";
   if (!moveServer(deps.db, server.id, kind === "destroy" ? "destroy_requested" : "queued", { errorReason: null, errorCode: null, errorAction: null, retryable: null })) {
     throw new ConflictError("The server changed meanwhile; reload and try again.");
   }
-  const operation = deps.engine.enqueue({ kind, stack: server.stack, serverId: server.id, userId: actor.user.id });
+  const operation = enqueueFor(deps, actor, server, kind);
   audit(deps, actor, "server.retry", "ok", { type: "server", id: server.id }, `${server.name}: ${kind}`);
   return operation;
 }
@@ -198,13 +198,13 @@ export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknow
   requireWriter(actor);
   requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
-  if (!canTransition(server.status, "destroy_requested")) throw new ConflictError(`The server is ${server.status}; it cannot be destroyed now.`);
+  if (!can(serverMachine, server.status, "destroy_requested")) throw new ConflictError(`The server is ${server.status}; it cannot be destroyed now.`);
   switchCredential(deps, actor, server, raw);
   limitChanges(deps, actor);
   if (!moveServer(deps.db, server.id, "destroy_requested")) throw new ConflictError("The server changed meanwhile; reload and try again.");
   // A create or power action still waiting would only make what is about to be deleted.
   deps.engine.cancelStack(server.stack, "destroy", `destroy requested by ${actor.user.email}`);
-  const operation = deps.engine.enqueue({ kind: "destroy", stack: server.stack, serverId: server.id, userId: actor.user.id });
+  const operation = enqueueFor(deps, actor, server, "destroy");
   audit(deps, actor, "server.destroy", "ok", { type: "server", id: server.id }, server.name);
   return operation;
 }
@@ -214,12 +214,12 @@ export function powerServer(deps: Deps, actor: Actor, id: string, action: "on" |
   requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
   const event = action === "off" ? "stop_requested" : "start_requested";
-  if (!canTransition(server.status, event)) {
+  if (!can(serverMachine, server.status, event)) {
     throw new ConflictError(action === "off" ? `Only a ready server can be stopped; this one is ${server.status}.` : `Only a stopped server can be started; this one is ${server.status}.`);
   }
   if (!server.credentialId) throw new InvalidInputError([{ field: "credentialId", message: "the server's credential was deleted; retry or destroy with another one" }]);
   moveServer(deps.db, server.id, event);
-  const operation = deps.engine.enqueue({ kind: "power", stack: server.stack, serverId: server.id, userId: actor.user.id, params: { action } });
+  const operation = enqueueFor(deps, actor, server, "power", { action });
   audit(deps, actor, action === "off" ? "server.stop" : "server.start", "ok", { type: "server", id: server.id }, server.name);
   return operation;
 }
@@ -233,4 +233,9 @@ export function cancelOperation(deps: Deps, actor: Actor, id: string): Operation
 }
 
 /** Whether an operation is under way for the server (the page shows progress). */
-export const isBusy = (s: Server) => busyServerStatuses.includes(s.status);
+export const isBusy = (s: Server) => busy(serverMachine, s.status);
+
+/** Queues an operation of the server's stack, on the actor's behalf. */
+function enqueueFor(deps: Deps, actor: Actor, server: Server, kind: OperationKind, params?: Record<string, unknown>, waitsFor?: string[]): Operation {
+  return deps.engine.enqueue({ kind, stackKind: "server", stack: server.stack, serverId: server.id, userId: actor.user.id, params, waitsFor });
+}

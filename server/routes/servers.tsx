@@ -3,13 +3,10 @@
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { nodeOfServer } from "../../state/nodes.ts";
-import { eventPages, lastEventSeq, type Operation } from "../../state/operations.ts";
 import type { Server } from "../../state/servers.ts";
-import { canTransition, finishedOperationStatuses } from "../../state/statuses.ts";
+import { can, serverMachine, serverPolicy } from "../../state/statuses.ts";
 import { CloudServersPage, DestroyServerPage, ServersTable } from "../../views/servers.tsx";
 import { ServerBody, ServerPage, type ServerBodyProps } from "../../views/server-page.tsx";
-import { foldLive } from "../../views/operation-live.ts";
-import type { HoistEvent } from "../../engine/events.ts";
 import { requireWriter } from "../actions/guards.ts";
 import { serverCreateRoutes } from "./server-create.tsx";
 import {
@@ -17,6 +14,7 @@ import {
   destroyServer,
   getOperation,
   getServer,
+  isBusy,
   listServers,
   operationsOf,
   powerServer,
@@ -25,13 +23,9 @@ import {
 import type { Deps, Env } from "../env.ts";
 import { ConflictError, fieldMap, InvalidInputError, NotFoundError } from "../errors.ts";
 import { setFlash } from "../flash.ts";
-import { pageStream, pollUrl, streamUrl, type PageCursor } from "../live-frames.tsx";
-import { streamOperation } from "../operation-stream.ts";
+import { liveRoutes, liveState, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView } from "../view-models.ts";
-
-/** The operation the page follows: the one running, else the newest. */
-const currentOf = (ops: Operation[]) => ops.find((o) => o.status === "running") ?? ops[0];
 
 export function serverRoutes(deps: Deps) {
   const app = new Hono<Env>();
@@ -54,13 +48,6 @@ export function serverRoutes(deps: Deps) {
 
   // ---- one server ----
 
-  /** One of the server's operations, however old; any other id is not found. */
-  const operationOfServer = (c: Context<Env>, server: Server, id: string) => {
-    const op = getOperation(deps, actorOf(c), id);
-    if (op.serverId !== server.id) throw new NotFoundError("operation");
-    return op;
-  };
-
   const versionOf = (s: Server) => {
     const n = nodeOfServer(deps.db, s.id);
     return createHash("sha256")
@@ -69,68 +56,49 @@ export function serverRoutes(deps: Deps) {
       .slice(0, 12);
   };
 
-  function bodyProps(c: Context<Env>, server: Server, opts: { opId?: string; errors?: Record<string, string> } = {}): ServerBodyProps {
+  function bodyProps(c: Context<Env>, server: Server, state: LiveState, errors: Record<string, string> = {}): ServerBodyProps {
     const actor = actorOf(c);
     const view = serverView(deps, actor, server, ownersFor(deps, actor));
-    const ops = operationsOf(deps, server);
-    const pinned = opts.opId ? operationOfServer(c, server, opts.opId) : undefined;
-    const op = pinned ?? currentOf(ops);
-    const running = !!op && !finishedOperationStatuses.includes(op.status);
-    const live = op ? foldLive(op.kind, storedPages(deps, op.id), op.status) : undefined;
-    const cursor: PageCursor = { serverId: server.id, operationId: op?.id ?? "", version: versionOf(server), pinned: !!pinned, every: view.busy ? 3 : 15 };
-    const writer = actor.user.role !== "viewer";
     return {
       server: view,
-      op: op && operationView(op),
-      live,
-      history: ops.map(operationView),
+      op: state.op && operationView(state.op),
+      live: state.live,
+      history: state.history.map(operationView),
       actions: {
-        retry: server.status === "failed",
-        destroy: canTransition(server.status, "destroy_requested"),
-        stop: canTransition(server.status, "stop_requested"),
-        start: canTransition(server.status, "start_requested"),
-        cancel: running && !pinned,
-        check: server.status === "ready",
+        retry: serverPolicy.canRetry(server.status),
+        destroy: can(serverMachine, server.status, "destroy_requested"),
+        stop: can(serverMachine, server.status, "stop_requested"),
+        start: can(serverMachine, server.status, "start_requested"),
+        cancel: state.running && !state.pinned,
+        check: serverPolicy.nodeCheckable(server.status),
       },
-      canWrite: writer,
+      canWrite: actor.user.role !== "viewer",
       csrf: c.get("csrf"),
       now: new Date(),
       options: sameCloudCredentials(deps, actor, view),
-      errors: opts.errors ?? {},
-      streamUrl: running && live ? streamUrl(cursor, live.seq) : undefined,
-      pollUrl: pollUrl(cursor, live?.seq ?? 0),
-      pollSeconds: cursor.every,
+      errors,
+      streamUrl: state.streamUrl,
+      pollUrl: state.pollUrl,
+      pollSeconds: state.pollSeconds,
     };
   }
 
-  const serverPage = (c: Context<Env>, server: Server, opts: Parameters<typeof bodyProps>[2] = {}) =>
-    c.html(<ServerPage {...pageBase(c)} {...bodyProps(c, server, opts)} />);
+  const subject: LiveSubject<Server> = {
+    base: (id) => `/nodes/cloud/${id}`,
+    load: (c, id) => getServer(deps, actorOf(c), id),
+    id: (s) => s.id,
+    operations: (s) => operationsOf(deps, s),
+    owns: (s, op) => op.serverId === s.id,
+    version: versionOf,
+    busy: isBusy,
+    final: (s) => s.status === "destroyed",
+    page: (c, s, state) => <ServerPage {...pageBase(c)} {...bodyProps(c, s, state)} />,
+    body: (c, s, state) => <ServerBody {...bodyProps(c, s, state)} />,
+  };
+  liveRoutes(app, deps, subject);
 
-  app.get("/:id", (c) => serverPage(c, getServer(deps, actorOf(c), c.req.param("id")), { opId: c.req.query("op") }));
-
-  // The page asks every few seconds; 204 when it shows what is current (htmx then keeps it).
-  app.get("/:id/poll", (c) => {
-    const server = getServer(deps, actorOf(c), c.req.param("id"));
-    const q = c.req.query();
-    const pinned = q.pin === "1" ? q.op : undefined;
-    if (q.force !== "1") {
-      const op = pinned ? operationOfServer(c, server, pinned) : currentOf(operationsOf(deps, server));
-      const same = (op?.id ?? "") === q.op && (op ? lastEventSeq(deps.db, op.id) : 0) === Number(q.after) && versionOf(server) === q.v;
-      if (same) return c.body(null, 204);
-    }
-    return c.html(<ServerBody {...bodyProps(c, server, { opId: pinned })} />);
-  });
-
-  app.get("/:id/events", (c) => {
-    const actor = actorOf(c);
-    const server = getServer(deps, actor, c.req.param("id"));
-    const op = operationOfServer(c, server, c.req.query("op") ?? "");
-    const lastId = c.req.header("last-event-id");
-    const after = Number(lastId ?? c.req.query("after") ?? 0) || 0;
-    const live = foldLive(op.kind, storedPages(deps, op.id, after));
-    const cursor: PageCursor = { serverId: server.id, operationId: op.id, version: c.req.query("v") ?? "", pinned: c.req.query("pin") === "1", every: 3 };
-    return streamOperation(c, deps, op.id, after, pageStream(live, cursor, lastId !== undefined));
-  });
+  const serverPage = (c: Context<Env>, server: Server, errors: Record<string, string>) =>
+    c.html(<ServerPage {...pageBase(c)} {...bodyProps(c, server, liveState(subject, deps, server), errors)} />);
 
   // ---- actions: each answers with the server page (303), the confirmation page, or the errors ----
 
@@ -147,7 +115,7 @@ export function serverRoutes(deps: Deps) {
     } catch (err) {
       if (!(err instanceof InvalidInputError)) throw err;
       c.status(422);
-      return serverPage(c, getServer(deps, actorOf(c), id), { errors: fieldMap(err) });
+      return serverPage(c, getServer(deps, actorOf(c), id), fieldMap(err));
     }
     return back(c, id, "Retrying: the operation is queued again.");
   });
@@ -167,7 +135,8 @@ export function serverRoutes(deps: Deps) {
   app.post("/:id/cancel", async (c) => {
     const server = getServer(deps, actorOf(c), c.req.param("id"));
     const { operationId } = await formOf(c);
-    const op = operationOfServer(c, server, typeof operationId === "string" ? operationId : "");
+    const op = getOperation(deps, actorOf(c), typeof operationId === "string" ? operationId : "");
+    if (op.serverId !== server.id) throw new NotFoundError("operation");
     cancelOperation(deps, actorOf(c), op.id);
     return back(c, server.id, "Cancelling: Pulumi stops at the next safe point.");
   });
@@ -175,15 +144,14 @@ export function serverRoutes(deps: Deps) {
   const destroyPage = (c: Context<Env>, server: Server, errors: Record<string, string> = {}) => {
     const actor = actorOf(c);
     const view = serverView(deps, actor, server, ownersFor(deps, actor));
-    const running = currentOf(operationsOf(deps, server));
-    const runningCreate = running?.status === "running" && running.kind !== "destroy";
+    const runningCreate = operationsOf(deps, server).some((o) => o.status === "running" && o.kind !== "destroy");
     return c.html(<DestroyServerPage {...pageBase(c)} canWrite server={view} options={sameCloudCredentials(deps, actor, view)} runningCreate={runningCreate} errors={errors} />);
   };
 
   app.get("/:id/destroy", (c) => {
     requireWriter(actorOf(c));
     const server = getServer(deps, actorOf(c), c.req.param("id"));
-    if (!canTransition(server.status, "destroy_requested")) throw new ConflictError(`The server is ${server.status}; it cannot be destroyed now.`);
+    if (!can(serverMachine, server.status, "destroy_requested")) throw new ConflictError(`The server is ${server.status}; it cannot be destroyed now.`);
     return destroyPage(c, server);
   });
 
@@ -202,11 +170,3 @@ export function serverRoutes(deps: Deps) {
 
   return app;
 }
-
-const stored = (e: { seq: number; at: Date; payload: Record<string, unknown> }) => ({ seq: e.seq, at: e.at, event: e.payload as unknown as HoistEvent });
-
-/** The operation's stored events up to `upTo`, a page at a time, as the page folds them. */
-function* storedPages(deps: Deps, operationId: string, upTo?: number) {
-  for (const page of eventPages(deps.db, operationId, 0, upTo)) yield page.map(stored);
-}
-

@@ -16,7 +16,7 @@ afterEach(() => t.close());
 /** A server of `userId` with an operation that is running (nothing runs it: the engine is not started). */
 function runningOperation(userId: string) {
   const server = insertServer(t.deps.db, { userId, credentialId: null, sshKeyId: null, name: `web-${Math.random().toString(36).slice(2, 8)}`, stack: `server-${Math.random().toString(36).slice(2, 10)}`, cloud: "hetzner", region: "fsn1", size: "cx22", image: "debian-12", spec: {}, priceMonthly: null });
-  const op = insertOperation(t.deps.db, { kind: "up", stack: server.stack, serverId: server.id, userId });
+  const op = insertOperation(t.deps.db, { kind: "up", stackKind: "server", stack: server.stack, serverId: server.id, userId });
   updateOperation(t.deps.db, op.id, { status: "running", startedAt: new Date() });
   return { serverId: server.id, operationId: op.id };
 }

@@ -22,7 +22,7 @@ it("lets the running create finish and holds the queued operation until changes 
   // An operation queued before the pause (written as the create action writes one).
   const admin = (await bed.api.get("/me")).json().id as string;
   const waiting = insertServer(bed.console.deps.db, { userId: admin, credentialId: bed.credentialId, sshKeyId: null, name: "waiting", stack: "server-waiting", cloud: "hetzner", region: "fsn1", size: "cx22", image: "ubuntu-24.04", spec: {}, priceMonthly: null });
-  const queued = bed.console.deps.engine.enqueue({ kind: "up", stack: waiting.stack, serverId: waiting.id, userId: admin });
+  const queued = bed.console.deps.engine.enqueue({ kind: "up", stackKind: "server", stack: waiting.stack, serverId: waiting.id, userId: admin });
 
   bed.hetzner.faults.clear();
   expect((await waitForStatus(bed, running, ["ready", "failed"])).status).toBe("ready");

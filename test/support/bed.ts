@@ -6,7 +6,7 @@ import type { HetznerEmulator } from "../emulators/hetzner/emulator.ts";
 import { HostPool } from "../emulators/hosts.ts";
 import { serverById, type Server } from "../../state/servers.ts";
 import type { ServerStatus } from "../../state/statuses.ts";
-import { startCloud, type CloudId, type EmulatedCloud } from "./clouds.ts";
+import { startCloud, type CloudId, type CloudOptions, type EmulatedCloud } from "./clouds.ts";
 import { api, apiToken, setupAdmin, startConsole, type TestConsole, type WebClient } from "./console.ts";
 
 export interface Bed {
@@ -30,10 +30,10 @@ export interface HetznerBed extends Bed {
 }
 
 export async function startBedAt(pulumiHome: string, env?: Record<string, string>): Promise<HetznerBed>;
-export async function startBedAt(pulumiHome: string, env: Record<string, string>, cloudIds: CloudId[]): Promise<Bed>;
-export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}, cloudIds: CloudId[] = ["hetzner"]): Promise<Bed | HetznerBed> {
+export async function startBedAt(pulumiHome: string, env: Record<string, string>, cloudIds: CloudId[], opts?: CloudOptions): Promise<Bed>;
+export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}, cloudIds: CloudId[] = ["hetzner"], opts: CloudOptions = {}): Promise<Bed | HetznerBed> {
   const hosts = await HostPool.create();
-  const started = await Promise.all(cloudIds.map((id) => startCloud(id, hosts)));
+  const started = await Promise.all(cloudIds.map((id) => startCloud(id, hosts, opts)));
   const t = startConsole({ ...Object.fromEntries(started.map((c) => [c.endpointEnv, c.url])), HOIST_PULUMI_HOME: pulumiHome, ...env });
   await t.deps.engine.start();
   const admin = await setupAdmin(t);

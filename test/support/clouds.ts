@@ -47,13 +47,18 @@ export interface EmulatedCloud {
   stop(): Promise<void>;
 }
 
-/** Starts the emulator of `id` on `hosts`. */
-export function startCloud(id: CloudId, hosts: HostPool): Promise<EmulatedCloud> {
-  return { hetzner: hetzner, digitalocean: digitalOcean, aws: amazon }[id](hosts);
+export interface CloudOptions {
+  /** Every server gets a container runtime (for app deployments). */
+  docker?: boolean;
 }
 
-async function hetzner(hosts: HostPool): Promise<EmulatedCloud & { emulator: HetznerEmulator }> {
-  const emu = await startHetznerEmulator({ hosts });
+/** Starts the emulator of `id` on `hosts`. */
+export function startCloud(id: CloudId, hosts: HostPool, opts: CloudOptions = {}): Promise<EmulatedCloud> {
+  return { hetzner: hetzner, digitalocean: digitalOcean, aws: amazon }[id](hosts, opts);
+}
+
+async function hetzner(hosts: HostPool, opts: CloudOptions): Promise<EmulatedCloud & { emulator: HetznerEmulator }> {
+  const emu = await startHetznerEmulator({ hosts, docker: opts.docker });
   const api = async <T>(path: string, init: RequestInit = {}) =>
     (await fetch(`${emu.url}${path}`, { ...init, headers: { authorization: `Bearer ${emu.token}`, "content-type": "application/json" } })).json() as Promise<T>;
   return {
@@ -78,8 +83,8 @@ async function hetzner(hosts: HostPool): Promise<EmulatedCloud & { emulator: Het
   };
 }
 
-async function digitalOcean(hosts: HostPool): Promise<EmulatedCloud> {
-  const emu = await startDigitalOceanEmulator({ hosts });
+async function digitalOcean(hosts: HostPool, opts: CloudOptions): Promise<EmulatedCloud> {
+  const emu = await startDigitalOceanEmulator({ hosts, docker: opts.docker });
   return {
     id: "digitalocean",
     endpointEnv: "HOIST_ENDPOINT_DIGITALOCEAN",
@@ -110,8 +115,8 @@ async function digitalOcean(hosts: HostPool): Promise<EmulatedCloud> {
   };
 }
 
-async function amazon(hosts: HostPool): Promise<EmulatedCloud> {
-  const emu = await startAwsEmulator({ hosts });
+async function amazon(hosts: HostPool, opts: CloudOptions): Promise<EmulatedCloud> {
+  const emu = await startAwsEmulator({ hosts, docker: opts.docker });
   const ec2 = ec2Client(emu);
   const live = ["pending", "running", "stopping", "stopped"];
   const servers = async (): Promise<ProviderServer[]> => {

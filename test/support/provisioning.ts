@@ -2,7 +2,7 @@
 // helpers of bed.ts.
 import { inject } from "vitest";
 import { startBedAt, type Bed, type HetznerBed } from "./bed.ts";
-import type { CloudId } from "./clouds.ts";
+import type { CloudId, CloudOptions } from "./clouds.ts";
 
 export { waitForStatus, type Bed, type HetznerBed } from "./bed.ts";
 
@@ -10,4 +10,5 @@ export { waitForStatus, type Bed, type HetznerBed } from "./bed.ts";
 export const startBed = (env: Record<string, string> = {}): Promise<HetznerBed> => startBedAt(inject("pulumiHome"), env);
 
 /** A bed on the emulator of `cloud` (or of several clouds, the first being the bed's `cloud`). */
-export const startCloudBed = (cloud: CloudId | CloudId[], env: Record<string, string> = {}): Promise<Bed> => startBedAt(inject("pulumiHome"), env, Array.isArray(cloud) ? cloud : [cloud]);
+export const startCloudBed = (cloud: CloudId | CloudId[], env: Record<string, string> = {}, opts: CloudOptions = {}): Promise<Bed> =>
+  startBedAt(inject("pulumiHome"), env, Array.isArray(cloud) ? cloud : [cloud], opts);

@@ -1,0 +1,233 @@
+// The server kind: one stack per cloud server. Its runners create/update (up), power, refresh,
+// preview and destroy it; engine events drive its status (the configure step starting moves it to
+// configuring); an up's outputs register its node, which is then checked over SSH.
+import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation/index.js";
+import type { CloudCredential, ServerSupport } from "../stacks/cloud.ts";
+import { findCloud } from "../stacks/clouds.ts";
+import { serverConfig } from "../stacks/entry.ts";
+import { CONFIGURE_RESOURCE } from "../stacks/server.ts";
+import { findCredential, setValidity } from "../state/credentials.ts";
+import { deleteServerNode, upsertServerNode } from "../state/nodes.ts";
+import { sshPrivateKeyRef } from "../state/sealed-columns.ts";
+import { moveServer, serverById, updateServer, type Server } from "../state/servers.ts";
+import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
+import { serverMachine, serverPolicy, type ServerEvent } from "../state/statuses.ts";
+import { openCredential } from "./credentials.ts";
+import { converter, urnName } from "./events.ts";
+import { clearedFailure, OperationRefused, type KindContext, type Run, type StackKind } from "./kind.ts";
+import { checkServerNode, setNodeOffline } from "./nodes.ts";
+import { adoptPendingCreates, brokenResources, finderFor, holdsResources } from "./recover.ts";
+import { openStack, removeStack } from "./workspace.ts";
+
+function serverOf(ctx: KindContext, id: string): Server {
+  const server = serverById(ctx.db, id);
+  if (!server) throw new Error(`server ${id} is gone`);
+  return server;
+}
+
+function supportOf(server: Server): ServerSupport {
+  const support = findCloud(server.cloud)?.servers;
+  if (!support) throw new OperationRefused({ reason: `Hoist cannot manage ${server.cloud} servers`, action: "Destroy the server at the provider by hand.", retryable: false, auth: false });
+  return support;
+}
+
+/** The server's credential, decrypted afresh for this operation. */
+export function credentialOf(ctx: KindContext, server: Server): CloudCredential {
+  const row = server.credentialId ? findCredential(ctx.db, { userId: server.userId, all: true }, server.credentialId) : undefined;
+  const cred = row && openCredential(ctx, row);
+  if (!cred) {
+    throw new OperationRefused({
+      reason: "The credential this server was created with has been deleted",
+      code: "no_credential",
+      action: `Choose another ${server.cloud} credential for this server, then retry or destroy.`,
+      retryable: false,
+      auth: false,
+    });
+  }
+  return cred;
+}
+
+/** The operator's public keys chosen for the server when it was created. */
+const operatorKeysOf = (server: Server): string[] => (Array.isArray(server.spec.operatorKeys) ? server.spec.operatorKeys.filter((k): k is string => typeof k === "string") : []);
+
+/**
+ * The stack config: the server's spec and the credential's current secret. Refresh and destroy run
+ * the program too (runProgram), or Pulumi would use the provider settings saved in the state: a
+ * rotated token or a moved endpoint would then break them.
+ */
+function inputs(ctx: KindContext, subjectId: string) {
+  const server = serverOf(ctx, subjectId);
+  const support = supportOf(server);
+  const cred = credentialOf(ctx, server);
+  const key = server.sshKeyId ? sshKeyById(ctx.db, server.sshKeyId) : undefined;
+  if (!key) throw new OperationRefused({ reason: "The server's SSH key is missing", action: "Destroy the server and create it again.", retryable: false, auth: false });
+  const spec = {
+    cloud: server.cloud,
+    name: server.name,
+    region: server.region,
+    size: server.size,
+    image: server.image,
+    nodeId: String(server.spec.nodeId),
+    operatorKeys: operatorKeysOf(server),
+    priceMonthly: server.priceMonthly ?? undefined,
+    sshPublicKey: key.publicKey,
+    sshPrivateKey: ctx.keyring.open(key.privateKey, sshPrivateKeyRef(key.id)).reveal(),
+  };
+  return { stack: server.stack, config: { ...serverConfig(spec), ...support.providerConfig(cred, server) } };
+}
+
+/** The server's stack, configured, and an event handler that records events and moves the status. */
+async function prepare(run: Run) {
+  const server = serverOf(run, run.op.serverId!);
+  const support = supportOf(server);
+  const settings = await run.pulumi();
+  const stack = await openStack(settings, server.stack);
+  await stack.setAllConfig(inputs(run, server.id).config);
+  // The SDK ignores a signal that is already aborted: a cancel that came in meanwhile stops here.
+  run.signal.throwIfAborted();
+  const convert = converter();
+  const onEvent = (e: EngineEvent) => {
+    for (const h of convert(e)) {
+      run.record(h);
+      if (h.type !== "resource" || h.phase !== "started") continue;
+      if (h.name === CONFIGURE_RESOURCE && h.resourceType === "command:remote:Command") run.move("configure_started" satisfies ServerEvent);
+      else if (run.op.kind === "up" && h.op !== "refresh" && h.op !== "read") run.move("create_started" satisfies ServerEvent);
+    }
+  };
+  const opts = { onEvent, signal: run.signal, color: "never" as const };
+  return { server, support, settings, stack, opts };
+}
+
+async function up(run: Run): Promise<void> {
+  const { server, support, stack, opts } = await prepare(run);
+  const pending = await adoptPendingCreates(stack, finderFor(support, credentialOf(run, server), { nodeId: String(server.spec.nodeId), region: server.region }));
+  if (pending.adopted.length) run.record({ type: "log", text: `Adopted ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
+  const broken = await brokenResources(stack);
+  if (broken.length) run.record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it did not finish starting.` });
+  const unpinned = await configureWithoutHostKey(stack);
+  if (unpinned.length) run.record({ type: "log", text: "Running the configure step again: last time it reported no SSH host key." });
+  run.signal.throwIfAborted();
+  const replace = [...broken, ...unpinned];
+  const res = await stack.up({ ...opts, replace: replace.length ? replace : undefined });
+  await register(run, server, res.outputs);
+  run.move("succeeded" satisfies ServerEvent, { outputs: plainOutputs(res.outputs), ...clearedFailure });
+}
+
+async function destroy(run: Run): Promise<void> {
+  const { server, settings, stack, opts } = await prepare(run);
+  // A server whose create failed before anything was made needs no provider call (nor a
+  // credential the provider accepts) to go.
+  if (await holdsResources(stack)) await stack.destroy({ ...opts, runProgram: true });
+  else run.record({ type: "log", text: "Nothing was created at the provider; removing the stack." });
+  run.signal.throwIfAborted();
+  await removeStack(settings, stack);
+  deleteServerNode(run.db, server.id);
+  if (server.sshKeyId) deleteSshKey(run.db, server.sshKeyId);
+  run.move("destroyed" satisfies ServerEvent, { outputs: null });
+}
+
+async function power(run: Run): Promise<void> {
+  const { server, support, stack, opts } = await prepare(run);
+  const action = run.op.params.action === "on" ? "on" : "off";
+  const providerId = String(server.outputs?.providerId ?? "");
+  if (!providerId) throw new OperationRefused({ reason: "The server has no provider id yet", action: "Retry creating it first.", retryable: false, auth: false });
+  await support.power(credentialOf(run, server), { providerId, region: server.region }, action, { signal: run.signal });
+  run.record({ type: "log", text: `Powered ${action} at the provider; refreshing the stack so its state agrees.` });
+  run.signal.throwIfAborted();
+  await stack.refresh({ ...opts, runProgram: true });
+  // The node's state first, so that it is right the moment the server's status says so.
+  if (action === "off") setNodeOffline(run, server.id, serverPolicy.offlineBecause("stopped")!);
+  else await checkServerNode(run, server.id);
+  run.move((action === "off" ? "stopped" : "started") satisfies ServerEvent);
+}
+
+async function refresh(run: Run): Promise<void> {
+  const { stack, opts } = await prepare(run);
+  await stack.refresh({ ...opts, runProgram: true });
+}
+
+async function preview(run: Run): Promise<void> {
+  const { stack, opts } = await prepare(run);
+  await stack.preview(opts);
+}
+
+/** Stack outputs as plain values (none of a server's outputs is secret). */
+function plainOutputs(outputs: OutputMap): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
+}
+
+/**
+ * The configure step, when it ran but reported no host key: only running it again can pin one
+ * (its triggers have not changed, so a plain up would leave it as it is).
+ */
+async function configureWithoutHostKey(stack: Stack): Promise<string[]> {
+  type Resource = { urn: string; type: string; outputs?: Record<string, unknown> };
+  const resources = ((await stack.exportStack()).deployment as { resources?: Resource[] } | undefined)?.resources ?? [];
+  const outputs = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs;
+  if (!outputs || !("hostKeyFingerprint" in outputs) || outputs.hostKeyFingerprint) return [];
+  return resources.filter((r) => r.type === "command:remote:Command" && urnName(r.urn) === CONFIGURE_RESOURCE).map((r) => r.urn);
+}
+
+/**
+ * The stack's outputs register (or update) the server's node, which is then checked over SSH.
+ * Without a host key to pin the node could never be checked safely, so the operation fails.
+ */
+async function register(run: Run, server: Server, outputs: OutputMap): Promise<void> {
+  const out = plainOutputs(outputs);
+  if (!out.ipv4) throw new Error("the stack reported no address for the server");
+  if (!out.hostKeyFingerprint) {
+    throw new OperationRefused({
+      reason: "The configure step reported no SSH host key for the server, so Hoist cannot pin it",
+      code: "no_host_key",
+      action: "Retry: the configure step runs again. If it keeps failing, make sure the server's sshd has an ed25519 host key (/etc/ssh/ssh_host_ed25519_key.pub).",
+      retryable: true,
+      auth: false,
+    });
+  }
+  upsertServerNode(run.db, {
+    id: String(server.spec.nodeId),
+    serverId: server.id,
+    userId: server.userId,
+    sshKeyId: server.sshKeyId,
+    name: server.name,
+    address: String(out.ipv4),
+    sshPort: Number(out.sshPort ?? 22),
+    sshUser: String(out.sshUser ?? "root"),
+    hostKeyFingerprint: String(out.hostKeyFingerprint),
+    hostKey: typeof out.hostKey === "string" && out.hostKey ? out.hostKey : null,
+    cloud: server.cloud,
+    region: String(out.region ?? server.region),
+    size: String(out.size ?? server.size),
+    facts: (out.facts as Record<string, unknown>) ?? null,
+  });
+  updateServer(run.db, server.id, { outputs: out });
+  await checkServerNode(run, server.id);
+}
+
+export const serverKind: StackKind = {
+  id: "server",
+  words: { subject: "server", remove: "destroy" },
+  machine: serverMachine,
+  subjectOf: (op) => op.serverId ?? undefined,
+  move: (db, id, event, patch, from) => moveServer(db, id, event as ServerEvent, patch, from as Server["status"][]),
+  inputs,
+  runners: { up, destroy, power, refresh, preview },
+  explain(ctx, op, err) {
+    const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;
+    const message = err instanceof Error ? err.message : String(err);
+    return (server && findCloud(server.cloud)?.servers?.explainError(message)) ?? { reason: message.split("\n")[0]!, action: "Retry.", retryable: true, auth: false };
+  },
+  afterFailure(ctx, op, explained) {
+    const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;
+    if (explained.auth && server?.credentialId) setValidity(ctx.db, server.credentialId, "invalid", explained.reason);
+  },
+  finder(ctx, op) {
+    const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;
+    const support = findCloud(server?.cloud)?.servers;
+    try {
+      return server && support ? finderFor(support, credentialOf(ctx, server), { nodeId: String(server.spec.nodeId), region: server.region }) : undefined;
+    } catch {
+      return undefined; // no credential any more: pending creates can only be dropped
+    }
+  },
+};
