@@ -20,6 +20,7 @@ import { auditEntries } from "../routes/audit.tsx";
 import { bearer, jsonBody, optionalJson } from "./auth.ts";
 import { serverApi } from "./servers.ts";
 import { userKeyApi } from "./user-keys.ts";
+import { deploymentApi } from "./deployments.ts";
 
 export const credentialJson = (c: Credential) => ({
   id: c.id,
@@ -102,6 +103,7 @@ export function apiRoutes(deps: Deps) {
 
   api.route("/", serverApi(deps));
   api.route("/", userKeyApi(deps));
+  api.route("/", deploymentApi(deps));
 
   api.get("/audit", (c) => {
     const { rows, nextBefore } = auditEntries(deps, actorOf(c), Number(c.req.query("before")) || undefined);

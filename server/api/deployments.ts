@@ -1,0 +1,83 @@
+// /api/v1 for the marketplace catalog and app deployments. Secret settings are named, never shown.
+import { Hono } from "hono";
+import type { AppEntry } from "../../stacks/app-catalog.ts";
+import type { AppSpec } from "../../stacks/app.ts";
+import { findNodeById } from "../../state/nodes.ts";
+import {
+  createDeployment,
+  deploymentOperations,
+  getDeployment,
+  listDeployments,
+  removeDeployment,
+  restartDeployment,
+  retryDeployment,
+  type Deployment,
+} from "../actions/deployments.ts";
+import type { Deps, Env } from "../env.ts";
+import { actorOf } from "../render.ts";
+import { jsonBody } from "./auth.ts";
+import { operationJson } from "./servers.ts";
+
+export const appJson = (a: AppEntry) => ({
+  id: a.id,
+  name: a.name,
+  description: a.description,
+  category: a.category,
+  icon: a.icon,
+  image: `${a.image}:${a.tag}`,
+  ports: a.ports.map((p) => ({ name: p.name, label: p.label, default: p.default, protocol: p.protocol, web: p.web })),
+  env: a.env.filter((e) => !e.fixed).map((e) => ({ name: e.name, label: e.label, default: e.secret ? undefined : e.default, required: e.required, secret: e.secret, pattern: e.pattern })),
+  volumes: a.volumes.map((v) => ({ name: v.name, path: v.path, label: v.label })),
+  min: a.min,
+});
+
+/** The address of the deployment's web port, when it has one. */
+export function urlOf(deps: Deps, d: Deployment): string | null {
+  const spec = d.spec as unknown as AppSpec;
+  const web = deps.catalog.find((a) => a.id === d.app)?.ports.find((p) => p.web);
+  const port = web && spec.ports?.find((p) => p.name === web.name);
+  return port ? `http://${spec.address}:${port.host}/` : null;
+}
+
+export function deploymentJson(deps: Deps, d: Deployment) {
+  const spec = d.spec as unknown as AppSpec;
+  const node = d.nodeId ? findNodeById(deps.db, d.nodeId) : undefined;
+  const entry = deps.catalog.find((a) => a.id === d.app);
+  return {
+    id: d.id,
+    name: d.name,
+    app: d.app,
+    stack: d.stack,
+    status: d.status,
+    image: `${spec.image}:${spec.tag}`,
+    node: node ? { id: node.id, name: node.name, address: node.address } : null,
+    url: urlOf(deps, d),
+    ports: Object.fromEntries((spec.ports ?? []).map((p) => [p.name, p.host])),
+    env: spec.env ?? {},
+    // Which secret settings are set, by name only.
+    secrets: (entry?.env ?? []).filter((e) => e.secret).map((e) => e.name),
+    error: d.errorReason ? { reason: d.errorReason, code: d.errorCode, action: d.errorAction, retryable: d.retryable } : null,
+    createdAt: d.createdAt.toISOString(),
+  };
+}
+
+export function deploymentApi(deps: Deps) {
+  const api = new Hono<Env>();
+  api.get("/catalog", (c) => c.json({ apps: deps.catalog.map(appJson) }));
+  api.get("/deployments", (c) => c.json({ deployments: listDeployments(deps, actorOf(c)).map((d) => deploymentJson(deps, d)) }));
+  api.post("/deployments", async (c) => {
+    const { deployment, operation, warnings } = await createDeployment(deps, actorOf(c), await jsonBody(c));
+    return c.json({ deployment: deploymentJson(deps, deployment), operation: operationJson(operation), warnings }, 202);
+  });
+  api.get("/deployments/:id", (c) => {
+    const d = getDeployment(deps, actorOf(c), c.req.param("id"));
+    return c.json({ ...deploymentJson(deps, d), operations: deploymentOperations(deps, d).map(operationJson) });
+  });
+  api.post("/deployments/:id/restart", (c) => c.json({ operation: operationJson(restartDeployment(deps, actorOf(c), c.req.param("id"))) }, 202));
+  api.post("/deployments/:id/retry", (c) => c.json({ operation: operationJson(retryDeployment(deps, actorOf(c), c.req.param("id"))) }, 202));
+  api.delete("/deployments/:id", async (c) => {
+    const body = (await c.req.text()).trim() ? await jsonBody(c) : undefined;
+    return c.json({ operation: operationJson(removeDeployment(deps, actorOf(c), c.req.param("id"), body)) }, 202);
+  });
+  return api;
+}

@@ -1,0 +1,75 @@
+// A deployment's whole life through Hoist's JSON API and engine on the test bed: a server made
+// ready, then an app from the marketplace deployed onto it within a minute, answering HTTP on the
+// node's address; restarted; removed keeping its data, then with it.
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessOf } from "../../engine/nodes.ts";
+import { runOnNode } from "../../engine/node-exec.ts";
+import { deploymentById } from "../../state/deployments.ts";
+import { nodeOfServer, type Node } from "../../state/nodes.ts";
+import { startCloudBed, waitForStatus, type Bed } from "../support/provisioning.ts";
+
+const catalog = path.resolve(import.meta.dirname, "../catalog");
+let bed: Bed;
+let node: Node;
+
+beforeAll(async () => {
+  bed = await startCloudBed("hetzner", { HOIST_CATALOG_DIRS: catalog }, { docker: true });
+  const res = await bed.api.post("/servers", bed.serverRequest("apps-1"));
+  const server = await waitForStatus(bed, res.json().server.id, ["ready", "failed"], 180_000);
+  expect(server.status, server.errorReason ?? "").toBe("ready");
+  node = nodeOfServer(bed.console.deps.db, server.id)!;
+});
+afterAll(async () => {
+  await bed?.close();
+});
+
+/** Waits until the deployment reaches one of `statuses`. */
+async function deploymentIn(id: string, statuses: string[], ms = 120_000) {
+  for (const until = Date.now() + ms; ; ) {
+    const d = deploymentById(bed.console.deps.db, id)!;
+    if (statuses.includes(d.status)) return d;
+    if (Date.now() > until) throw new Error(`deployment ${d.name} is ${d.status} (${d.errorReason ?? "no error"}), expected ${statuses.join(" or ")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A command on the node as root, through Hoist's own key for it. */
+async function onNode(line: string): Promise<string> {
+  const res = await runOnNode(accessOf(bed.console.deps, node)!, line);
+  return res.stdout;
+}
+
+describe("an app deployed from the marketplace", () => {
+  it("runs on the new node, answers HTTP there, restarts, and is removed keeping its data when asked", async () => {
+    const apps = (await bed.api.get("/catalog")).json().apps as { id: string }[];
+    expect(apps.map((a) => a.id)).toEqual(expect.arrayContaining(["nginx", "redis", "test-httpd"]));
+
+    const t0 = Date.now();
+    const res = await bed.api.post("/deployments", { app: "test-httpd", nodeId: node.id, name: "hello", ports: { web: 8080 }, env: { GREETING: "hi there" } });
+    expect(res.status, res.text).toBe(202);
+    const { deployment, warnings } = res.json();
+    expect(warnings).toEqual([]);
+    expect(deployment).toMatchObject({ name: "hello", app: "test-httpd", status: "pending", url: `http://${node.address}:8080/`, ports: { web: 8080 }, env: { GREETING: "hi there", HOST: node.address, PORT: "8080" } });
+    const running = await deploymentIn(deployment.id, ["running", "failed"]);
+    expect(running.status, running.errorReason ?? "").toBe("running");
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    const page = await fetch(`http://${node.address}:8080/`);
+    expect(await page.text()).toContain("hi there");
+    // Hoist's container, labelled with the deployment, restarting unless stopped.
+    const inspect = await onNode(`docker inspect --format '{{.Config.Labels}} {{.HostConfig.RestartPolicy.Name}} {{.State.Running}}' hoist-${running.slug}`);
+    expect(inspect).toContain(`hoist.deployment:${deployment.id}`);
+    expect(inspect).toContain("unless-stopped true");
+
+    expect((await bed.api.post(`/deployments/${deployment.id}/restart`)).status).toBe(202);
+    expect((await deploymentIn(deployment.id, ["running", "failed"])).status).toBe("running");
+    expect(await (await fetch(`http://${node.address}:8080/`)).text()).toContain("hi there");
+
+    const removed = await bed.api.delete(`/deployments/${deployment.id}`, { keepData: true });
+    expect(removed.status, removed.text).toBe(202);
+    expect((await deploymentIn(deployment.id, ["removed", "failed"])).status).toBe("removed");
+    expect(await onNode(`docker ps -a --filter label=hoist.deployment=${deployment.id} --format '{{.Names}}'`)).toBe("");
+    expect(await onNode(`docker volume ls --format '{{.Name}}'`)).toContain(`hoist-${running.slug}-data`);
+    await expect(fetch(`http://${node.address}:8080/`)).rejects.toThrow();
+  });
+});
