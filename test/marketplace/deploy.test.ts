@@ -3,6 +3,7 @@
 // node's address; restarted; removed keeping its data, then with it.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { containerLogs, containerUsage } from "../../engine/app-node.ts";
 import { accessOf } from "../../engine/nodes.ts";
 import { runOnNode } from "../../engine/node-exec.ts";
 import { deploymentById } from "../../state/deployments.ts";
@@ -60,6 +61,14 @@ describe("an app deployed from the marketplace", () => {
     const inspect = await onNode(`docker inspect --format '{{.Config.Labels}} {{.HostConfig.RestartPolicy.Name}} {{.State.Running}}' hoist-${running.slug}`);
     expect(inspect).toContain(`hoist.deployment:${deployment.id}`);
     expect(inspect).toContain("unless-stopped true");
+
+    // Its logs and usage, fetched over SSH on demand.
+    const logs = await containerLogs(bed.console.deps, running, { lines: 50 });
+    // busybox httpd logs each request it answered.
+    expect(logs).toMatch(/response:200/);
+    const usage = await containerUsage(bed.console.deps, running);
+    expect(usage.running).toBe(true);
+    expect(usage.memoryBytes).toBeGreaterThan(0);
 
     expect((await bed.api.post(`/deployments/${deployment.id}/restart`)).status).toBe(202);
     expect((await deploymentIn(deployment.id, ["running", "failed"])).status).toBe("running");
