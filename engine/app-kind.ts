@@ -6,15 +6,17 @@ import { CONTAINER_RESOURCE, containerName, type AppSpec } from "../stacks/app.t
 import { explainAppError } from "../stacks/app-errors.ts";
 import { appConfig } from "../stacks/entry.ts";
 import { scriptLine } from "../stacks/shell.ts";
-import { deploymentById, moveDeployment, type Deployment } from "../state/deployments.ts";
+import { deploymentById, moveDeployment, updateDeployment, type Deployment } from "../state/deployments.ts";
 import { findNodeById, type Node } from "../state/nodes.ts";
-import { deploymentSecretEnvRef } from "../state/sealed-columns.ts";
-import { openJson } from "../state/secrets.ts";
+import { changeById, digestOf, moveChange, type Change } from "../state/changes.ts";
+import { changeSecretsRef, deploymentSecretEnvRef } from "../state/sealed-columns.ts";
+import { openJson, sealJson } from "../state/secrets.ts";
 import { deploymentMachine, type DeploymentEvent, type DeploymentStatus } from "../state/statuses.ts";
 import { converter, urnName } from "./events.ts";
 import { waitHealthy, type HealthTarget } from "./health.ts";
 import { clearedFailure, OperationRefused, type KindContext, type Run, type StackKind } from "./kind.ts";
 import { runOnNode } from "./node-exec.ts";
+import { planCollector, planSignature, type Plan } from "./plan.ts";
 import { accessOf, checkServerNode } from "./nodes.ts";
 import { forgetResources, holdsResources } from "./recover.ts";
 import { openStack, removeStack } from "./workspace.ts";
@@ -44,13 +46,25 @@ function accessFor(ctx: KindContext, node: Node) {
   return { ...access, hostKey: node.hostKey };
 }
 
+/** The deployment's secret environment, opened for this use only. */
+const secretsOf = (ctx: KindContext, d: Deployment) => (d.secretEnv ? openJson(ctx.keyring, d.secretEnv, deploymentSecretEnvRef(d.id)).reveal() : {});
+
+/** A change's proposed spec and secret environment (its secrets, or the deployment's when it keeps them). */
+function proposalOf(ctx: KindContext, d: Deployment, change: Change): { spec: AppSpec; secretEnv: Record<string, string> } {
+  const secretEnv = change.secrets ? openJson(ctx.keyring, change.secrets, changeSecretsRef(change.id)).reveal() : secretsOf(ctx, d);
+  return { spec: change.proposal.spec as unknown as AppSpec, secretEnv };
+}
+
+/** What a change must start from: the deployment's inputs as they were when it was proposed. */
+export const inputsDigest = (d: Deployment) => digestOf([d.spec, d.secretEnv]);
+
 /** The stack config: what runs, the node to run it on (its key and host key), the secret environment. */
-function inputs(ctx: KindContext, subjectId: string) {
+function inputs(ctx: KindContext, subjectId: string, change?: Change) {
   const d = deploymentOf(ctx, subjectId);
   const access = accessFor(ctx, nodeOf(ctx, d));
-  const secretEnv = d.secretEnv ? openJson(ctx.keyring, d.secretEnv, deploymentSecretEnvRef(d.id)).reveal() : {};
+  const { spec, secretEnv } = change ? proposalOf(ctx, d, change) : { spec: specOf(d), secretEnv: secretsOf(ctx, d) };
   const node = { host: access.host, port: access.port, user: access.user, hostKey: access.hostKey };
-  return { stack: d.stack, config: appConfig(specOf(d), node, access.privateKey, secretEnv) };
+  return { stack: d.stack, config: appConfig(spec, node, access.privateKey, secretEnv) };
 }
 
 /** Where Hoist asks whether the app is up, from the entry's health check. */
@@ -61,13 +75,13 @@ export function healthTarget(spec: AppSpec): HealthTarget {
   return { http: { url: `http://${spec.address}:${portOf(port)}${path}`, expect } };
 }
 
-async function prepare(run: Run) {
+async function prepare(run: Run, change?: Change) {
   const d = deploymentOf(run, run.op.deploymentId!);
   const settings = await run.pulumi();
   const stack = await openStack(settings, d.stack);
-  await stack.setAllConfig(inputs(run, d.id).config);
+  await stack.setAllConfig(inputs(run, d.id, change).config);
   run.signal.throwIfAborted();
-  const convert = converter();
+  const convert = converter({ planning: run.op.kind === "preview" });
   const onEvent = (e: EngineEvent) => {
     for (const h of convert(e)) {
       run.record(h);
@@ -95,7 +109,68 @@ async function requireHealthy(run: Run, spec: AppSpec): Promise<string> {
   return health.detail;
 }
 
+/** The change an operation previews or applies, when it is about one. */
+function changeOf(run: Run): Change | undefined {
+  const id = run.op.params.changeId;
+  if (typeof id !== "string") return undefined;
+  const change = changeById(run.db, id);
+  if (!change || change.deploymentId !== run.op.deploymentId) throw new OperationRefused({ reason: "The change this operation is for is gone", code: "no_change", action: "Propose the change again.", retryable: false, auth: false });
+  return change;
+}
+
+/** Previews a proposed change: every resource's planned step and property, kept on the change. */
+async function preview(run: Run): Promise<void> {
+  const change = changeOf(run);
+  const { stack, opts } = await prepare(run, change);
+  const plan = planCollector();
+  try {
+    await stack.preview({ ...opts, onEvent: (e) => (opts.onEvent(e), plan.onEvent(e)) });
+  } finally {
+    // The stack's config file holds what is declared, not a proposal (a shell's `pulumi preview` reads it).
+    if (change) await stack.setAllConfig(inputs(run, run.op.deploymentId!).config);
+  }
+  if (change) moveChange(run.db, change.id, "previewing", "previewed", { plan: plan.plan() as unknown as Record<string, unknown> });
+}
+
+/**
+ * Applies a previewed change, only while it still plans what the operator saw: from the same
+ * inputs, the same steps on the same properties. Then the deployment declares the proposal.
+ */
+async function commitChange(run: Run, change: Change): Promise<void> {
+  const stale = (why: string) => {
+    moveChange(run.db, change.id, "applying", "stale", { error: why });
+    // Nothing was changed: the deployment runs on as it was.
+    run.move("unchanged" satisfies DeploymentEvent);
+    return new OperationRefused({ reason: why, code: "stale_change", action: "Open Update again: Hoist previews the change afresh.", retryable: false, auth: false });
+  };
+  if (!moveChange(run.db, change.id, "previewed", "applying", { applyOperationId: run.op.id })) {
+    throw new OperationRefused({ reason: `This change is ${change.status}, not a preview waiting to be applied`, code: "stale_change", action: "Open Update again.", retryable: false, auth: false });
+  }
+  const d = deploymentOf(run, change.deploymentId!);
+  if (inputsDigest(d) !== change.basedOn) throw stale("The deployment changed since this change was previewed");
+  const { stack } = await prepare(run, change);
+  const again = planCollector();
+  await stack.preview({ onEvent: again.onEvent, signal: run.signal, color: "never" });
+  if (planSignature(again.plan()) !== planSignature(change.plan as unknown as Plan)) throw stale("The stack would now do something else than the preview showed");
+  const { spec, secretEnv } = proposalOf(run, d, change);
+  const sealed = Object.keys(secretEnv).length ? sealJson(run.keyring, secretEnv, deploymentSecretEnvRef(d.id)) : null;
+  updateDeployment(run.db, d.id, { spec: spec as unknown as Record<string, unknown>, secretEnv: sealed });
+  run.record({ type: "log", text: "Applying the change as previewed." });
+}
+
 async function up(run: Run): Promise<void> {
+  const change = changeOf(run);
+  try {
+    if (change) await commitChange(run, change);
+    await deploy(run);
+    if (change) moveChange(run.db, change.id, "applying", "applied");
+  } catch (err) {
+    if (change) moveChange(run.db, change.id, "applying", "failed", { error: (err as Error).message.split("\n")[0] });
+    throw err;
+  }
+}
+
+async function deploy(run: Run): Promise<void> {
   const d = deploymentOf(run, run.op.deploymentId!);
   const node = nodeOf(run, d);
   // Asked now, not as the last periodic check found it: a stopped node fails here in words.
@@ -140,6 +215,6 @@ export const appKind: StackKind = {
   subjectOf: (op) => op.deploymentId ?? undefined,
   move: (db, id, event, patch, from) => moveDeployment(db, id, event as DeploymentEvent, patch, from as DeploymentStatus[]),
   inputs,
-  runners: { up, destroy, restart },
+  runners: { up, destroy, restart, preview },
   explain: (_ctx, _op, err) => explainAppError(err instanceof Error ? err.message : String(err)),
 };

@@ -36,16 +36,18 @@ export const plain = (s: string) => s.replace(ansi, "");
  * ("same") are left out, except where a step that was reported started ends as "same": a
  * refresh step that found no drift still finishes, under the op it started with.
  */
-export function converter(): (e: EngineEvent) => HoistEvent[] {
+export function converter(opts: { planning?: boolean } = {}): (e: EngineEvent) => HoistEvent[] {
   const started = new Map<string, string>();
+  // A preview's steps are all planned ones: only a preview wants them.
+  const wanted = (planning: boolean | undefined) => !planning || opts.planning === true;
   return (e) => {
-    if (e.resourcePreEvent && !e.resourcePreEvent.planning) {
+    if (e.resourcePreEvent && wanted(e.resourcePreEvent.planning)) {
       const m = e.resourcePreEvent.metadata;
       if (m.type === "pulumi:pulumi:Stack" || m.op === "same") return [];
       started.set(m.urn, m.op);
       return [{ type: "resource", urn: m.urn, resourceType: m.type, name: urnName(m.urn), op: m.op, phase: "started", diffs: m.diffs?.length ? m.diffs : undefined }];
     }
-    if (e.resOutputsEvent && !e.resOutputsEvent.planning) {
+    if (e.resOutputsEvent && wanted(e.resOutputsEvent.planning)) {
       const m = e.resOutputsEvent.metadata;
       if (m.type === "pulumi:pulumi:Stack") return [];
       const op = m.op === "same" ? started.get(m.urn) : m.op;

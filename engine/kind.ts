@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { ExplainedError } from "../stacks/cloud.ts";
 import type { ConfigValue } from "../stacks/entry.ts";
 import type { Db } from "../state/db.ts";
+import type { Change } from "../state/changes.ts";
 import type { Operation } from "../state/operations.ts";
 import type { Keyring } from "../state/secrets.ts";
 import type { OperationKind, StackKind as StackKindId, StatusMachine } from "../state/statuses.ts";
@@ -52,8 +53,8 @@ export interface StackKind {
   subjectOf(op: Operation): string | undefined;
   /** Moves that row along the machine (see state/moves.ts). */
   move(db: Db, subjectId: string, event: string, patch: Record<string, unknown>, from?: readonly string[]): string | undefined;
-  /** The stack config of the subject's stack (secrets decrypted for this use only). */
-  inputs(ctx: KindContext, subjectId: string): StackInputs;
+  /** The stack config of the subject's stack (secrets decrypted for this use only), or of `change`'s proposal for it. */
+  inputs(ctx: KindContext, subjectId: string, change?: Change): StackInputs;
   runners: Partial<Record<OperationKind, Runner>>;
   /** A failed run in the operator's words. */
   explain(ctx: KindContext, op: Operation, err: unknown): ExplainedError;

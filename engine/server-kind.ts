@@ -6,6 +6,7 @@ import type { CloudCredential, ServerSupport } from "../stacks/cloud.ts";
 import { findCloud } from "../stacks/clouds.ts";
 import { serverConfig } from "../stacks/entry.ts";
 import { CONFIGURE_RESOURCE } from "../stacks/server.ts";
+import type { Change } from "../state/changes.ts";
 import { findCredential, setValidity } from "../state/credentials.ts";
 import { deleteServerNode, upsertServerNode } from "../state/nodes.ts";
 import { sshPrivateKeyRef } from "../state/sealed-columns.ts";
@@ -55,7 +56,7 @@ const operatorKeysOf = (server: Server): string[] => (Array.isArray(server.spec.
  * the program too (runProgram), or Pulumi would use the provider settings saved in the state: a
  * rotated token or a moved endpoint would then break them.
  */
-function inputs(ctx: KindContext, subjectId: string) {
+function inputs(ctx: KindContext, subjectId: string, _change?: Change) {
   const server = serverOf(ctx, subjectId);
   const support = supportOf(server);
   const cred = credentialOf(ctx, server);

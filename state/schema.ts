@@ -9,6 +9,7 @@ import {
   nodeStates,
   operationKinds,
   stackKinds,
+  changeStatuses,
   operationStatuses,
   roles,
   serverStatuses,
@@ -245,6 +246,34 @@ export const deployments = sqliteTable(
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
   (t) => [uniqueIndex("deployments_stack").on(t.stack), uniqueIndex("deployments_slug").on(t.slug), index("deployments_user").on(t.userId), index("deployments_node").on(t.nodeId)],
+);
+
+/** A proposed change to a stack's inputs, its preview's plan, and whether it was applied (state/changes.ts). */
+export const changes = sqliteTable(
+  "changes",
+  {
+    id: id(),
+    userId: text("user_id").references(() => users.id, { onDelete: "set null" }),
+    stackKind: text("stack_kind", { enum: stackKinds }).notNull(),
+    serverId: text("server_id").references(() => servers.id, { onDelete: "cascade" }),
+    deploymentId: text("deployment_id").references(() => deployments.id, { onDelete: "cascade" }),
+    status: text("status", { enum: changeStatuses }).notNull().default("previewing"),
+    /** The inputs proposed, without their secrets. */
+    proposal: text("proposal", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** Secret inputs the change replaces, sealed (state/sealed-columns.ts); null when it keeps them. */
+    secrets: text("secrets"),
+    /** What the preview planned: each resource's step and changed properties (secrets masked). */
+    plan: text("plan", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** A digest of the subject's inputs the preview started from: applying needs them unchanged. */
+    basedOn: text("based_on").notNull(),
+    summary: text("summary", { mode: "json" }).$type<Record<string, unknown>>(),
+    error: text("error"),
+    previewOperationId: text("preview_operation_id"),
+    applyOperationId: text("apply_operation_id"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("changes_deployment").on(t.deploymentId), index("changes_server").on(t.serverId)],
 );
 
 export const driftReports = sqliteTable(

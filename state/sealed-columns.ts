@@ -16,10 +16,14 @@ export const instanceSecret: SealedColumn = { table: "instance_secrets", column:
 /** An app deployment's secret environment values (null when it has none). */
 export const deploymentSecretEnv: SealedColumn = { table: "deployments", column: "secret_env" };
 
-export const sealedColumns: readonly SealedColumn[] = [credentialSecret, sshPrivateKey, instanceSecret, deploymentSecretEnv];
+/** A proposed change's new secret inputs (null when it keeps the old ones). */
+export const changeSecrets: SealedColumn = { table: "changes", column: "secrets" };
+
+export const sealedColumns: readonly SealedColumn[] = [credentialSecret, sshPrivateKey, instanceSecret, deploymentSecretEnv, changeSecrets];
 
 export const refOf = (col: SealedColumn, id: string): SealedRef => ({ ...col, id });
 export const credentialSecretRef = (id: string) => refOf(credentialSecret, id);
 export const sshPrivateKeyRef = (id: string) => refOf(sshPrivateKey, id);
 export const instanceSecretRef = (id: string) => refOf(instanceSecret, id);
 export const deploymentSecretEnvRef = (id: string) => refOf(deploymentSecretEnv, id);
+export const changeSecretsRef = (id: string) => refOf(changeSecrets, id);

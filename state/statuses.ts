@@ -169,6 +169,7 @@ export const deploymentEvents = [
   "succeeded", // the up finished and the health check passed
   "failed",
   "update_requested",
+  "unchanged", // an update was refused before it changed anything (its preview no longer holds)
   "restart_requested",
   "restarted",
   "remove_requested",
@@ -181,7 +182,7 @@ export const deploymentMachine: StatusMachine<DeploymentStatus, DeploymentEvent>
     pending: { deploy_started: "deploying", succeeded: "running", failed: "failed", remove_requested: "removing" },
     deploying: { succeeded: "running", failed: "failed", remove_requested: "removing" },
     running: { update_requested: "updating", restart_requested: "restarting", remove_requested: "removing" },
-    updating: { deploy_started: "updating", succeeded: "running", failed: "failed", remove_requested: "removing" },
+    updating: { deploy_started: "updating", succeeded: "running", unchanged: "running", failed: "failed", remove_requested: "removing" },
     restarting: { restarted: "running", failed: "failed", remove_requested: "removing" },
     failed: { queued: "pending", remove_requested: "removing" },
     removing: { removed: "removed", failed: "failed" },
@@ -205,6 +206,13 @@ export const deploymentPolicy = {
   /** Still on its node: counts against the node's ports and resources. */
   occupiesNode: (s: DeploymentStatus) => s !== "removed",
 };
+
+/**
+ * A proposed change to something that exists: previewed first (the plan is kept), then applied
+ * only on confirmation, and only while the stack still plans the same; or discarded.
+ */
+export const changeStatuses = ["previewing", "previewed", "applying", "applied", "failed", "stale", "discarded"] as const;
+export type ChangeStatus = (typeof changeStatuses)[number];
 
 export const driftStates = ["open", "accepted", "restored", "dismissed"] as const;
 export type DriftState = (typeof driftStates)[number];

@@ -13,6 +13,7 @@ import {
   retryDeployment,
   type Deployment,
 } from "../actions/deployments.ts";
+import { applyDeploymentChange, discardDeploymentChange, getChange, proposeDeploymentChange, type Change } from "../actions/deployment-changes.ts";
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 import { jsonBody } from "./auth.ts";
@@ -61,6 +62,18 @@ export function deploymentJson(deps: Deps, d: Deployment) {
   };
 }
 
+export const changeJson = (c: Change) => ({
+  id: c.id,
+  status: c.status,
+  proposal: { image: `${(c.proposal.spec as AppSpec).image}:${(c.proposal.spec as AppSpec).tag}`, env: (c.proposal.spec as AppSpec).env },
+  changedSecrets: (c.summary?.changedSecrets as string[] | undefined) ?? [],
+  plan: c.plan ?? null,
+  error: c.error,
+  previewOperationId: c.previewOperationId,
+  applyOperationId: c.applyOperationId,
+  createdAt: c.createdAt.toISOString(),
+});
+
 export function deploymentApi(deps: Deps) {
   const api = new Hono<Env>();
   api.get("/catalog", (c) => c.json({ apps: deps.catalog.map(appJson) }));
@@ -78,6 +91,19 @@ export function deploymentApi(deps: Deps) {
   api.delete("/deployments/:id", async (c) => {
     const body = (await c.req.text()).trim() ? await jsonBody(c) : undefined;
     return c.json({ operation: operationJson(removeDeployment(deps, actorOf(c), c.req.param("id"), body)) }, 202);
+  });
+  api.post("/deployments/:id/changes", async (c) => {
+    const { change } = proposeDeploymentChange(deps, actorOf(c), c.req.param("id"), await jsonBody(c));
+    return c.json(changeJson(change), 202);
+  });
+  api.get("/deployments/:id/changes/:change", (c) => c.json(changeJson(getChange(deps, actorOf(c), c.req.param("id"), c.req.param("change")).change)));
+  api.post("/deployments/:id/changes/:change/apply", (c) => {
+    const { operation } = applyDeploymentChange(deps, actorOf(c), c.req.param("id"), c.req.param("change"));
+    return c.json({ operation: operationJson(operation) }, 202);
+  });
+  api.delete("/deployments/:id/changes/:change", (c) => {
+    discardDeploymentChange(deps, actorOf(c), c.req.param("id"), c.req.param("change"));
+    return c.body(null, 204);
   });
   return api;
 }

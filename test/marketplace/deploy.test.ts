@@ -41,6 +41,16 @@ async function onNode(line: string): Promise<string> {
   return res.stdout;
 }
 
+/** Waits until the change reaches one of `statuses`. */
+async function changeIn(deploymentId: string, id: string, statuses: string[], ms = 60_000) {
+  for (const until = Date.now() + ms; ; ) {
+    const c = (await bed.api.get(`/deployments/${deploymentId}/changes/${id}`)).json();
+    if (statuses.includes(c.status)) return c;
+    if (Date.now() > until) throw new Error(`change ${id} is ${c.status}, expected ${statuses.join(" or ")}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe("an app deployed from the marketplace", () => {
   it("runs on the new node, answers HTTP there, restarts, and is removed keeping its data when asked", async () => {
     const apps = (await bed.api.get("/catalog")).json().apps as { id: string }[];
@@ -80,5 +90,50 @@ describe("an app deployed from the marketplace", () => {
     expect(await onNode(`docker ps -a --filter label=hoist.deployment=${deployment.id} --format '{{.Names}}'`)).toBe("");
     expect(await onNode(`docker volume ls --format '{{.Name}}'`)).toContain(`hoist-${running.slug}-data`);
     await expect(fetch(`http://${node.address}:8080/`)).rejects.toThrow();
+  });
+
+  it("updates a setting: the preview shows the change, applying it makes the app answer with the new value", async () => {
+    const res = await bed.api.post("/deployments", { app: "test-httpd", nodeId: node.id, name: "greeter", ports: { web: 8081 }, env: { GREETING: "first" } });
+    expect(res.status, res.text).toBe(202);
+    const id = res.json().deployment.id as string;
+    expect((await deploymentIn(id, ["running", "failed"])).status).toBe("running");
+
+    const proposed = await bed.api.post(`/deployments/${id}/changes`, { env: { GREETING: "second" } });
+    expect(proposed.status, proposed.text).toBe(202);
+    const change = await changeIn(id, proposed.json().id, ["previewed", "failed"]);
+    expect(change.status).toBe("previewed");
+    const container = change.plan.steps.find((s: { name: string }) => s.name === "container");
+    expect(container.op).toBe("update");
+    const create = container.properties.find((p: { property: string }) => p.property === "create");
+    expect(create.old).toContain("GREETING=first");
+    expect(create.new).toContain("GREETING=second");
+    // Nothing changed yet: the app still says the old greeting.
+    expect(await (await fetch(`http://${node.address}:8081/`)).text()).toContain("first");
+
+    expect((await bed.api.post(`/deployments/${id}/changes/${change.id}/apply`)).status).toBe(202);
+    expect((await changeIn(id, change.id, ["applied", "failed", "stale"])).status).toBe("applied");
+    expect((await deploymentIn(id, ["running", "failed"])).status).toBe("running");
+    expect(await (await fetch(`http://${node.address}:8081/`)).text()).toContain("second");
+    expect((await bed.api.get(`/deployments/${id}`)).json().env.GREETING).toBe("second");
+  });
+
+  it("refuses to apply a preview once the deployment changed in between, and keeps the app running", async () => {
+    const id = (await bed.api.get("/deployments")).json().deployments.find((d: { name: string }) => d.name === "greeter").id as string;
+    const a = await changeIn(id, (await bed.api.post(`/deployments/${id}/changes`, { env: { GREETING: "third" } })).json().id, ["previewed"]);
+    const b = await changeIn(id, (await bed.api.post(`/deployments/${id}/changes`, { env: { GREETING: "fourth" } })).json().id, ["previewed"]);
+    expect((await bed.api.post(`/deployments/${id}/changes/${b.id}/apply`)).status).toBe(202);
+    expect((await changeIn(id, b.id, ["applied", "failed", "stale"])).status).toBe("applied");
+    await deploymentIn(id, ["running"]);
+    // `a` was previewed from inputs that are no longer the deployment's.
+    expect((await bed.api.post(`/deployments/${id}/changes/${a.id}/apply`)).status).toBe(202);
+    const refused = await changeIn(id, a.id, ["applied", "failed", "stale"]);
+    expect(refused.status).toBe("stale");
+    expect(refused.error).toBe("The deployment changed since this change was previewed");
+    const d = await deploymentIn(id, ["running", "failed"]);
+    expect(d.status).toBe("running");
+    expect(await (await fetch(`http://${node.address}:8081/`)).text()).toContain("fourth");
+    expect((await bed.api.post(`/deployments/${id}/changes`, { env: { GREETING: "fourth" } })).json().error.fields).toEqual([{ field: "body", message: "changes nothing: give a new tag or new settings" }]);
+    expect((await bed.api.delete(`/deployments/${id}`)).status).toBe(202);
+    expect((await deploymentIn(id, ["removed", "failed"])).status).toBe("removed");
   });
 });
