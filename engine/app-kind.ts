@@ -186,7 +186,15 @@ async function deploy(run: Run): Promise<void> {
 }
 
 async function destroy(run: Run): Promise<void> {
-  const { d, settings, stack, opts } = await prepare(run);
+  const d = deploymentOf(run, run.op.deploymentId!);
+  if (run.op.params.withServer && !(await nodeAnswers(run, d))) {
+    // The server is being destroyed and its node no longer answers: nothing is left to ask it.
+    await removeStack(await run.pulumi(), await openStack(await run.pulumi(), d.stack));
+    run.record({ type: "log", text: "The node does not answer and its server is being destroyed: the container goes with it; the stack is removed." });
+    run.move("removed" satisfies DeploymentEvent, { outputs: null });
+    return;
+  }
+  const { settings, stack, opts } = await prepare(run);
   if (run.op.params.keepData) {
     // The volumes leave the stack before it is destroyed: they stay on the node, by their names.
     const kept = await forgetResources(stack, (urn) => urnName(urn) === "volumes");
@@ -196,6 +204,12 @@ async function destroy(run: Run): Promise<void> {
   run.signal.throwIfAborted();
   await removeStack(settings, stack);
   run.move("removed" satisfies DeploymentEvent, { outputs: null });
+}
+
+/** Whether the deployment's node answers over SSH now. */
+async function nodeAnswers(run: Run, d: Deployment): Promise<boolean> {
+  const node = d.nodeId ? findNodeById(run.db, d.nodeId) : undefined;
+  return !!node?.serverId && (await checkServerNode(run, node.serverId))?.state === "online";
 }
 
 async function restart(run: Run): Promise<void> {

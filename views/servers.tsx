@@ -196,7 +196,7 @@ export const CredentialChoice = (p: { server: ServerView; options: CredentialOpt
     />
   );
 
-export const DestroyServerPage = (p: Base & { server: ServerView; options: CredentialOption[]; runningCreate: boolean; errors: Record<string, string> }) => (
+export const DestroyServerPage = (p: Base & { server: ServerView; options: CredentialOption[]; runningCreate: boolean; deployments: { name: string; app: string }[]; errors: Record<string, string> }) => (
   <TabbedPage title={`Destroy ${p.server.name}`} tab="cloud" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
     <div class="card danger-zone">
       <h2>Destroy the server “{p.server.name}”?</h2>
@@ -205,10 +205,30 @@ export const DestroyServerPage = (p: Base & { server: ServerView; options: Crede
         its SSH key are deleted at the provider, and its node is removed from Hoist. Everything stored on the server is lost. This cannot be undone.
       </p>
       {p.runningCreate && <p class="flash flash-info">The server is still being set up: that operation is stopped first, then the destroy runs.</p>}
-      <FormErrors errors={p.errors} known={["credentialId"]} />
+      <FormErrors errors={p.errors} known={["credentialId", "removeDeployments"]} />
       <form method="post" action={`/nodes/cloud/${p.server.id}/destroy`}>
         <CsrfInput token={p.csrf} />
         <CredentialChoice server={p.server} options={p.options} error={p.errors.credentialId} />
+        {p.deployments.length > 0 && (
+          <fieldset class={`key-choice${p.errors.removeDeployments ? " has-error" : ""}`} aria-describedby={p.errors.removeDeployments ? "f-removeDeployments-error" : undefined}>
+            <legend>Its node runs {p.deployments.length} app deployment(s)</legend>
+            <ul>
+              {p.deployments.map((d) => (
+                <li>
+                  {d.name} <span class="muted">({d.app})</span>
+                </li>
+              ))}
+            </ul>
+            {p.errors.removeDeployments && (
+              <small id="f-removeDeployments-error" class="error" role="alert">
+                {p.errors.removeDeployments}
+              </small>
+            )}
+            <label class="check">
+              <input type="checkbox" name="removeDeployments" value="on" required /> Remove them, and their data, with the server
+            </label>
+          </fieldset>
+        )}
         <div class="form-actions">
           <button type="submit" class="danger">
             Destroy server

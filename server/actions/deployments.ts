@@ -185,13 +185,23 @@ export function removeDeployment(deps: Deps, actor: Actor, id: string, raw?: unk
   return removeOne(deps, actor, d, keepData);
 }
 
-/** Removes one deployment (also used when its node's server is destroyed). */
-export function removeOne(deps: Deps, actor: Actor, d: Deployment, keepData: boolean): Operation {
+/** Removes one deployment. */
+function removeOne(deps: Deps, actor: Actor, d: Deployment, keepData: boolean, params: Record<string, unknown> = {}): Operation {
   if (!can(deploymentMachine, d.status, "remove_requested") || !moveDeployment(deps.db, d.id, "remove_requested")) {
     throw new ConflictError(`The deployment ${d.name} is ${d.status}; it cannot be removed now.`);
   }
   deps.engine.cancelStack(d.stack, "destroy", `removal requested by ${actor.user.email}`);
-  const op = enqueueFor(deps, actor, d, "destroy", { keepData });
+  const op = enqueueFor(deps, actor, d, "destroy", { keepData, ...params });
   audit(deps, actor, "deployment.remove", "ok", { type: "deployment", id: d.id }, `${d.name}${keepData ? " (data kept)" : ""}`);
   return op;
+}
+
+/**
+ * Removes a deployment because its node's server is being destroyed: its container goes over SSH
+ * while the node answers, and only its stack when it does not (the server takes the rest along).
+ */
+export function removeWithServer(deps: Deps, actor: Actor, d: Deployment): Operation {
+  // One already being removed: the server waits for that removal.
+  const under = operationsOfRow(deps.db, d.id).find((o) => o.kind === "destroy" && (o.status === "queued" || o.status === "running"));
+  return under ?? removeOne(deps, actor, d, false, { withServer: true });
 }

@@ -6,6 +6,8 @@ import { z } from "zod";
 import { generateKeyPair } from "../../engine/ssh-keys.ts";
 import type { Catalog, ServerSupport } from "../../stacks/cloud.ts";
 import { findCredential, type Credential } from "../../state/credentials.ts";
+import { deploymentsOnNode } from "../../state/deployments.ts";
+import { nodeOfServer } from "../../state/nodes.ts";
 import { findOperation, serverOperations, type Operation } from "../../state/operations.ts";
 import { countLiveServers, findServer, insertServer, listServers as listRows, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
 import { sshPrivateKeyRef } from "../../state/sealed-columns.ts";
@@ -19,6 +21,7 @@ import { openCredentialOf } from "./credentials.ts";
 import { requireWriter } from "./guards.ts";
 import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, parse } from "./input.ts";
+import { removeWithServer } from "./deployments.ts";
 import { chosenUserKeys } from "./user-keys.ts";
 
 export type { Server };
@@ -164,6 +167,12 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
 
 const credentialChoice = z.object({ credentialId: z.string().optional() });
 
+/** The operator confirmed that the deployments on the server's node go with it. */
+const confirmsRemoval = (raw: unknown) => {
+  const v = raw && typeof raw === "object" ? (raw as Record<string, unknown>).removeDeployments : undefined;
+  return v === true || v === "on" || v === "true";
+};
+
 /** Switches the server to another credential of the same cloud (when its own was deleted). */
 function switchCredential(deps: Deps, actor: Actor, server: Server, raw: unknown): void {
   const { credentialId } = parse(credentialChoice, raw === undefined ? {} : asObject(raw));
@@ -199,13 +208,21 @@ export function destroyServer(deps: Deps, actor: Actor, id: string, raw?: unknow
   requireChangesAllowed(deps);
   const server = getServer(deps, actor, id);
   if (!can(serverMachine, server.status, "destroy_requested")) throw new ConflictError(`The server is ${server.status}; it cannot be destroyed now.`);
+  const node = nodeOfServer(deps.db, server.id);
+  const hosted = node ? deploymentsOnNode(deps.db, node.id) : [];
+  if (hosted.length && !confirmsRemoval(raw)) {
+    const names = hosted.map((d) => d.name).join(", ");
+    throw new InvalidInputError([{ field: "removeDeployments", message: `the node runs ${hosted.length} deployment(s) (${names}): confirm that they are removed with the server` }]);
+  }
   switchCredential(deps, actor, server, raw);
   limitChanges(deps, actor);
   if (!moveServer(deps.db, server.id, "destroy_requested")) throw new ConflictError("The server changed meanwhile; reload and try again.");
   // A create or power action still waiting would only make what is about to be deleted.
   deps.engine.cancelStack(server.stack, "destroy", `destroy requested by ${actor.user.email}`);
-  const operation = enqueueFor(deps, actor, server, "destroy");
-  audit(deps, actor, "server.destroy", "ok", { type: "server", id: server.id }, server.name);
+  // Its deployments go first; the destroy waits for them (their data goes with the server).
+  const removals = hosted.map((d) => removeWithServer(deps, actor, d));
+  const operation = enqueueFor(deps, actor, server, "destroy", undefined, removals.map((o) => o.id));
+  audit(deps, actor, "server.destroy", "ok", { type: "server", id: server.id }, `${server.name}${hosted.length ? ` with ${hosted.map((d) => d.name).join(", ")}` : ""}`);
   return operation;
 }
 

@@ -2,6 +2,7 @@
 // the server's actions. Creating one is in server-create.tsx.
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
+import { deploymentsOnNode } from "../../state/deployments.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
 import type { Server } from "../../state/servers.ts";
 import { can, serverMachine, serverPolicy } from "../../state/statuses.ts";
@@ -145,7 +146,9 @@ export function serverRoutes(deps: Deps) {
     const actor = actorOf(c);
     const view = serverView(deps, actor, server, ownersFor(deps, actor));
     const runningCreate = operationsOf(deps, server).some((o) => o.status === "running" && o.kind !== "destroy");
-    return c.html(<DestroyServerPage {...pageBase(c)} canWrite server={view} options={sameCloudCredentials(deps, actor, view)} runningCreate={runningCreate} errors={errors} />);
+    const node = nodeOfServer(deps.db, server.id);
+    const deployments = (node ? deploymentsOnNode(deps.db, node.id) : []).map((d) => ({ name: d.name, app: d.app }));
+    return c.html(<DestroyServerPage {...pageBase(c)} canWrite server={view} options={sameCloudCredentials(deps, actor, view)} runningCreate={runningCreate} deployments={deployments} errors={errors} />);
   };
 
   app.get("/:id/destroy", (c) => {
@@ -159,7 +162,7 @@ export function serverRoutes(deps: Deps) {
     const id = c.req.param("id");
     const form = await formOf(c);
     try {
-      destroyServer(deps, actorOf(c), id, { credentialId: form.credentialId || undefined });
+      destroyServer(deps, actorOf(c), id, { credentialId: form.credentialId || undefined, removeDeployments: form.removeDeployments });
     } catch (err) {
       if (!(err instanceof InvalidInputError)) throw err;
       c.status(422);

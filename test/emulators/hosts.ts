@@ -11,6 +11,7 @@
 // A pool created with a folder to keep leaves its servers there when it closes, their addresses
 // reserved, and the next such pool restores each one its cloud still has, at the same address
 // (host-keep.ts).
+import { mountProcNet, unmountProcNet, unmountUnder } from "./host-mounts.ts";
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -115,13 +116,17 @@ export class HostPool {
     mkdirRoot("/run/sshd");
     for (const user of IMAGE_LOGIN_USERS) ensureHostAccount(user);
     // A dead pool's daemon (containers, mounts) ends before its folder goes.
-    reclaimStale(base, (poolDir) => sweepDaemon(path.join(poolDir, ".docker")));
+    reclaimStale(base, (poolDir) => {
+      sweepDaemon(path.join(poolDir, ".docker"));
+      unmountUnder(poolDir);
+    });
     if (opts.keep) {
       const problem = chrootProblem(opts.keep);
       if (problem) throw new Error(`test bed: cannot keep servers in ${opts.keep}: ${problem} (sshd's ChrootDirectory refuses that)`);
       mkdirRoot(opts.keep);
       const kept = claimKept(path.resolve(opts.keep));
       sweepDaemon(path.join(opts.keep, ".docker"));
+      unmountUnder(opts.keep);
       return new HostPool(base, path.resolve(opts.keep), leases, kept);
     }
     const dir = path.join(base, `pool-${process.pid}-${randomBytes(3).toString("hex")}`);
@@ -221,6 +226,7 @@ export class HostPool {
     const proc = s.proc;
     s.proc = undefined;
     await Promise.all([stopSshd(proc, s.rootDir), s.docker ? this.#docker.powerOff(s) : undefined]);
+    unmountProcNet(s.rootDir);
   }
 
   /** Powers the server back on. */
@@ -263,6 +269,7 @@ export class HostPool {
   }
 
   async #spawn(s: HostState): Promise<void> {
+    mountProcNet(s.rootDir);
     const { proc, ready } = spawnSshd({ ...s, loginUser: s.account.name });
     // Set at once, so that a stop() while it starts (or after it failed to listen) ends it.
     s.proc = proc;

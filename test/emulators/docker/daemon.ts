@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { descendants, killHard } from "../../../engine/processes.ts";
+import { unmountUnder } from "../host-mounts.ts";
 
 export const DOCKERD = "/usr/sbin/dockerd";
 /** Debian's CLI, named in full: another `docker` may come first on PATH. */
@@ -148,30 +149,9 @@ export function sweepDaemon(dir: string): void {
     if (!cmdline.includes(mark)) continue;
     for (const pid of [Number(entry), ...descendants(Number(entry))]) killHard(pid);
   }
-  for (const point of mountsUnder(dir)) {
-    try {
-      execFileSyncQuiet("umount", ["-l", point]);
-    } catch {
-      // gone already
-    }
-  }
+  unmountUnder(dir);
 }
 
-function mountsUnder(dir: string): string[] {
-  const prefix = path.resolve(dir) + path.sep;
-  const points = fs
-    .readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .map((line) => line.split(" ")[4] ?? "")
-    // mountinfo escapes space, tab, newline and backslash as octal.
-    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
-    .filter((p) => p.startsWith(prefix));
-  return points.sort((a, b) => b.length - a.length);
-}
-
-function execFileSyncQuiet(cmd: string, args: string[]): void {
-  execFileSync(cmd, args, { stdio: "ignore" });
-}
 
 /** This machine's network interfaces and their addresses, as `name address` lines. */
 export function interfaces(): string[] {
