@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { Pause } from "../state/maintenance.ts";
 import type { Engine } from "../engine/engine.ts";
+import type { Gateway } from "../gateway/gateway.ts";
 import type { Db } from "../state/db.ts";
 import type { Scope } from "../state/scope.ts";
 import type { Keyring } from "../state/secrets.ts";
@@ -29,6 +30,8 @@ export interface Deps {
   paused(): Pause | undefined;
   /** Runs stack operations; started by server/main.ts (or a test), not by createDeps. */
   engine: Engine;
+  /** The gateway (HAProxy); started by server/main.ts (or a test), not by createDeps. */
+  gateway: Gateway;
 }
 
 /** Who is acting: the user, what they may see, and how they authenticated. */
