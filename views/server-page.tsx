@@ -7,6 +7,7 @@ import { Badge, CsrfInput, When, type Tone } from "./components.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import type { Live } from "./operation-live.ts";
 import { LogList, Poller, Progress, Steps } from "./operation-view.tsx";
+import { GatewayCard } from "./server-gateway.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
 
 export interface OperationView {
@@ -279,6 +280,7 @@ export const ServerBody = (p: ServerBodyProps) => (
     {p.server.status === "destroyed" && <p class="flash flash-info">This server was destroyed: it no longer exists at the provider, and its stack was removed.</p>}
     <Failure {...p} />
     <NodeCard {...p} />
+    <GatewayCard gateway={p.server.gateway} />
     <OperationCard {...p} />
     <History {...p} />
     {/* A destroyed server never changes again: nothing to poll for. */}
