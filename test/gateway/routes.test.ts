@@ -121,7 +121,12 @@ describe("app routes", () => {
     const r = await routes().declare("dep-move", { name: "move", target: old, health: { type: "http", path: "/health" } });
     const load = loadLoop((agent) => get(r.hostname, { agent }));
     await sleep(500);
+    const logged = t.logs.length;
     const switched = await routes().switch("dep-move", fresh);
+    // The new copy joined and the old one left by reloads; the traffic moved through the runtime API.
+    const during = t.logs.slice(logged).map((l) => JSON.parse(l).msg as string);
+    expect(during.filter((m) => m === "gateway: configuration loaded")).toHaveLength(2);
+    expect(during).toContain("gateway: backends changed through the runtime API");
     expect(switched.target).toEqual({ address: fresh.address, port: fresh.port });
     // The old copy is out of the route: it gets nothing more, and can go.
     const oldServed = old.served;
