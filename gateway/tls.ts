@@ -22,6 +22,8 @@ export class GatewayCertificateError extends Error {
 }
 
 const CA_ID = "gateway-ca";
+
+const readOr = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
 const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
 
 interface Ca {
@@ -106,10 +108,12 @@ function internalCa(db: Db, keyring: Keyring, files: GatewayFiles, domain: strin
   return ca;
 }
 
-/** The CA's certificate (public), for operators to trust; undefined before the gateway first made it. */
-export function caCertificate(db: Db, keyring: Keyring): string | undefined {
-  const row = db.select().from(instanceSecrets).where(eq(instanceSecrets.id, CA_ID)).get();
-  return row ? (JSON.parse(keyring.open(row.value, instanceSecretRef(CA_ID)).reveal()) as Ca).cert : undefined;
+/**
+ * The CA's certificate (public), for operators to trust: the copy each pass keeps in the gateway's
+ * folder, so that handing it out never opens the CA's key. Undefined before the first pass made it.
+ */
+export function caCertificate(files: Pick<GatewayFiles, "caCert">): string | undefined {
+  return readOr(files.caCert) || undefined;
 }
 
 function issue(files: GatewayFiles, ca: Ca): string {
@@ -134,8 +138,6 @@ function stillGood(pem: string, caCert: string, domain: string, now: Date): bool
     return false;
   }
 }
-
-const readOr = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
 
 /** The operator's certificate and key, checked to belong together, as one PEM. */
 function configuredPem(certificate: { cert: string; key: string }): string {

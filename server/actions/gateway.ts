@@ -37,7 +37,7 @@ export function gatewayEntryOf(deps: Deps, server: Server, node: Node | undefine
 
 /** The certificate of Hoist's own CA, which signs the gateway's (none when a real one is configured). */
 export function gatewayCa(deps: Deps): string {
-  const pem = deps.gateway.enabled && !deps.config.gateway.certificate ? caCertificate(deps.db, deps.keyring) : undefined;
+  const pem = deps.gateway.enabled && !deps.config.gateway.certificate ? caCertificate(deps.gateway.files) : undefined;
   if (!pem) throw new NotFoundError("gateway CA certificate");
   return pem;
 }

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RouteUnhealthyError } from "../../gateway/routes.ts";
 import { setupAdmin, startConsole, type TestConsole } from "../support/console.ts";
@@ -95,8 +96,16 @@ describe("app routes", () => {
     // Without the CA the certificate is not trusted; with it, a name outside the certificate is refused.
     await expect(get(r.hostname, { tls: true })).rejects.toThrow(/certificate/i);
     await expect(get("example.com", { ca: download.text })).rejects.toThrow(/altnames/i);
-    // The PEM HAProxy serves holds its private key: readable by Hoist's user only.
-    expect(fs.statSync(t.deps.gateway.files.servedPem).mode & 0o077).toBe(0);
+    // The PEM HAProxy serves holds its private key: readable by Hoist's user only. The CA's key is
+    // on no disk: sealed in the database.
+    const files = t.deps.gateway.files;
+    expect(fs.statSync(files.servedPem).mode & 0o077).toBe(0);
+    const keyed = fs.readdirSync(files.dir, { recursive: true, encoding: "utf8" }).filter((f) => {
+      const full = path.join(files.dir, f);
+      return fs.statSync(full).isFile() && fs.readFileSync(full, "utf8").includes("PRIVATE KEY");
+    });
+    expect(keyed).toEqual([path.relative(files.dir, files.servedPem)]);
+    expect(t.databaseBytes().includes("PRIVATE KEY")).toBe(false);
   });
 
   it("take a copy that fails its health check out, and back in once it passes", async () => {

@@ -186,7 +186,7 @@ describe("gateway entry points of cloud servers", () => {
     );
 
     expect(await viaGateway(gw.address, g.hostname)).toEqual({ status: 200, body: "site of via-web, http" });
-    const ca = caCertificate(db(), bed.console.deps.keyring)!;
+    const ca = caCertificate(gateway().files)!;
     expect(await viaGateway(gw.address, g.hostname, { ca })).toEqual({ status: 200, body: "site of via-web, https" });
     expect(g.https).toBe(`https://${g.hostname}:8443`);
 
