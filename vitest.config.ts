@@ -15,7 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["{stacks,engine,server,views,state}/**/*.test.{ts,tsx}"],
+          include: ["{stacks,engine,gateway,server,views,state}/**/*.test.{ts,tsx}"],
           testTimeout: 20_000,
         },
       },

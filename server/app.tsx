@@ -16,6 +16,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
+import { gatewayRoutes } from "./routes/gateway.ts";
 import { maintenanceRoutes } from "./routes/maintenance.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
 import { serverRoutes } from "./routes/servers.tsx";
@@ -87,6 +88,7 @@ export function createApp(deps: Deps) {
     ["/settings/account", accountRoutes(deps)],
     ["/audit", auditRoutes(deps)],
     ["/maintenance", maintenanceRoutes(deps)],
+    ["/gateway", gatewayRoutes(deps)],
   ] as const) {
     web.use(`${path}/*`, requireUser(deps));
     web.use(path, requireUser(deps));

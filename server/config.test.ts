@@ -52,4 +52,57 @@ describe("configuration", () => {
     expect(() => loadConfig({ HOIST_ENDPOINT_AWS: "ftp://x" })).toThrow(/HOIST_ENDPOINT_AWS: must be an http\(s\) URL/);
     expect(() => loadConfig({ HOIST_PULUMI_BACKEND: "/just/a/path" })).toThrow(/HOIST_PULUMI_BACKEND/);
   });
+
+  it("has the gateway's documented defaults, and reads its variables", () => {
+    expect(loadConfig({}, "/srv/hoist").gateway).toEqual({
+      mode: "auto",
+      domain: "gw.localhost",
+      bind: "127.0.0.1",
+      httpPort: 8080,
+      httpsPort: 8443,
+      ranges: { ssh: { first: 20000, last: 20999 }, tcp: { first: 30000, last: 39999 } },
+      certificate: undefined,
+      haproxy: undefined,
+      dir: "/srv/hoist/data/gateway",
+      syncIntervalSeconds: 5,
+    });
+    const g = loadConfig(
+      {
+        HOIST_GATEWAY: "on",
+        HOIST_GATEWAY_DOMAIN: "GW.Example.COM",
+        HOIST_GATEWAY_BIND: "0.0.0.0",
+        HOIST_GATEWAY_HTTP_PORT: "80",
+        HOIST_GATEWAY_HTTPS_PORT: "443",
+        HOIST_GATEWAY_SSH_PORTS: "2200-2299",
+        HOIST_GATEWAY_TCP_PORTS: "40000-40499",
+        HOIST_GATEWAY_CERT: "tls/cert.pem",
+        HOIST_GATEWAY_KEY: "tls/key.pem",
+      },
+      "/etc/hoist",
+    ).gateway;
+    expect(g).toMatchObject({ mode: "on", domain: "gw.example.com", bind: "0.0.0.0", httpPort: 80, httpsPort: 443, ranges: { ssh: { first: 2200, last: 2299 }, tcp: { first: 40000, last: 40499 } } });
+    expect(g.certificate).toEqual({ cert: "/etc/hoist/tls/cert.pem", key: "/etc/hoist/tls/key.pem" });
+    expect(loadConfig({ HOIST_GATEWAY: "off" }).gateway.mode).toBe("off");
+  });
+
+  it("stops on gateway settings that cannot work, naming them", () => {
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error("accepted");
+    };
+    expect(problem({ HOIST_GATEWAY: "maybe" })).toContain("HOIST_GATEWAY: must be auto, on or off");
+    expect(problem({ HOIST_GATEWAY_DOMAIN: "not a domain" })).toContain("HOIST_GATEWAY_DOMAIN");
+    expect(problem({ HOIST_GATEWAY_SSH_PORTS: "22" })).toContain("HOIST_GATEWAY_SSH_PORTS: must be a port range");
+    expect(problem({ HOIST_GATEWAY_SSH_PORTS: "3000-2000" })).toContain("HOIST_GATEWAY_SSH_PORTS");
+    expect(problem({ HOIST_GATEWAY_TCP_PORTS: "30005-30104" })).toContain("HOIST_GATEWAY_TCP_PORTS: must start at a multiple of 10");
+    expect(problem({ HOIST_GATEWAY_TCP_PORTS: "30000-30004" })).toContain("HOIST_GATEWAY_TCP_PORTS");
+    expect(problem({ HOIST_GATEWAY_SSH_PORTS: "30000-30100" })).toContain("HOIST_GATEWAY_TCP_PORTS: overlaps HOIST_GATEWAY_SSH_PORTS");
+    expect(problem({ HOIST_GATEWAY_HTTP_PORT: "8443" })).toContain("HOIST_GATEWAY_HTTPS_PORT: overlaps HOIST_GATEWAY_HTTP_PORT");
+    expect(problem({ HOIST_GATEWAY_CERT: "/tls/cert.pem" })).toContain("HOIST_GATEWAY_KEY: is required with the other");
+  });
 });

@@ -2,10 +2,22 @@
 // documented default (README "Configuration"); a bad value stops the start naming the variable.
 import path from "node:path";
 import { z } from "zod";
+import type { GatewaySettings } from "../gateway/settings.ts";
+import { TCP_BLOCK } from "../state/gateway-allocations.ts";
 
 const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** `first-last`, both included. */
+const portRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, "must be a port range such as 20000-20999")
+  .transform((v) => {
+    const [first, last] = v.split("-").map(Number) as [number, number];
+    return { first, last };
+  })
+  .refine((r) => r.first >= 1 && r.last <= 65535 && r.first <= r.last, "must be first-last with 1 ≤ first ≤ last ≤ 65535");
 
 const schema = z.object({
   HOIST_DATA_DIR: z.string().min(1).default("./data"),
@@ -37,7 +49,43 @@ const schema = z.object({
     .enum(["1", "true", "yes", "on", "0", "false", "no", "off"], { error: "must be 1, true, yes or on (or 0, false, no, off)" })
     .default("0")
     .transform((v) => ["1", "true", "yes", "on"].includes(v)),
+  HOIST_GATEWAY: z
+    .enum(["auto", "1", "true", "yes", "on", "0", "false", "no", "off"], { error: "must be auto, on or off" })
+    .default("auto")
+    .transform((v) => (v === "auto" ? "auto" : ["1", "true", "yes", "on"].includes(v) ? "on" : "off")),
+  HOIST_GATEWAY_DOMAIN: z
+    .string()
+    .toLowerCase()
+    .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/, "must be a domain name such as gw.example.com")
+    .default("gw.localhost"),
+  HOIST_GATEWAY_BIND: z.union([z.ipv4(), z.ipv6()], { error: "must be an IP address" }).default("127.0.0.1"),
+  HOIST_GATEWAY_HTTP_PORT: intIn(1, 65535).default(8080),
+  HOIST_GATEWAY_HTTPS_PORT: intIn(1, 65535).default(8443),
+  HOIST_GATEWAY_SSH_PORTS: portRange.default({ first: 20000, last: 20999 }),
+  HOIST_GATEWAY_TCP_PORTS: portRange
+    .refine((r) => r.first % TCP_BLOCK === 0 && (r.last - r.first + 1) % TCP_BLOCK === 0, `must start at a multiple of ${TCP_BLOCK} and hold whole blocks of ${TCP_BLOCK} ports (such as 30000-39999)`)
+    .default({ first: 30000, last: 39999 }),
+  HOIST_GATEWAY_CERT: z.string().min(1).optional(),
+  HOIST_GATEWAY_KEY: z.string().min(1).optional(),
+  HOIST_GATEWAY_HAPROXY: z.string().min(1).optional(),
+  HOIST_GATEWAY_SYNC_INTERVAL: intIn(1, 3600).default(5),
 });
+
+/** Where two of the gateway's ports or ranges overlap, or a certificate lacks its key: the variables to fix. */
+function gatewayProblems(e: z.infer<typeof schema>): string[] {
+  const spans: [string, { first: number; last: number }][] = [
+    ["HOIST_GATEWAY_HTTP_PORT", { first: e.HOIST_GATEWAY_HTTP_PORT, last: e.HOIST_GATEWAY_HTTP_PORT }],
+    ["HOIST_GATEWAY_HTTPS_PORT", { first: e.HOIST_GATEWAY_HTTPS_PORT, last: e.HOIST_GATEWAY_HTTPS_PORT }],
+    ["HOIST_GATEWAY_SSH_PORTS", e.HOIST_GATEWAY_SSH_PORTS],
+    ["HOIST_GATEWAY_TCP_PORTS", e.HOIST_GATEWAY_TCP_PORTS],
+  ];
+  const problems: string[] = [];
+  for (const [i, [a, ra]] of spans.entries()) {
+    for (const [b, rb] of spans.slice(i + 1)) if (ra.first <= rb.last && rb.first <= ra.last) problems.push(`${b}: overlaps ${a}`);
+  }
+  if (!e.HOIST_GATEWAY_CERT !== !e.HOIST_GATEWAY_KEY) problems.push(`${e.HOIST_GATEWAY_CERT ? "HOIST_GATEWAY_KEY" : "HOIST_GATEWAY_CERT"}: is required with the other (a certificate and its private key)`);
+  return problems;
+}
 
 export type Config = {
   dataDir: string;
@@ -68,6 +116,7 @@ export type Config = {
   sessionIdleMinutes: number;
   /** Changes are paused from the start (HOIST_READ_ONLY); an admin cannot resume them. */
   readOnly: boolean;
+  gateway: GatewaySettings;
   /** Per-cloud API endpoint overrides, `HOIST_ENDPOINT_<CLOUD>` (for private clouds and the test bed). */
   endpoints: Record<string, string>;
 };
@@ -84,6 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const problems = gatewayProblems(e);
+  if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   const endpoints: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) {
     const m = /^HOIST_ENDPOINT_([A-Z0-9_]+)$/.exec(k);
@@ -114,6 +165,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     catalogDirs: (e.HOIST_CATALOG_DIRS ?? "").split(":").filter(Boolean).map((d) => path.resolve(cwd, d)),
     sessionIdleMinutes: e.HOIST_SESSION_IDLE_MINUTES,
     readOnly: e.HOIST_READ_ONLY,
+    gateway: {
+      mode: e.HOIST_GATEWAY,
+      domain: e.HOIST_GATEWAY_DOMAIN,
+      bind: e.HOIST_GATEWAY_BIND,
+      httpPort: e.HOIST_GATEWAY_HTTP_PORT,
+      httpsPort: e.HOIST_GATEWAY_HTTPS_PORT,
+      ranges: { ssh: e.HOIST_GATEWAY_SSH_PORTS, tcp: e.HOIST_GATEWAY_TCP_PORTS },
+      certificate: e.HOIST_GATEWAY_CERT && e.HOIST_GATEWAY_KEY ? { cert: path.resolve(cwd, e.HOIST_GATEWAY_CERT), key: path.resolve(cwd, e.HOIST_GATEWAY_KEY) } : undefined,
+      haproxy: e.HOIST_GATEWAY_HAPROXY ? path.resolve(cwd, e.HOIST_GATEWAY_HAPROXY) : undefined,
+      dir: path.join(dataDir, "gateway"),
+      syncIntervalSeconds: e.HOIST_GATEWAY_SYNC_INTERVAL,
+    },
     endpoints,
   };
 }

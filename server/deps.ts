@@ -12,6 +12,7 @@ import { ensureStackPassphrase } from "../state/stack-passphrase.ts";
 import { resealAll } from "../state/reseal.ts";
 import { createKeyring } from "../state/secrets.ts";
 import { Engine } from "../engine/engine.ts";
+import { Gateway } from "../gateway/gateway.ts";
 import { countUsers } from "../state/users.ts";
 import { RefusedSignIns } from "./actions/sign-in.ts";
 import { Backoff, RateLimiter } from "./auth/rate-limit.ts";
@@ -62,6 +63,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     log,
     engine,
     catalog: loadCatalog([builtInCatalogDir, ...config.catalogDirs]),
+    gateway: new Gateway({ db, keyring, log, settings: config.gateway }),
     setup,
     paused,
     streams: new StreamRegistry(),

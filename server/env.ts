@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Pause } from "../state/maintenance.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { AppEntry } from "../stacks/app-catalog.ts";
+import type { Gateway } from "../gateway/gateway.ts";
 import type { Db } from "../state/db.ts";
 import type { Scope } from "../state/scope.ts";
 import type { Keyring } from "../state/secrets.ts";
@@ -32,6 +33,8 @@ export interface Deps {
   engine: Engine;
   /** The marketplace's apps, loaded and validated at start. */
   catalog: readonly AppEntry[];
+  /** The gateway (HAProxy); started by server/main.ts (or a test), not by createDeps. */
+  gateway: Gateway;
 }
 
 /** Who is acting: the user, what they may see, and how they authenticated. */

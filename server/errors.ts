@@ -1,6 +1,7 @@
 // The few error kinds actions raise, each carrying what the operator should do next. Routes never
 // build HTTP errors themselves; app.ts maps these to status codes in one place.
 import type { ZodError } from "zod";
+import { GatewayFullError } from "../state/gateway-allocations.ts";
 
 export interface FieldError {
   field: string;
@@ -80,7 +81,7 @@ export function httpStatusOf(err: unknown): number {
   if (err instanceof InvalidInputError) return 422;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof ForbiddenError) return 403;
-  if (err instanceof ConflictError) return 409;
+  if (err instanceof ConflictError || err instanceof GatewayFullError) return 409;
   if (err instanceof RateLimitedError) return 429;
   if (err instanceof UnauthenticatedError) return 401;
   if (err instanceof UpstreamError) return 502;
@@ -90,6 +91,7 @@ export function httpStatusOf(err: unknown): number {
 }
 
 export function errorCodeOf(err: unknown): string {
+  if (err instanceof GatewayFullError) return "gateway_full";
   const status = httpStatusOf(err);
   return (
     { 422: "invalid_input", 404: "not_found", 403: "forbidden", 409: "conflict", 429: "rate_limited", 401: "unauthenticated", 502: "provider_error", 413: "payload_too_large", 503: "read_only" } as Record<number, string>

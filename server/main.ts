@@ -38,6 +38,13 @@ deps.engine.start().then(
   (err: Error) => log.error({ err }, `the engine could not start: ${err.message}`),
 );
 
+// The gateway reconciles on its own; a failure is logged and retried every few seconds.
+deps.gateway.start().then(
+  () => deps.gateway.enabled && log.info({ domain: config.gateway.domain, bind: config.gateway.bind }, "gateway started"),
+  (err: Error) => log.error({ err }, `the gateway could not start: ${err.message}`),
+);
+if (!deps.gateway.enabled) log.info(config.gateway.mode === "off" ? "the gateway is off (HOIST_GATEWAY=off)" : "the gateway is off: HAProxy is not installed (apt-get install haproxy)");
+
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
@@ -45,6 +52,7 @@ const stop = async () => {
   log.info("shutting down: cancelling running operations (they can be retried after the next start)");
   server.close();
   await deps.engine.stop();
+  await deps.gateway.stop();
   deps.close();
   process.exit(0);
 };

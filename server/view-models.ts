@@ -11,6 +11,7 @@ import type { OperationView } from "../views/operation-card.tsx";
 import type { CredentialPick } from "../views/server-form.tsx";
 import type { Facts, ServerView } from "../views/servers.tsx";
 import { listCredentials } from "./actions/credentials.ts";
+import { gatewayEntryOf } from "./actions/gateway.ts";
 import { isBusy } from "./actions/servers.ts";
 import type { Actor, Deps } from "./env.ts";
 
@@ -54,6 +55,7 @@ export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<str
       stateReason: node.stateReason,
       checkedAt: node.checkedAt,
     },
+    gateway: gatewayEntryOf(deps, s, node),
   };
 }
 

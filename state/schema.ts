@@ -1,6 +1,6 @@
 // Tables only. Statuses come from ./statuses.ts; repositories live beside this file.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   auditOutcomes,
   credentialValidities,
@@ -170,6 +170,56 @@ export const nodes = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index("nodes_user").on(t.userId), uniqueIndex("nodes_server").on(t.serverId)],
+);
+
+/**
+ * A cloud server's entry points on the gateway (gateway/): its slug hostname, forwarded SSH port
+ * and block of TCP ports. Released (not deleted) once the server is destroyed: a slug is never
+ * given to another server, while ports return to the pool.
+ */
+export const gatewayAllocations = sqliteTable(
+  "gateway_allocations",
+  {
+    id: id(),
+    serverId: text("server_id")
+      .notNull()
+      .references(() => servers.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    sshPort: integer("ssh_port").notNull(),
+    // The block is tcp_first … tcp_first + 9; blocks start at multiples of 10, so equal starts
+    // are the only way two blocks can overlap, and the unique index rules that out.
+    tcpFirst: integer("tcp_first").notNull(),
+    createdAt: createdAt(),
+    releasedAt: integer("released_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("gateway_allocations_slug").on(t.slug),
+    uniqueIndex("gateway_allocations_server").on(t.serverId).where(sql`released_at is null`),
+    uniqueIndex("gateway_allocations_ssh_port").on(t.sshPort).where(sql`released_at is null`),
+    uniqueIndex("gateway_allocations_tcp_first").on(t.tcpFirst).where(sql`released_at is null`),
+    check("gateway_allocations_tcp_aligned", sql`tcp_first % 10 = 0`),
+  ],
+);
+
+/**
+ * An app deployment's hostname on the gateway and the backends it is routed to (gateway/routes.ts).
+ * `deploymentId` is the deployment's id (no foreign key: the deployment removes its route).
+ */
+export const gatewayRoutes = sqliteTable(
+  "gateway_routes",
+  {
+    id: id(),
+    deploymentId: text("deployment_id").notNull(),
+    // The label under the gateway domain (`<name>-<slug>`), so that a new domain moves every route.
+    hostname: text("hostname").notNull(),
+    health: text("health", { mode: "json" }).$type<{ type: "http"; path: string } | { type: "tcp" }>().notNull(),
+    // Up to two copies of the app (slots a and b), each with its weight: 0 while it is checked
+    // before a switch or drained after one.
+    backends: text("backends", { mode: "json" }).$type<Partial<Record<"a" | "b", { address: string; port: number; weight: number }>>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("gateway_routes_deployment").on(t.deploymentId), uniqueIndex("gateway_routes_hostname").on(t.hostname)],
 );
 
 export const operations = sqliteTable(

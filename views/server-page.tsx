@@ -7,6 +7,7 @@ import { OperationCard, OperationHistory, PostButton, type OperationView } from 
 import { TabbedPage } from "./nodes.tsx";
 import type { Live } from "./operation-live.ts";
 import { Poller } from "./operation-view.tsx";
+import { GatewayCard } from "./server-gateway.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
 
 /** What the operator may do now (the route asks the status machine). */
@@ -177,6 +178,7 @@ export const ServerBody = (p: ServerBodyProps) => (
     {p.server.status === "destroyed" && <p class="flash flash-info">This server was destroyed: it no longer exists at the provider, and its stack was removed.</p>}
     <Failure {...p} />
     <NodeCard {...p} />
+    <GatewayCard gateway={p.server.gateway} />
     <OperationCard op={p.op} live={p.live} streamUrl={p.streamUrl} pollUrl={p.pollUrl} bodyId="server-body" now={p.now} empty="No operation has run for this server yet." />
     <OperationHistory history={p.history} current={p.op?.id} linkBase={`/nodes/cloud/${p.server.id}`} now={p.now} />
     {/* A destroyed server never changes again: nothing to poll for. */}

@@ -4,6 +4,7 @@ import type { DeploymentStatus, NodeState, ServerStatus } from "../state/statuse
 import { CsrfInput, EmptyState, FormErrors, ListTable, Select, When, type Tone } from "./components.tsx";
 import type { PageProps } from "./layout.tsx";
 import { TabbedPage } from "./nodes.tsx";
+import type { ServerGatewayView } from "./server-gateway.tsx";
 
 export interface Facts {
   os?: string;
@@ -44,6 +45,8 @@ export interface ServerView {
   /** null when the credential it was created with has been deleted. */
   credential: { id: string; name: string } | null;
   node?: ServerNodeView;
+  /** Its entry points on the gateway (absent with the gateway off). */
+  gateway?: ServerGatewayView;
 }
 
 /** Credentials the operator may switch a server to (its own was deleted). */

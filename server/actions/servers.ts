@@ -23,6 +23,7 @@ import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, parse } from "./input.ts";
 import { removeWithServer } from "./deployments.ts";
 import { chosenUserKeys } from "./user-keys.ts";
+import { allocateEntryPoints } from "./gateway.ts";
 
 export type { Server };
 
@@ -136,27 +137,32 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
   for (let n = 2; stackTaken(deps.db, stack); n++) stack = `${base}-${n}`;
   const keys = generateKeyPair(`hoist-${input.name}`);
   const keyId = randomUUID();
-  const key = insertSshKey(deps.db, {
-    id: keyId,
-    userId: actor.user.id,
-    name: `hoist-${input.name}`,
-    publicKey: keys.publicKey,
-    privateKey: deps.keyring.seal(keys.privateKey, sshPrivateKeyRef(keyId)),
-    fingerprint: keys.fingerprint,
-  });
-  const server = insertServer(deps.db, {
-    userId: actor.user.id,
-    credentialId: cred.id,
-    sshKeyId: key.id,
-    name: input.name,
-    stack,
-    cloud: cred.cloud,
-    region: input.region,
-    size: input.size,
-    image: input.image,
-    // The operator's keys as they are now: removing one from the settings later leaves servers as they were.
-    spec: { nodeId: randomUUID(), currency: catalog?.currency, operatorKeys: operatorKeys.map((k) => k.publicKey), operatorKeyIds: operatorKeys.map((k) => k.id) },
-    priceMonthly: price === undefined ? null : price.toFixed(2),
+  // One transaction with the gateway's allocation: a full port range leaves no server behind.
+  const server = deps.db.transaction(() => {
+    const key = insertSshKey(deps.db, {
+      id: keyId,
+      userId: actor.user.id,
+      name: `hoist-${input.name}`,
+      publicKey: keys.publicKey,
+      privateKey: deps.keyring.seal(keys.privateKey, sshPrivateKeyRef(keyId)),
+      fingerprint: keys.fingerprint,
+    });
+    const row = insertServer(deps.db, {
+      userId: actor.user.id,
+      credentialId: cred.id,
+      sshKeyId: key.id,
+      name: input.name,
+      stack,
+      cloud: cred.cloud,
+      region: input.region,
+      size: input.size,
+      image: input.image,
+      // The operator's keys as they are now: removing one from the settings later leaves servers as they were.
+      spec: { nodeId: randomUUID(), currency: catalog?.currency, operatorKeys: operatorKeys.map((k) => k.publicKey), operatorKeyIds: operatorKeys.map((k) => k.id) },
+      priceMonthly: price === undefined ? null : price.toFixed(2),
+    });
+    allocateEntryPoints(deps, row);
+    return row;
   });
   markUserKeysUsed(deps.db, actor.user.id, operatorKeys.map((k) => k.id));
   const operation = enqueueFor(deps, actor, server, "up");

@@ -2,6 +2,8 @@
 import { Hono, type Context } from "hono";
 import type { Catalog } from "../../stacks/cloud.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
+import type { ServerGatewayView } from "../../views/server-gateway.tsx";
+import { gatewayEntryOf } from "../actions/gateway.ts";
 import { EVENT_PAGE, eventsAfter, findOperation, MAX_EVENT_PAGE, type Operation } from "../../state/operations.ts";
 import { z } from "zod";
 import type { Server } from "../../state/servers.ts";
@@ -52,9 +54,13 @@ export function serverJson(deps: Deps, s: Server) {
     outputs: s.outputs ?? null,
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
     node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason } : null,
+    gateway: gatewayJson(gatewayEntryOf(deps, s, node)),
     createdAt: s.createdAt.toISOString(),
   };
 }
+
+const gatewayJson = (g: ServerGatewayView | undefined) =>
+  g ? { hostname: g.hostname, http: g.http, https: g.https, sshPort: g.sshPort, ssh: g.sshCommand ?? null, tcpPorts: g.tcpPorts, forwarding: g.routed } : null;
 
 
 /** An operation's events for API clients: each one as JSON, the SSE event named after its type. */

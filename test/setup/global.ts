@@ -35,6 +35,8 @@ const REQUIREMENTS: { what: string; found: () => boolean; install: string }[] = 
   { what: "gcc and a static libc (the servers' sudo)", found: staticLibc, install: "apt-get install gcc libc6-dev" },
   { what: "dockerd and Debian's docker CLI", found: () => isExecutable("/usr/sbin/dockerd") && isExecutable("/usr/bin/docker"), install: "apt-get install docker.io" },
   { what: "chromium", found: () => onPath("chromium"), install: "apt-get install chromium" },
+  { what: "haproxy (the gateway)", found: () => isExecutable("/usr/sbin/haproxy"), install: "apt-get install haproxy" },
+  { what: "openssl (the gateway's CA)", found: () => onPath("openssl"), install: "apt-get install openssl" },
   { what: "moto_server", found: () => onPath("moto_server"), install: "pip install 'moto[server]'" },
   { what: "tar", found: () => onPath("tar"), install: "apt-get install tar" },
 ];

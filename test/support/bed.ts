@@ -57,6 +57,8 @@ export async function startBedAt(pulumiHome: string, env: Record<string, string>
     serverRequest: (name, extra = {}) => ({ credentialId, name, ...cloud.server, ...extra }),
     async close() {
       await t.deps.engine.stop();
+      // A bed whose test started the gateway stops it with the console (nothing otherwise).
+      await t.deps.gateway.stop();
       t.close();
       await Promise.all(started.map((c) => c.stop()));
       await hosts.close();
