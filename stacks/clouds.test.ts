@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { clouds, findCloud } from "./clouds.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
-const productDirs = ["engine", "server", "views", "state"];
+const productDirs = ["engine", "gateway", "server", "views", "state"];
 
 /** Every word that names a cloud: adapter ids and labels, the Pulumi packages the adapters import, and their products' own words. */
 function cloudWords(): string[] {

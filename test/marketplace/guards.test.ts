@@ -119,6 +119,35 @@ describe("a secret setting", () => {
   });
 });
 
+describe("a deploy onto a node that stopped answering", () => {
+  it("fails with the reason in plain words, and Retry runs it once the node is back", async () => {
+    const host = bed.hosts.list().find((h) => h.address === node.address)!;
+    // Its server goes down behind Hoist's back: the node still reads online here.
+    await bed.hosts.stop(host.id);
+    try {
+      const res = await bed.api.post("/deployments", { app: "test-httpd", nodeId: node.id, name: "late", ports: { web: 8120 } });
+      expect(res.status, res.text).toBe(202);
+      const failed = await deploymentIn(res.json().deployment.id, ["running", "failed"]);
+      expect(failed.status).toBe("failed");
+      expect(failed.errorCode).toBe("node_offline");
+      expect(failed.errorReason).toMatch(new RegExp(`^The node ${node.name} is offline: `));
+      expect(failed.errorAction).toBe("Start the node's server (or fix what keeps it offline), then retry.");
+      expect(nodeOfServer(bed.console.deps.db, serverId)!.state).toBe("offline");
+      // Offline now, it is refused before any stack runs.
+      const refused = await bed.api.post("/deployments", { app: "test-httpd", nodeId: node.id, name: "later", ports: { web: 8121 } });
+      expect(refused.status).toBe(422);
+      expect(refused.json().error.fields[0].field).toBe("nodeId");
+    } finally {
+      await bed.hosts.resume(host.id);
+    }
+    const late = deploymentById(bed.console.deps.db, (await bed.api.get("/deployments")).json().deployments.find((d: { name: string }) => d.name === "late").id)!;
+    expect((await bed.api.post(`/deployments/${late.id}/retry`)).status).toBe(202);
+    expect((await deploymentIn(late.id, ["running", "failed"])).status).toBe("running");
+    expect((await bed.api.delete(`/deployments/${late.id}`)).status).toBe(202);
+    expect((await deploymentIn(late.id, ["removed", "failed"])).status).toBe("removed");
+  });
+});
+
 describe("destroying a server with deployments", () => {
   it("asks first, then removes them before the server goes", async () => {
     const res = await bed.api.post("/deployments", { app: "test-echo", nodeId: node.id, name: "echoer", ports: { echo: 7107 } });
