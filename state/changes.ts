@@ -25,6 +25,10 @@ export function moveChange(db: Db, id: string, from: ChangeStatus, to: ChangeSta
   return db.update(changes).set({ ...patch, status: to, updatedAt: new Date() }).where(and(eq(changes.id, id), eq(changes.status, from))).run().changes > 0;
 }
 
+export function serverChanges(db: Db, serverId: string, limit = 10): Change[] {
+  return db.select().from(changes).where(eq(changes.serverId, serverId)).orderBy(desc(changes.createdAt)).limit(limit).all();
+}
+
 export function deploymentChanges(db: Db, deploymentId: string, limit = 10): Change[] {
   return db.select().from(changes).where(eq(changes.deploymentId, deploymentId)).orderBy(desc(changes.createdAt)).limit(limit).all();
 }

@@ -154,6 +154,13 @@ describe("destroying a server with deployments", () => {
     const id = res.json().deployment.id as string;
     expect((await deploymentIn(id, ["running", "failed"])).status).toBe("running");
 
+    // Nor is it rebuilt from under them.
+    const images = (await bed.api.get(`/credentials/${bed.credentialId}/images`)).json().images as { id: string }[];
+    const other = images.find((i) => i.id !== bed.cloud.server.image)!;
+    const rebuild = await bed.api.post(`/servers/${serverId}/changes`, { image: other.id });
+    expect(rebuild.status).toBe(422);
+    expect(rebuild.json().error.fields).toEqual([{ field: "image", message: "the node runs echoer: remove them first, as a rebuild replaces the server and everything on it" }]);
+
     const asked = await bed.api.delete(`/servers/${serverId}`);
     expect(asked.status).toBe(422);
     expect(asked.json().error.fields).toEqual([{ field: "removeDeployments", message: "the node runs 1 deployment(s) (echoer): confirm that they are removed with the server" }]);
