@@ -1,4 +1,5 @@
 // Rows as the server and node pages show them: labels resolved, owners named, nothing secret.
+import { firewallPortsOf } from "../engine/server-kind.ts";
 import { cloudLabel, clouds, findCloud } from "../stacks/clouds.ts";
 import { findCredential } from "../state/credentials.ts";
 import { nodeOfServer, type Node } from "../state/nodes.ts";
@@ -36,6 +37,7 @@ export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<str
     region: s.region,
     size: s.size,
     image: s.image,
+    firewallPorts: firewallPortsOf(s),
     status: s.status,
     busy: isBusy(s),
     priceMonthly: s.priceMonthly,

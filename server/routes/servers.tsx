@@ -4,12 +4,15 @@ import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { deploymentsOnNode } from "../../state/deployments.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
+import { serverChanges } from "../../state/changes.ts";
+import { openChanges } from "../change-views.ts";
 import type { Server } from "../../state/servers.ts";
 import { can, serverMachine, serverPolicy } from "../../state/statuses.ts";
 import { CloudServersPage, DestroyServerPage, ServersTable } from "../../views/servers.tsx";
 import { ServerBody, ServerPage, type ServerBodyProps } from "../../views/server-page.tsx";
 import { requireWriter } from "../actions/guards.ts";
 import { serverCreateRoutes } from "./server-create.tsx";
+import { serverChangeRoutes } from "./server-changes.tsx";
 import {
   cancelOperation,
   destroyServer,
@@ -46,6 +49,7 @@ export function serverRoutes(deps: Deps) {
   app.get("/table", (c) => c.html(<ServersTable servers={views(c)} now={new Date()} />));
 
   app.route("/", serverCreateRoutes(deps));
+  app.route("/", serverChangeRoutes(deps));
 
   // ---- one server ----
 
@@ -72,6 +76,7 @@ export function serverRoutes(deps: Deps) {
         start: can(serverMachine, server.status, "start_requested"),
         cancel: state.running && !state.pinned,
         check: serverPolicy.nodeCheckable(server.status),
+        change: serverPolicy.canChange(server.status),
       },
       canWrite: actor.user.role !== "viewer",
       csrf: c.get("csrf"),
@@ -81,6 +86,7 @@ export function serverRoutes(deps: Deps) {
       streamUrl: state.streamUrl,
       pollUrl: state.pollUrl,
       pollSeconds: state.pollSeconds,
+      openChanges: openChanges(serverChanges(deps.db, server.id)),
     };
   }
 
