@@ -264,6 +264,7 @@ async function register(run: Run, server: Server, outputs: OutputMap): Promise<v
     region: String(out.region ?? server.region),
     size: String(out.size ?? server.size),
     facts: (out.facts as Record<string, unknown>) ?? null,
+    pool: server.spec.pool === "dedicated" ? "dedicated" : "shared",
   });
   updateServer(run.db, server.id, { outputs: out });
   await nodeBack(run, server.id);

@@ -137,6 +137,10 @@ export const serverPolicy = {
 };
 
 export const nodeStates = ["unknown", "online", "offline"] as const;
+
+/** Shared nodes take any deployment; a dedicated one only those moved there (the deploy form offers it to no other). */
+export const nodePools = ["shared", "dedicated"] as const;
+export type NodePool = (typeof nodePools)[number];
 export type NodeState = (typeof nodeStates)[number];
 
 /** What a stack is: each kind is one module of the engine's (engine/kinds.ts). */

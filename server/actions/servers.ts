@@ -14,7 +14,7 @@ import { countLiveServers, findServer, insertServer, listServers as listRows, mo
 import { sshPrivateKeyRef } from "../../state/sealed-columns.ts";
 import { insertSshKey } from "../../state/ssh-keys.ts";
 import { markUserKeysUsed } from "../../state/user-keys.ts";
-import { can, isBusy as busy, serverMachine, serverPolicy, type OperationKind } from "../../state/statuses.ts";
+import { can, nodePools, isBusy as busy, serverMachine, serverPolicy, type OperationKind } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UpstreamError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
@@ -79,6 +79,7 @@ const createSchema = z.object({
   region: slug,
   size: slug,
   image: slug,
+  pool: z.enum(nodePools, { error: "must be shared or dedicated" }).default("shared"),
 });
 
 function checkName(deps: Deps, actor: Actor, support: ServerSupport, name: string): FieldError[] {
@@ -159,7 +160,7 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
       size: input.size,
       image: input.image,
       // The operator's keys as they are now: removing one from the settings later leaves servers as they were.
-      spec: { nodeId: randomUUID(), currency: catalog?.currency, firewallPorts: [...DEFAULT_FIREWALL_PORTS], operatorKeys: operatorKeys.map((k) => k.publicKey), operatorKeyIds: operatorKeys.map((k) => k.id) },
+      spec: { nodeId: randomUUID(), pool: input.pool, currency: catalog?.currency, firewallPorts: [...DEFAULT_FIREWALL_PORTS], operatorKeys: operatorKeys.map((k) => k.publicKey), operatorKeyIds: operatorKeys.map((k) => k.id) },
       priceMonthly: price === undefined ? null : price.toFixed(2),
     });
     allocateEntryPoints(deps, row);

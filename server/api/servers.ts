@@ -55,7 +55,7 @@ export function serverJson(deps: Deps, s: Server) {
     currency: typeof s.spec.currency === "string" ? s.spec.currency : null,
     outputs: s.outputs ?? null,
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
-    node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason } : null,
+    node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, pool: node.pool } : null,
     gateway: gatewayJson(gatewayEntryOf(deps, s, node)),
     createdAt: s.createdAt.toISOString(),
   };
