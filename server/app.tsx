@@ -17,6 +17,7 @@ import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
 import { maintenanceRoutes } from "./routes/maintenance.tsx";
+import { marketplaceRoutes } from "./routes/marketplace.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
 import { serverRoutes } from "./routes/servers.tsx";
 import { tokenRoutes } from "./routes/tokens.tsx";
@@ -81,6 +82,7 @@ export function createApp(deps: Deps) {
     ["/nodes/credentials", credentialRoutes(deps)],
     ["/nodes/cloud", serverRoutes(deps)],
     ["/nodes", nodeRoutes(deps)],
+    ["/marketplace", marketplaceRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/ssh-keys", userKeyRoutes(deps)],
