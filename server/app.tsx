@@ -16,6 +16,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
+import { deploymentRoutes } from "./routes/deployments.tsx";
 import { maintenanceRoutes } from "./routes/maintenance.tsx";
 import { marketplaceRoutes } from "./routes/marketplace.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
@@ -83,6 +84,7 @@ export function createApp(deps: Deps) {
     ["/nodes/cloud", serverRoutes(deps)],
     ["/nodes", nodeRoutes(deps)],
     ["/marketplace", marketplaceRoutes(deps)],
+    ["/deployments", deploymentRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/ssh-keys", userKeyRoutes(deps)],
