@@ -7,6 +7,7 @@ import { OperationCard, OperationHistory, PostButton, type OperationView } from 
 import { TabbedPage } from "./nodes.tsx";
 import type { Live } from "./operation-live.ts";
 import { Poller } from "./operation-view.tsx";
+import { NodeDeployments, type DeploymentView } from "./deployments.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
 
 /** What the operator may do now (the route asks the status machine). */
@@ -34,6 +35,8 @@ export interface ServerBodyProps {
   streamUrl?: string;
   pollUrl: string;
   pollSeconds: number;
+  /** The apps deployed on its node, and whether the node may take more now. */
+  nodeApps?: { deployments: DeploymentView[]; canHost: boolean };
 }
 
 
@@ -167,6 +170,7 @@ const NodeCard = (p: ServerBodyProps) => {
           {n.stateReason && <span class="muted"> · {n.stateReason}</span>}
         </dd>
       </dl>
+      {p.nodeApps && <NodeDeployments nodeId={n.id} deployments={p.nodeApps.deployments} canWrite={p.canWrite} canHost={p.nodeApps.canHost} />}
     </div>
   );
 };
