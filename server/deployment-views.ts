@@ -4,7 +4,7 @@ import type { AppEntry } from "../stacks/app-catalog.ts";
 import type { AppSpec } from "../stacks/app.ts";
 import { deploymentsOnNode } from "../state/deployments.ts";
 import { findNodeById, type Node } from "../state/nodes.ts";
-import { deploymentMachine, isBusy } from "../state/statuses.ts";
+import { deploymentMachine, deploymentPolicy, isBusy } from "../state/statuses.ts";
 import type { NodeChoice } from "../views/deploy-form.tsx";
 import type { DeploymentView } from "../views/deployments.tsx";
 import type { AppCardView } from "../views/marketplace.tsx";
@@ -36,7 +36,8 @@ export function deploymentView(deps: Deps, d: Deployment, owners?: Map<string, s
     stack: d.stack,
     status: d.status,
     busy: isBusy(deploymentMachine, d.status),
-    url: urlOf(deps, d),
+    // A removed app answers nowhere: no link to where it was.
+    url: deploymentPolicy.occupiesNode(d.status) ? urlOf(deps, d) : null,
     node: node ? { id: node.id, name: node.name, address: node.address, serverId: node.serverId, state: node.state, stateReason: node.stateReason } : null,
     ports: (spec.ports ?? []).map((p) => ({ name: p.name, label: portOf(p.name)?.label ?? p.name, host: p.host, protocol: p.protocol, web: portOf(p.name)?.web ?? false })),
     settings,

@@ -67,7 +67,7 @@ function envHelp(e: AppEnv, defaultShown: boolean): string {
   return parts.filter(Boolean).join(" ");
 }
 
-const EnvField = (p: { e: AppEnv; value?: string; error?: string; retyped: boolean }) => {
+const EnvField = (p: { e: AppEnv; value?: string; error?: string; retyped: boolean; autofocus: boolean }) => {
   const { e } = p;
   const name = `env.${e.name}`;
   const label = `${e.label} (${e.name})${e.required ? " — required" : ""}`;
@@ -81,12 +81,13 @@ const EnvField = (p: { e: AppEnv; value?: string; error?: string; retyped: boole
         required={e.required}
         error={p.error ?? (p.retyped ? "Enter it again: Hoist never sends a secret back to the browser." : undefined)}
         help={envHelp(e, false)}
+        autofocus={p.autofocus}
         maxlength={500}
       />
     );
   }
   const shown = hasPlaceholder(e.default);
-  return <Field name={name} label={label} value={p.value ?? (shown ? "" : e.default)} placeholder={shown ? e.default : undefined} required={e.required} error={p.error} help={envHelp(e, shown)} autocomplete="off" maxlength={500} />;
+  return <Field name={name} label={label} value={p.value ?? (shown ? "" : e.default)} placeholder={shown ? e.default : undefined} required={e.required} error={p.error} help={envHelp(e, shown)} autocomplete="off" autofocus={p.autofocus} maxlength={500} />;
 };
 
 export interface DeployFormProps {
@@ -120,17 +121,20 @@ export const DeployForm = (p: DeployFormProps) => {
   const { app, values, errors } = p;
   const chosen = p.nodes.find((n) => n.id === values.nodeId);
   const settings = app.env.filter((e) => !e.fixed);
+  // The focus goes to the first field in error, else to the name.
+  const focus = known(app).find((k) => errors[k]) ?? "name";
   return (
     <form id="deploy-form" method="post" action={`/marketplace/${app.id}/deploy`} hx-boost="true" hx-disabled-elt="find button[type=submit]">
       <CsrfInput token={p.csrf} />
       <FormErrors errors={errors} known={known(app)} />
-      <Field name="name" label="Name" value={values.name} error={errors.name} help="Unique among your deployments: lower-case letters, digits and hyphens. It names the app's stack and container." required autofocus maxlength={40} autocomplete="off" />
+      <Field name="name" label="Name" value={values.name} error={errors.name} help="Unique among your deployments: lower-case letters, digits and hyphens. It names the app's stack and container." required autofocus={focus === "name"} maxlength={40} autocomplete="off" />
       <div class={`field${errors.nodeId ? " has-error" : ""}`}>
         <label for="f-nodeId">Node</label>
         <select
           id="f-nodeId"
           name="nodeId"
           required
+          autofocus={focus === "nodeId"}
           aria-invalid={errors.nodeId ? "true" : undefined}
           aria-describedby={[errors.nodeId && "f-nodeId-error", "node-room"].filter(Boolean).join(" ")}
           hx-get={`/marketplace/${app.id}/deploy/room`}
@@ -167,6 +171,7 @@ export const DeployForm = (p: DeployFormProps) => {
               error={errors[`ports.${port.name}`]}
               help={`${port.protocol.toUpperCase()}${app.network === "bridge" ? `, to the container's ${port.container}` : ""}${port.web ? "; the app's web address" : ""}. Default ${port.default}.`}
               required
+              autofocus={focus === `ports.${port.name}`}
               autocomplete="off"
             />
           ))}
@@ -176,7 +181,7 @@ export const DeployForm = (p: DeployFormProps) => {
         <fieldset class="deploy-group">
           <legend>Settings</legend>
           {settings.map((e) => (
-            <EnvField e={e} value={values.env[e.name]} error={errors[`env.${e.name}`]} retyped={p.refused && e.secret} />
+            <EnvField e={e} value={values.env[e.name]} error={errors[`env.${e.name}`]} retyped={p.refused && e.secret} autofocus={focus === `env.${e.name}`} />
           ))}
         </fieldset>
       )}

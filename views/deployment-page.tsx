@@ -5,13 +5,15 @@
 import { When } from "./components.tsx";
 import { ContainerCard } from "./container-panel.tsx";
 import { AppsPage } from "./apps.tsx";
-import { OperationCard, OperationHistory, PostButton, type OperationView } from "./operation-card.tsx";
+import { OperationCard, OperationHistory, PostButton, type OperationView, type OperationWords } from "./operation-card.tsx";
 import type { Live } from "./operation-live.ts";
 import { Poller } from "./operation-view.tsx";
 import { AppUrl, NodeLink, type DeploymentView } from "./deployments.tsx";
 import { NodeStateBadge, StatusBadge, type Base } from "./servers.tsx";
 
 export const DEPLOYMENT_BODY = "deployment-body";
+
+const words: OperationWords = { up: "Deploy / update", destroy: "Remove" };
 
 /** What the operator may do now (the route asks the status machine). */
 export interface DeploymentActions {
@@ -188,9 +190,9 @@ export const DeploymentBody = (p: DeploymentBodyProps) => (
       </p>
     )}
     <Failure {...p} />
-    <OperationCard op={p.op} live={p.live} streamUrl={p.streamUrl} pollUrl={p.pollUrl} bodyId={DEPLOYMENT_BODY} now={p.now} empty="No operation has run for this deployment yet." />
+    <OperationCard op={p.op} live={p.live} streamUrl={p.streamUrl} pollUrl={p.pollUrl} bodyId={DEPLOYMENT_BODY} now={p.now} empty="No operation has run for this deployment yet." words={words} />
     <Settings d={p.deployment} />
-    <OperationHistory history={p.history} current={p.op?.id} linkBase={base(p.deployment)} now={p.now} />
+    <OperationHistory history={p.history} current={p.op?.id} linkBase={base(p.deployment)} now={p.now} words={words} />
     {!p.final && <Poller url={p.pollUrl} seconds={p.pollSeconds} bodyId={DEPLOYMENT_BODY} />}
   </div>
 );

@@ -58,12 +58,16 @@ const AppCard = (p: { app: AppCardView; nodeId?: string; canWrite: boolean }) =>
     </div>
     <p class="app-description">{p.app.description}</p>
     <dl class="app-facts">
-      <dt>Image</dt>
-      <dd>
-        <code>{p.app.image}</code>
-      </dd>
-      <dt>Needs at least</dt>
-      <dd>{needs(p.app.min)}</dd>
+      <div>
+        <dt>Image</dt>
+        <dd>
+          <code>{p.app.image}</code>
+        </dd>
+      </div>
+      <div>
+        <dt>Needs at least</dt>
+        <dd>{needs(p.app.min)}</dd>
+      </div>
     </dl>
     {p.canWrite && (
       <a class="button primary app-deploy" href={deployHref(p.app.id, p.nodeId)} aria-label={`Deploy ${p.app.name}`}>
