@@ -18,13 +18,13 @@ import { startCloudBed, waitForStatus, type Bed } from "../support/provisioning.
 import { parseSse } from "../support/sse.ts";
 
 const testCatalog = path.resolve(import.meta.dirname, "../catalog");
-// An app that needs more than any test node has: the form warns, the deploy goes ahead.
-const heavyDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-heavy-"));
+// Two apps of this test's own: one that needs more than any test node has (the form warns, the
+// deploy goes ahead), one whose program is not in its image (the deploy fails on the node).
+const extraDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-extra-apps-"));
 const httpd = JSON.parse(fs.readFileSync(path.join(testCatalog, "test-httpd.json"), "utf8"));
-fs.writeFileSync(
-  path.join(heavyDir, "test-heavy.json"),
-  JSON.stringify({ ...httpd, id: "test-heavy", name: "Test bed heavy page", category: "Heavy", volumes: [], ports: [{ ...httpd.ports[0], default: 8095 }], min: { cpus: 64, memoryMb: 1 << 20 } }),
-);
+const variant = (id: string, over: Record<string, unknown>) => fs.writeFileSync(path.join(extraDir, `${id}.json`), JSON.stringify({ ...httpd, id, volumes: [], ...over }));
+variant("test-heavy", { name: "Test bed heavy page", category: "Heavy", ports: [{ ...httpd.ports[0], default: 8095 }], min: { cpus: 64, memoryMb: 1 << 20 } });
+variant("test-broken", { name: "Test bed broken page", category: "Heavy", command: ["/no/such/program"], ports: [{ ...httpd.ports[0], default: 8097 }] });
 
 let bed: Bed;
 let web: WebClient;
@@ -32,7 +32,7 @@ let node: Node;
 let serverId: string;
 
 beforeAll(async () => {
-  bed = await startCloudBed("hetzner", { HOIST_CATALOG_DIRS: `${testCatalog}:${heavyDir}` }, { docker: true });
+  bed = await startCloudBed("hetzner", { HOIST_CATALOG_DIRS: `${testCatalog}:${extraDir}` }, { docker: true });
   web = bed.admin;
   const res = await bed.api.post("/servers", bed.serverRequest("apps-1"));
   const server = await waitForStatus(bed, res.json().server.id, ["ready", "failed"], 180_000);
@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bed?.close();
-  fs.rmSync(heavyDir, { recursive: true, force: true });
+  fs.rmSync(extraDir, { recursive: true, force: true });
 });
 
 const db = () => bed.console.deps.db;
@@ -76,16 +76,16 @@ describe("the marketplace", () => {
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/<a href="\/marketplace" aria-current="page">\s*Apps/);
     expect(page.text).toContain('<a href="/marketplace" aria-current="page">Marketplace</a>');
-    expect(cards(page)).toEqual(expect.arrayContaining(["nginx", "postgres", "redis", "test-httpd", "test-secret", "test-heavy"]));
+    expect(cards(page)).toEqual(expect.arrayContaining(["nginx", "postgres", "redis", "test-httpd", "test-secret", "test-heavy", "test-broken"]));
     expect(page.text).toMatch(/id="app-test-httpd".*?🧪.*?Test bed web page.*?Test bed.*?<code>hoist-test\/httpd:1<\/code>.*?0\.1 vCPU · 16 MB.*?href="\/marketplace\/test-httpd\/deploy"/s);
     // A GET form: it works without JavaScript, and htmx asks for the results alone as one types.
     expect(page.text).toMatch(/<form class="app-search" method="get" action="\/marketplace"[^>]*hx-get="\/marketplace"[^>]*hx-push-url="true"/);
     expect(page.text).toContain('<label for="f-q">Search apps</label>');
 
     const searched = await web.get("/marketplace?q=greeting");
-    expect(cards(searched).sort()).toEqual(["test-heavy", "test-httpd", "test-secret"]);
+    expect(cards(searched).sort()).toEqual(["test-broken", "test-heavy", "test-httpd", "test-secret"]);
     expect(searched.text).toContain('value="greeting"');
-    expect(searched.text).toContain("3 of");
+    expect(searched.text).toContain("4 of 13 apps matching “greeting”");
 
     const databases = await web.get("/marketplace?category=Databases");
     expect(cards(databases).sort()).toEqual(["postgres", "redis"]);
@@ -247,6 +247,31 @@ describe("a deployment's life in the pages", () => {
     const removed = await web.post(`/deployments/${heavy}/remove`, {});
     expect(removed.status).toBe(303);
     expect(badgeOf(await pageUntil(heavy, ["removed", "failed"]))).toBe("removed");
+  });
+
+  it("shows a failed deploy's reason, code and what to do, with Retry and Remove", async () => {
+    const res = await web.post("/marketplace/test-broken/deploy", { name: "broken", nodeId: node.id, "ports.web": "8097", "env.GREETING": "never" });
+    expect(res.status).toBe(303);
+    const broken = res.headers.get("location")!.split("/").pop()!;
+    const failed = await pageUntil(broken, ["failed", "running"]);
+    expect(badgeOf(failed)).toBe("failed");
+    const d = deploymentById(db(), broken)!;
+    expect(failed.text).toMatch(/<div class="card failure" role="alert"><h3>It failed: [^<]+<\/h3>/);
+    expect(failed.text).toContain(`<code>${d.errorCode}</code>`);
+    expect(failed.text).toContain(`<dt>What to do</dt><dd>${d.errorAction!.replace(/'/g, "&#39;")}</dd>`);
+    expect(failed.text).toMatch(new RegExp(`action="/deployments/${broken}/retry".*>Retry</button>.*href="/deployments/${broken}/remove"`, "s"));
+    expect(failed.text).not.toContain(`action="/deployments/${broken}/restart"`);
+    expect((await web.get("/deployments")).text).toContain(`>failed</span><div class="reason small">${d.errorReason!.replace(/'/g, "&#39;").replace(/"/g, "&quot;")}</div>`);
+
+    expect((await web.post(`/deployments/${broken}/retry`, {})).status).toBe(303);
+    const again = await pageUntil(broken, ["failed", "running"]);
+    expect(badgeOf(again)).toBe("failed");
+    expect(again.text).toContain("All operations (2)");
+    expect((await web.post(`/deployments/${broken}/remove`, {})).status).toBe(303);
+    const removed = await pageUntil(broken, ["removed", "failed"]);
+    expect(badgeOf(removed)).toBe("removed");
+    expect(removed.text).toMatch(/<h3>Remove <span class="badge badge-ok">succeeded/);
+    expect(removed.text).not.toContain('class="app-url"');
   });
 
   it("reads the container's logs and usage from the node when asked, and follows the logs", async () => {
