@@ -24,7 +24,11 @@ const linesOf = (raw: string | undefined) => {
 // eslint-disable-next-line no-control-regex
 const clean = (s: string) => s.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "").replace(/\r\n?/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "");
 
-const isFragment = (c: Context<Env>) => !!c.req.header("hx-request") && !c.req.header("hx-boosted");
+/** A fragment request of htmx's own (not a boosted page); the answer varies with it, for caches. */
+function isFragment(c: Context<Env>): boolean {
+  c.header("Vary", "HX-Request");
+  return !!c.req.header("hx-request") && !c.req.header("hx-boosted");
+}
 
 const reasonOf = (err: unknown) => {
   if (err instanceof ContainerUnavailable) return err.message;

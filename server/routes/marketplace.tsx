@@ -11,7 +11,7 @@ import { requireWriter } from "../actions/guards.ts";
 import { listNodes } from "../actions/nodes.ts";
 import { findNode } from "../../state/nodes.ts";
 import type { Deps, Env } from "../env.ts";
-import { fieldMap, InvalidInputError, NotFoundError } from "../errors.ts";
+import { fieldMap, InvalidInputError, MaintenanceError, NotFoundError } from "../errors.ts";
 import { setFlash } from "../flash.ts";
 import { appCard, nodeChoice } from "../deployment-views.ts";
 import { actorOf, formOf, pageBase } from "../render.ts";
@@ -36,8 +36,14 @@ function categoriesOf(catalog: readonly AppEntry[]) {
   return [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** A fragment request of htmx's own (not a boosted page). */
-const isFragment = (c: Context<Env>) => !!c.req.header("hx-request") && !c.req.header("hx-boosted");
+/**
+ * A fragment request of htmx's own: not a boosted page, nor htmx restoring a page it pushed into
+ * the history (which wants the whole page). The answer varies with it, for caches.
+ */
+function isFragment(c: Context<Env>): boolean {
+  c.header("Vary", "HX-Request");
+  return !!c.req.header("hx-request") && !c.req.header("hx-boosted") && !c.req.header("hx-history-restore-request");
+}
 
 /** A name for the deployment that the operator has not used yet: the app's id, then id-2, id-3… */
 function freeName(deps: Deps, userId: string, appId: string): string {
@@ -102,10 +108,8 @@ export function marketplaceRoutes(deps: Deps) {
     return c.html(<MarketplacePage {...pageBase(c)} {...props} />);
   });
 
-  const deployPage = (c: Context<Env>, entry: AppEntry, values: DeployValues, errors: Record<string, string> = {}, refused = false) => {
-    const base = pageBase(c);
-    return c.html(<DeployPage {...base} canWrite app={entry} nodes={nodeChoices(c)} values={values} errors={errors} refused={refused} />);
-  };
+  const deployPage = (c: Context<Env>, entry: AppEntry, values: DeployValues, opts: { errors?: Record<string, string>; refused?: boolean; formError?: string } = {}) =>
+    c.html(<DeployPage {...pageBase(c)} canWrite app={entry} nodes={nodeChoices(c)} values={values} errors={opts.errors ?? {}} refused={opts.refused ?? false} formError={opts.formError} />);
 
   app.get("/:app/deploy", (c) => {
     const actor = actorOf(c);
@@ -132,9 +136,14 @@ export function marketplaceRoutes(deps: Deps) {
       setFlash(c, warnings.length ? "info" : "ok", words.join(" "));
       return c.redirect(`/deployments/${deployment.id}`, 303);
     } catch (err) {
+      // Changes paused meanwhile: the form stays filled in (secrets aside), with the reason.
+      if (err instanceof MaintenanceError) {
+        c.status(503);
+        return deployPage(c, entry, valuesOf(entry, form), { refused: true, formError: err.message });
+      }
       if (!(err instanceof InvalidInputError)) throw err;
       c.status(422);
-      return deployPage(c, entry, valuesOf(entry, form), fieldMap(err), true);
+      return deployPage(c, entry, valuesOf(entry, form), { errors: fieldMap(err), refused: true });
     }
   });
 

@@ -100,7 +100,11 @@ describe("the marketplace", () => {
 
     const results = await hx(web, "/marketplace?q=echo");
     expect(results.text).toMatch(/^<div id="app-results"/);
+    expect(results.headers.get("vary")).toContain("HX-Request");
     expect(cards(results)).toEqual(["test-echo"]);
+    // Going back to a pushed address whose snapshot htmx lost: the whole page again.
+    const restored = await web.request("GET", "/marketplace?q=echo", { headers: { "hx-request": "true", "hx-history-restore-request": "true" } });
+    expect(restored.text).toMatch(/^<!DOCTYPE html>.*value="echo"/s);
   });
 
   it("carries the node the operator came from into every deploy link", async () => {
@@ -169,6 +173,17 @@ describe("the deploy form", () => {
     expect(withSecret.text).not.toMatch(/name="env.GREETING" type="password" value=/);
     expect(withSecret.text).toContain("Enter it again: Hoist never sends a secret back to the browser.");
     await refused("test-httpd", deployForm({ nodeId: "nope" }), "nodeId", /is not one of your nodes/);
+    // Changes paused: the form comes back filled in, with the reason.
+    await web.get("/maintenance");
+    expect((await web.post("/maintenance", { paused: "1", reason: "node maintenance" })).status).toBe(303);
+    try {
+      const paused = await web.post("/marketplace/test-httpd/deploy", deployForm({ name: "paused" }));
+      expect(paused.status).toBe(503);
+      expect(paused.text).toMatch(/class="flash flash-error" role="alert">Changes are paused by ada@example\.com .*node maintenance/);
+      expect(paused.text).toContain('value="paused"');
+    } finally {
+      expect((await bed.api.put("/maintenance", { paused: false })).status).toBe(200);
+    }
     expect({ ops: operationCount(), deployments: deploymentCount() }).toEqual(before);
   });
 });
