@@ -89,7 +89,7 @@ export const MarketplaceResults = (p: MarketplaceProps) => {
       </p>
       {p.apps.length === 0 ? (
         <EmptyState title="No app matches" action={<a class="button" href={marketplaceHref({ nodeId })}>Show all apps</a>}>
-          Nothing in the marketplace matches {where}. Try another word (an app's name, what it does, or its image), choose “All categories”, or show every app.
+          Nothing in the marketplace matches {where}. Try another word (an app's name, what it does, or its image){category ? ", choose “All categories”," : ""} or show every app.
         </EmptyState>
       ) : (
         <div class="app-grid">
