@@ -2,6 +2,7 @@
 import { firewallPortsOf } from "../engine/server-kind.ts";
 import { cloudLabel, clouds, findCloud } from "../stacks/clouds.ts";
 import { findCredential } from "../state/credentials.ts";
+import { deploymentsOnNode } from "../state/deployments.ts";
 import { nodeOfServer, type Node } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
 import { findServer, type Server } from "../state/servers.ts";
@@ -79,6 +80,7 @@ export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string,
     checkedAt: n.checkedAt,
     checkable: server ? serverPolicy.nodeCheckable(server.status) : false,
     owner: owners?.get(n.userId),
+    deployments: deploymentsOnNode(deps.db, n.id).length,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Live } from "./operation-live.ts";
 import { Poller } from "./operation-view.tsx";
 import { GatewayCard } from "./server-gateway.tsx";
 import { OpenChanges, type OpenChange } from "./change-page.tsx";
+import { NodeDeployments, type DeploymentView } from "./deployments.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
 
 /** What the operator may do now (the route asks the status machine). */
@@ -40,6 +41,8 @@ export interface ServerBodyProps {
   pollSeconds: number;
   /** Changes proposed and not yet applied or discarded. */
   openChanges: OpenChange[];
+  /** The apps deployed on its node, and whether the node may take more now. */
+  nodeApps?: { deployments: DeploymentView[]; canHost: boolean };
 }
 
 
@@ -180,6 +183,7 @@ const NodeCard = (p: ServerBodyProps) => {
           {n.stateReason && <span class="muted"> · {n.stateReason}</span>}
         </dd>
       </dl>
+      {p.nodeApps && <NodeDeployments nodeId={n.id} deployments={p.nodeApps.deployments} canWrite={p.canWrite} canHost={p.nodeApps.canHost} />}
     </div>
   );
 };

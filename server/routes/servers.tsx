@@ -29,6 +29,7 @@ import { ConflictError, fieldMap, InvalidInputError, NotFoundError } from "../er
 import { setFlash } from "../flash.ts";
 import { liveRoutes, liveState, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
+import { nodeDeploymentViews } from "../deployment-views.ts";
 import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView } from "../view-models.ts";
 
 export function serverRoutes(deps: Deps) {
@@ -56,16 +57,18 @@ export function serverRoutes(deps: Deps) {
   const versionOf = (s: Server) => {
     const n = nodeOfServer(deps.db, s.id);
     return createHash("sha256")
-      .update(JSON.stringify([s.status, s.updatedAt?.getTime(), s.credentialId, n?.state, n?.stateReason]))
+      .update(JSON.stringify([s.status, s.updatedAt?.getTime(), s.credentialId, n?.state, n?.stateReason, n && deploymentsOnNode(deps.db, n.id).map((d) => [d.id, d.status])]))
       .digest("base64url")
       .slice(0, 12);
   };
 
   function bodyProps(c: Context<Env>, server: Server, state: LiveState, errors: Record<string, string> = {}): ServerBodyProps {
     const actor = actorOf(c);
-    const view = serverView(deps, actor, server, ownersFor(deps, actor));
+    const owners = ownersFor(deps, actor);
+    const view = serverView(deps, actor, server, owners);
     return {
       server: view,
+      nodeApps: view.node && { deployments: nodeDeploymentViews(deps, actor, view.node.id, owners), canHost: serverPolicy.canHost(server.status) },
       op: state.op && operationView(state.op),
       live: state.live,
       history: state.history.map(operationView),
