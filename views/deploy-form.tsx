@@ -59,15 +59,16 @@ export const NodeRoom = (p: { node?: NodeChoice; app: Pick<AppEntry, "name" | "m
 /** A default with `{address}` or `{port:…}` is filled in for the chosen node: shown, not prefilled. */
 const hasPlaceholder = (v?: string) => !!v && /\{[a-z:0-9-]+\}/.test(v);
 
-function envHelp(e: AppEnv, defaultShown: boolean): string {
+function envHelp(e: AppEnv, defaultShown: boolean, keep = false): string {
   const parts = [e.help];
-  if (e.secret) parts.push("Never shown again: Hoist keeps it sealed and passes it to the container only.");
+  if (e.secret) parts.push(keep ? "Leave it empty to keep the current value, which is never shown." : "Never shown again: Hoist keeps it sealed and passes it to the container only.");
   if (defaultShown && e.default) parts.push(`Empty means the default, ${e.default}, with the node's address and ports filled in.`);
   if (e.message) parts.push(`It ${e.message}.`);
   return parts.filter(Boolean).join(" ");
 }
 
-const EnvField = (p: { e: AppEnv; value?: string; error?: string; retyped: boolean; autofocus: boolean }) => {
+/** One setting's input. `keep`: the app has a value already (an update), so an empty secret keeps it. */
+export const EnvField = (p: { e: AppEnv; value?: string; error?: string; retyped: boolean; autofocus: boolean; keep?: boolean }) => {
   const { e } = p;
   const name = `env.${e.name}`;
   const label = `${e.label} (${e.name})${e.required ? " — required" : ""}`;
@@ -78,9 +79,9 @@ const EnvField = (p: { e: AppEnv; value?: string; error?: string; retyped: boole
         label={label}
         type="password"
         autocomplete="new-password"
-        required={e.required}
+        required={e.required && !p.keep}
         error={p.error ?? (p.retyped ? "Enter it again: Hoist never sends a secret back to the browser." : undefined)}
-        help={envHelp(e, false)}
+        help={envHelp(e, false, p.keep)}
         autofocus={p.autofocus}
         maxlength={500}
       />

@@ -2,6 +2,7 @@
 // do, and the operation under way with its steps and log, live like a server's page.
 // `#deployment-body` is rendered whole for the page, for polling and after each status change;
 // the container's logs and usage sit outside it, so that a refresh never cuts them off.
+import { OpenChanges, type OpenChange } from "./change-page.tsx";
 import { When } from "./components.tsx";
 import { ContainerCard } from "./container-panel.tsx";
 import { AppsPage } from "./apps.tsx";
@@ -197,12 +198,13 @@ export const DeploymentBody = (p: DeploymentBodyProps) => (
   </div>
 );
 
-export const DeploymentPage = (p: Base & DeploymentBodyProps) => (
+export const DeploymentPage = (p: Base & DeploymentBodyProps & { openChanges: OpenChange[] }) => (
   <AppsPage title={p.deployment.name} tab="deployments" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
     <nav class="crumbs" aria-label="Breadcrumb">
       <a href="/deployments">Deployments</a> / <span aria-current="page">{p.deployment.name}</span>
     </nav>
     <DeploymentBody {...p} />
+    <OpenChanges base={base(p.deployment)} changes={p.openChanges} />
     {!p.final && <ContainerCard id={p.deployment.id} />}
   </AppsPage>
 );

@@ -3,6 +3,7 @@
 // The container's logs and usage are in deployment-container.tsx.
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
+import { deploymentChanges } from "../../state/changes.ts";
 import { findNodeById } from "../../state/nodes.ts";
 import { can, deploymentMachine, deploymentPolicy, isBusy, type DeploymentStatus } from "../../state/statuses.ts";
 import { DeploymentBody, DeploymentPage, RemoveDeploymentPage, type DeploymentBodyProps, DEPLOYMENT_BODY } from "../../views/deployment-page.tsx";
@@ -15,8 +16,10 @@ import { ConflictError } from "../errors.ts";
 import { setFlash } from "../flash.ts";
 import { liveRoutes, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
+import { openChanges } from "../change-views.ts";
 import { deploymentView } from "../deployment-views.ts";
 import { operationView, ownersFor } from "../view-models.ts";
+import { deploymentChangeRoutes } from "./deployment-changes.tsx";
 import { deploymentContainerRoutes } from "./deployment-container.tsx";
 
 /** A status nothing can leave (removed): the page stops polling. */
@@ -37,6 +40,7 @@ export function deploymentRoutes(deps: Deps) {
   app.get("/table", (c) => c.html(<DeploymentsTable deployments={views(c)} now={new Date()} />));
 
   app.route("/", deploymentContainerRoutes(deps));
+  app.route("/", deploymentChangeRoutes(deps));
 
   // ---- one deployment ----
 
@@ -83,7 +87,7 @@ export function deploymentRoutes(deps: Deps) {
     busy: (d) => isBusy(deploymentMachine, d.status),
     final: (d) => isFinal(d.status),
     look,
-    page: (c, d, state) => <DeploymentPage {...pageBase(c)} {...bodyProps(c, d, state)} />,
+    page: (c, d, state) => <DeploymentPage {...pageBase(c)} {...bodyProps(c, d, state)} openChanges={openChanges(deploymentChanges(deps.db, d.id))} />,
     body: (c, d, state) => <DeploymentBody {...bodyProps(c, d, state)} />,
   };
   liveRoutes(app, deps, subject);

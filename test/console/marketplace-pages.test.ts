@@ -352,6 +352,47 @@ describe("a deployment's life in the pages", () => {
     expect(await (await fetch(`http://${node.address}:8080/`)).text()).toContain("hi from the pages");
   });
 
+  it("updates from the page: the form with the current values, a refusal by field, the preview, then the app answers with the new setting", async () => {
+    const form = await web.get(`/deployments/${id}/update`);
+    expect(form.status).toBe(200);
+    expect(form.text).toMatch(/name="tag" type="text" value="1"/);
+    expect(form.text).toContain('name="env.GREETING" type="text" value="hi from the pages"');
+    const before = operationCount();
+    const refused = await web.post(`/deployments/${id}/update`, { tag: "1", "env.GREETING": "<b>" });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/id="f-env.GREETING-error"[^>]*>must be 1 to 80 letters/);
+    expect(refused.text).toContain('value="&lt;b&gt;"');
+    const same = await web.post(`/deployments/${id}/update`, { tag: "1", "env.GREETING": "hi from the pages" });
+    expect(same.status).toBe(422);
+    expect(same.text).toContain("This update changes nothing: give a new tag or new settings.");
+    expect(operationCount()).toBe(before);
+
+    const sent = await web.post(`/deployments/${id}/update`, { tag: "1", "env.GREETING": "updated from the pages" });
+    expect(sent.status, sent.text.slice(0, 400)).toBe(303);
+    const url = sent.headers.get("location")!;
+    expect(url).toMatch(new RegExp(`^/deployments/${id}/changes/[0-9a-f-]{36}$`));
+    let body = "";
+    for (let i = 0; i < 300; i++) {
+      body = (await web.get(`${url}/body`)).text;
+      if (!body.includes('hx-trigger="every 2s"')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(body).toMatch(/GREETING.*<code>hi from the pages<\/code>.*<code>updated from the pages<\/code>/s);
+    expect(body).toContain("Apply this change");
+    expect((await web.get(`/deployments/${id}`)).text).toContain("previewed: waiting to be applied");
+    // Nothing changed yet.
+    expect(await (await fetch(`http://${node.address}:8080/`)).text()).toContain("hi from the pages");
+
+    const applied = await web.post(`${url}/apply`, {});
+    expect(applied.status).toBe(303);
+    expect(applied.headers.get("location")).toBe(`/deployments/${id}`);
+    const running = await pageUntil(id, ["running", "failed"]);
+    expect(badgeOf(running)).toBe("running");
+    expect(running.text).toMatch(/<code>updated from the pages<\/code>/);
+    expect(await (await fetch(`http://${node.address}:8080/`)).text()).toContain("updated from the pages");
+    expect((await web.get(url)).text).toContain("Applied.");
+  });
+
   it("shows viewers no buttons and answers 404 to another operator", async () => {
     const vera = await addUser(bed.console, web, "viewer", "vera@example.com");
     const seen = await vera.get(`/deployments/${id}`);
