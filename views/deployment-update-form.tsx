@@ -43,7 +43,9 @@ export const DeploymentUpdateForm = (p: DeploymentUpdateProps) => {
           This update {p.errors.body}.
         </p>
       )}
-      <Field
+      <fieldset class="deploy-group">
+        <legend>Image</legend>
+        <Field
         name="tag"
         label={`Image tag of ${p.entry.image}`}
         value={p.values.tag ?? p.tag}
@@ -53,7 +55,8 @@ export const DeploymentUpdateForm = (p: DeploymentUpdateProps) => {
         autofocus={focus === "tag"}
         autocomplete="off"
         maxlength={128}
-      />
+        />
+      </fieldset>
       {settings.length > 0 && (
         <fieldset class="deploy-group">
           <legend>Settings</legend>

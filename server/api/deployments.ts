@@ -14,6 +14,8 @@ import {
   type Deployment,
 } from "../actions/deployments.ts";
 import { applyDeploymentChange, discardDeploymentChange, getChange, proposeDeploymentChange } from "../actions/deployment-changes.ts";
+import { ContainerUnavailable, containerLogs, containerUsage, MAX_LOG_LINES } from "../../engine/app-node.ts";
+import { InvalidInputError, UpstreamError } from "../errors.ts";
 import { changeJson } from "./changes.ts";
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
@@ -80,6 +82,22 @@ export function deploymentApi(deps: Deps) {
   api.delete("/deployments/:id", async (c) => {
     const body = (await c.req.text()).trim() ? await jsonBody(c) : undefined;
     return c.json({ operation: operationJson(removeDeployment(deps, actorOf(c), c.req.param("id"), body)) }, 202);
+  });
+  // The container, read from its node over SSH on demand; 502 with the reason when it cannot be reached.
+  const fromNode = <T,>(read: Promise<T>) =>
+    read.catch((err: unknown) => {
+      throw err instanceof ContainerUnavailable ? new UpstreamError(err.message) : err;
+    });
+  api.get("/deployments/:id/usage", async (c) => {
+    const d = getDeployment(deps, actorOf(c), c.req.param("id"));
+    return c.json({ usage: await fromNode(containerUsage(deps, d)), at: new Date().toISOString() });
+  });
+  api.get("/deployments/:id/logs", async (c) => {
+    const d = getDeployment(deps, actorOf(c), c.req.param("id"));
+    const raw = c.req.query("lines") ?? "100";
+    const lines = Number(raw);
+    if (!/^\d+$/.test(raw) || lines < 1 || lines > MAX_LOG_LINES) throw new InvalidInputError([{ field: "lines", message: `must be a whole number from 1 to ${MAX_LOG_LINES}` }]);
+    return c.json({ lines, text: await fromNode(containerLogs(deps, d, { lines })), at: new Date().toISOString() });
   });
   api.post("/deployments/:id/changes", async (c) => {
     const { change } = proposeDeploymentChange(deps, actorOf(c), c.req.param("id"), await jsonBody(c));

@@ -135,15 +135,38 @@ it("deploys the test bed's web page from a new server's node card, follows it li
     const owner = deploymentById(bed.console.deps.db, id)!.userId;
     await expect.poll(() => bed.console.deps.streams.count(owner), { timeout: 10_000 }).toBe(0);
 
+    // Restarted, live: the page follows it back to running.
+    await page.getByRole("button", { name: "Restart" }).click();
+    await page.getByText("Restarting test-httpd-1").waitFor();
+    await badge(page, "running", 60_000);
+    await page.locator("#deployment-body", { hasText: "Restart" }).waitFor();
+
+    // Updated: its greeting changed, previewed, then applied.
+    await page.getByRole("link", { name: "Update…" }).click();
+    await page.waitForURL(new RegExp(`/deployments/${id}/update$`));
+    await expect(page.getByLabel(/^Greeting/).inputValue()).resolves.toBe("Hello from Chromium");
+    await page.getByLabel(/^Greeting/).fill("Updated from Chromium");
+    await screenshot(page, "marketplace-6-update-form");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(new RegExp(`/deployments/${id}/changes/[0-9a-f-]{36}$`));
+    await page.getByRole("button", { name: "Apply this change" }).waitFor({ timeout: 60_000 });
+    await page.getByText("Updated from Chromium").first().waitFor();
+    await screenshot(page, "marketplace-7-update-preview");
+    expect(await (await fetch(url!)).text()).toContain("Hello from Chromium");
+    await page.getByRole("button", { name: "Apply this change" }).click();
+    await page.waitForURL(new RegExp(`/deployments/${id}$`));
+    await badge(page, "running", 60_000);
+    await expect.poll(async () => (await (await fetch(url!)).text()).includes("Updated from Chromium"), { timeout: 30_000 }).toBe(true);
+
     // Removed after confirming, live again.
     await page.getByRole("link", { name: "Remove…" }).click();
     await page.getByRole("heading", { name: "Remove the deployment “test-httpd-1”?" }).waitFor();
-    await screenshot(page, "marketplace-6-remove");
+    await screenshot(page, "marketplace-8-remove");
     expect(deploymentById(bed.console.deps.db, id)!.status).toBe("running");
     await page.getByRole("button", { name: "Remove deployment" }).click();
     await badge(page, "removed", 60_000);
     await page.getByText("This deployment was removed").waitFor();
-    await screenshot(page, "marketplace-7-removed");
+    await screenshot(page, "marketplace-9-removed");
     const left = await runOnNode(accessOf(bed.console.deps, node)!, `docker ps -a --filter label=hoist.deployment=${id} --format '{{.Names}}'; docker volume ls --format '{{.Name}}'`);
     expect(left.stdout.trim()).toBe("");
 

@@ -3,7 +3,6 @@
 // node's address; restarted; removed keeping its data, then with it.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { containerLogs, containerUsage } from "../../engine/app-node.ts";
 import { accessOf } from "../../engine/nodes.ts";
 import { runOnNode } from "../../engine/node-exec.ts";
 import { deploymentById } from "../../state/deployments.ts";
@@ -72,13 +71,18 @@ describe("an app deployed from the marketplace", () => {
     expect(inspect).toContain(`hoist.deployment:${deployment.id}`);
     expect(inspect).toContain("unless-stopped true");
 
-    // Its logs and usage, fetched over SSH on demand.
-    const logs = await containerLogs(bed.console.deps, running, { lines: 50 });
+    // Its logs and usage, fetched over SSH on demand, through the API as the pages read them.
+    const logs = await bed.api.get(`/deployments/${deployment.id}/logs?lines=50`);
+    expect(logs.status, logs.text).toBe(200);
     // busybox httpd logs each request it answered.
-    expect(logs).toMatch(/response:200/);
-    const usage = await containerUsage(bed.console.deps, running);
-    expect(usage.running).toBe(true);
-    expect(usage.memoryBytes).toBeGreaterThan(0);
+    expect(logs.json()).toMatchObject({ lines: 50, text: expect.stringMatching(/response:200/) });
+    const badLines = await bed.api.get(`/deployments/${deployment.id}/logs?lines=0`);
+    expect(badLines.status).toBe(422);
+    expect(badLines.json().error.fields).toEqual([{ field: "lines", message: "must be a whole number from 1 to 2000" }]);
+    const usage = await bed.api.get(`/deployments/${deployment.id}/usage`);
+    expect(usage.status, usage.text).toBe(200);
+    expect(usage.json().usage.running).toBe(true);
+    expect(usage.json().usage.memoryBytes).toBeGreaterThan(0);
 
     expect((await bed.api.post(`/deployments/${deployment.id}/restart`)).status).toBe(202);
     expect((await deploymentIn(deployment.id, ["running", "failed"])).status).toBe("running");
