@@ -2,10 +2,10 @@
 // found with getAmi, through an explicit aws.Provider pointed at the emulator) and @pulumi/command
 // (remote.Command over SSH), run by the real engine with the stand-in plugins, against moto behind
 // the EC2 front whose instances are real SSH hosts.
+import { hostKeyAt } from "../support/ssh-probe.ts";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import * as aws from "@pulumi/aws";
@@ -120,14 +120,6 @@ function serverProgram(opts: ProgramOptions = {}): PulumiFn {
   };
 }
 
-function sshdAnswers(address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: address, port: 22 });
-    sock.setTimeout(2000, () => (sock.destroy(), resolve(false)));
-    sock.once("connect", () => (sock.destroy(), resolve(true)));
-    sock.once("error", () => resolve(false));
-  });
-}
 
 type Deployment = { deployment: { resources?: { type: string; id?: string; outputs: Record<string, unknown> }[] } };
 
@@ -170,6 +162,8 @@ describe("aws through the real engine", () => {
       const ip = up.outputs.ip!.value as string;
       expect(id).toMatch(/^i-[0-9a-f]{17}$/);
       expect(ip).toMatch(/^127\./);
+      const hostKey = await hostKeyAt(ip);
+      expect(hostKey).toMatch(/^ssh-ed25519 /);
       expect(up.outputs.privateIp!.value).toBe(ip);
 
       // The file landed on that instance's root filesystem, and on no other host of the pool.
@@ -207,7 +201,7 @@ describe("aws through the real engine", () => {
       expect(back.summary.resourceChanges?.update).toBe(1);
       const power = ["ec2:StopInstances", "ec2:ModifyInstanceAttribute", "ec2:StartInstances"];
       expect(emulator.requests().slice(before).filter((c) => power.includes(c))).toEqual(power);
-      expect(await sshdAnswers(ip)).toBe(true);
+      expect(await hostKeyAt(ip)).toBe(hostKey);
 
       // A bigger disk is an in-place update of the root volume, not a new instance.
       disk = 40;
@@ -220,7 +214,8 @@ describe("aws through the real engine", () => {
 
       await stack.destroy();
       expect(hosts.get(id)).toBeUndefined();
-      expect(await sshdAnswers(ip)).toBe(false);
+      // Another test may take the address at once: gone means this server no longer answers there.
+      expect(await hostKeyAt(ip)).not.toBe(hostKey);
     } finally {
       await cleanup();
     }
@@ -234,12 +229,13 @@ describe("aws drift", () => {
       const up = await stack.up();
       const id = up.outputs.id!.value as string;
       const ip = up.outputs.ip!.value as string;
-      expect(await sshdAnswers(ip)).toBe(true);
+      const hostKey = await hostKeyAt(ip);
+      expect(hostKey).toMatch(/^ssh-ed25519 /);
 
       // Only computed outputs change, so the bridged provider's Diff (which the engine's refresh
       // uses) sees no drift; the refreshed state records the stopped instance.
       await emulator.outOfBand.kill(id);
-      expect(await sshdAnswers(ip)).toBe(false);
+      expect(await hostKeyAt(ip)).not.toBe(hostKey);
       const killed = await stack.previewRefresh();
       expect(killed.changeSummary.update ?? 0).toBe(0);
       await stack.refresh();

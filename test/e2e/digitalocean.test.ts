@@ -5,8 +5,8 @@
 // The stand-in keeps the official provider's waits (10 s before the first poll after a create,
 // after each action and twice around a delete), so these tests are mostly idle: they run
 // concurrently, each against an emulator (an account) of its own.
+import { hostKeyAt } from "../support/ssh-probe.ts";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import * as command from "@pulumi/command";
@@ -61,14 +61,6 @@ async function scenario(name: string, program: PulumiFn, run: (stack: Stack, emu
   }
 }
 
-function sshdAnswers(address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: address, port: 22 });
-    sock.setTimeout(2000, () => (sock.destroy(), resolve(false)));
-    sock.once("connect", () => (sock.destroy(), resolve(true)));
-    sock.once("error", () => resolve(false));
-  });
-}
 
 /** Runs `up`, which must fail, and returns the error diagnostics the engine reported for `web`. */
 async function failedUp(stack: Stack): Promise<string[]> {
@@ -117,6 +109,8 @@ describe.concurrent("digitalocean through the real engine", () => {
       const id = Number(up.outputs.id!.value);
       const ip = up.outputs.ip!.value as string;
       expect(ip).toMatch(/^127\./);
+      const hostKey = await hostKeyAt(ip);
+      expect(hostKey).toMatch(/^ssh-ed25519 /);
       expect(up.outputs.privateIp!.value).toMatch(/^127\./);
 
       // The file landed on that droplet's root filesystem, and on no other host of the pool.
@@ -149,7 +143,8 @@ describe.concurrent("digitalocean through the real engine", () => {
       expect(emu.state.firewalls.size).toBe(0);
       expect(emu.hostOf(id)).toBeUndefined();
       expect(hosts.get(host.id)).toBeUndefined();
-      expect(await sshdAnswers(ip)).toBe(false);
+      // Another test may take the address at once: gone means this server no longer answers there.
+      expect(await hostKeyAt(ip)).not.toBe(hostKey);
     });
   });
 
@@ -171,8 +166,10 @@ describe.concurrent("digitalocean through the real engine", () => {
       expect(previewed).toEqual([up.outputs.name!.value]);
       const id = Number(up.outputs.id!.value);
       const ip = emu.hostOf(id)!.address;
+      const hostKey = await hostKeyAt(ip);
+      expect(hostKey).toMatch(/^ssh-ed25519 /);
       await emu.outOfBand.kill(id);
-      expect(await sshdAnswers(ip)).toBe(false);
+      expect(await hostKeyAt(ip)).not.toBe(hostKey);
       // Pulumi 3.250 counts a refresh's changes with the provider's Diff against the program's
       // inputs, and `status` is no input: the dead droplet shows in the refreshed outputs, while
       // the summary counts it as unchanged, as it does with the official provider.
@@ -211,7 +208,7 @@ describe.concurrent("digitalocean through the real engine", () => {
       const resize = emu.requests().find((r) => (r.body as { type?: string })?.type === "resize");
       expect(resize?.body).toEqual({ type: "resize", size: "s-2vcpu-4gb", disk: true });
       expect(emu.state.droplets.get(id)).toMatchObject({ name: "web-b", size: "s-2vcpu-4gb", status: "active" });
-      expect(await sshdAnswers(emu.hostOf(id)!.address)).toBe(true);
+      expect(await hostKeyAt(emu.hostOf(id)!.address)).toBe(emu.hostOf(id)!.hostPublicKey.split(" ").slice(0, 2).join(" "));
       await stack.destroy();
       expect(emu.state.droplets.size).toBe(0);
     });

@@ -1,9 +1,9 @@
 // Hetzner end to end: an inline program with @pulumi/hcloud (SshKey, Firewall, Server) and
 // @pulumi/command (remote.Command over SSH) run by the real engine with the stand-in plugins,
 // against the Hetzner emulator whose servers are real SSH hosts.
+import { hostKeyAt } from "../support/ssh-probe.ts";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -56,14 +56,6 @@ function serverProgram(publicKey: string, extra?: (server: hcloud.Server) => Rec
   };
 }
 
-function sshdAnswers(address: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: address, port: 22 });
-    sock.setTimeout(2000, () => (sock.destroy(), resolve(false)));
-    sock.once("connect", () => (sock.destroy(), resolve(true)));
-    sock.once("error", () => resolve(false));
-  });
-}
 
 /** After a failed assertion, what the test made must still go, or it leaks into the next test. */
 async function destroyQuietly(stack: Stack): Promise<void> {
@@ -94,6 +86,8 @@ describe("hcloud through the real engine", () => {
       const id = Number(up.outputs.id!.value);
       const ip = up.outputs.ip!.value as string;
       expect(ip).toMatch(/^127\./);
+      const hostKey = await hostKeyAt(ip);
+      expect(hostKey).toMatch(/^ssh-ed25519 /);
 
       // The file landed on that server's root filesystem, and on no other host of the pool.
       const host = emulator.host(id)!;
@@ -127,7 +121,8 @@ describe("hcloud through the real engine", () => {
       expect(back.summary.resourceChanges?.update).toBe(1);
       expect(emulator.state.servers()[0]!.server_type.name).toBe("cx22");
       expect(emulator.state.servers()[0]!.status).toBe("off");
-      expect(await sshdAnswers(ip)).toBe(false);
+      // Another test may take the address at once: gone means this server no longer answers there.
+      expect(await hostKeyAt(ip)).not.toBe(hostKey);
 
       await stack.destroy();
       expect(emulator.state.servers()).toEqual([]);
@@ -148,10 +143,11 @@ describe("hcloud through the real engine", () => {
       const up = await stack.up();
       const id = Number(up.outputs.id!.value);
       const ip = up.outputs.ip!.value as string;
-      expect(await sshdAnswers(ip)).toBe(true);
+      const hostKey = await hostKeyAt(ip);
+      expect(hostKey).toMatch(/^ssh-ed25519 /);
 
       await emulator.outOfBand.kill(id);
-      expect(await sshdAnswers(ip)).toBe(false);
+      expect(await hostKeyAt(ip)).not.toBe(hostKey);
       // `status` is an output only, so the engine's diff-based refresh summary does not count it
       // (as with the official plugin); the refresh events carry it.
       const seen: { old?: string; new?: string }[] = [];
