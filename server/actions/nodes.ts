@@ -1,15 +1,30 @@
 // Nodes: the actor's list, and an SSH check on demand (the engine also checks them on a schedule).
 import { checkServerNode } from "../../engine/servers.ts";
-import { findNode, listNodes as listRows, setNodeState, type Node } from "../../state/nodes.ts";
+import { z } from "zod";
+import { nodeListRow, pageNodes, type NodeListRow } from "../../state/node-list.ts";
+import { findNode, setNodeState, type Node } from "../../state/nodes.ts";
 import { findServer } from "../../state/servers.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
+import { nodeStates } from "../../state/statuses.ts";
+import { cloudFilter, oneOf, parseListQuery, searchText } from "../lists.ts";
 import { requireWriter } from "./guards.ts";
 
 export type { Node };
 
-export function listNodes(deps: Deps, actor: Actor): Node[] {
-  return listRows(deps.db, actor.scope);
+const nodeFilters = z.object({ state: oneOf(nodeStates), cloud: cloudFilter, q: searchText });
+
+/** A page of the nodes the actor may see, by the list's query string (filters, limit, cursor). */
+export function listNodes(deps: Deps, actor: Actor, query: Record<string, string | undefined>) {
+  const q = parseListQuery(nodeFilters, query, "string");
+  return { query: q, page: pageNodes(deps.db, actor.scope, q.filter, q.page) };
+}
+
+/** One node with what its row shows (its server's status, its owner). */
+export function getNodeRow(deps: Deps, actor: Actor, id: string): NodeListRow {
+  const row = nodeListRow(deps.db, actor.scope, id);
+  if (!row) throw new NotFoundError("node");
+  return row;
 }
 
 export function getNode(deps: Deps, actor: Actor, id: string): Node {

@@ -7,11 +7,12 @@ import { generateKeyPair } from "../../engine/ssh-keys.ts";
 import type { Catalog, ServerSupport } from "../../stacks/cloud.ts";
 import { findCredential, type Credential } from "../../state/credentials.ts";
 import { findOperation, serverOperations, type Operation } from "../../state/operations.ts";
-import { countLiveServers, findServer, insertServer, listServers as listRows, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
+import { pageServers, serverListRow, type ServerListRow } from "../../state/server-list.ts";
+import { countLiveServers, findServer, insertServer, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
 import { sshPrivateKeyRef } from "../../state/sealed-columns.ts";
 import { insertSshKey } from "../../state/ssh-keys.ts";
 import { markUserKeysUsed } from "../../state/user-keys.ts";
-import { busyServerStatuses, canTransition } from "../../state/statuses.ts";
+import { busyServerStatuses, canTransition, serverStatuses } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UpstreamError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
@@ -19,12 +20,24 @@ import { openCredentialOf } from "./credentials.ts";
 import { requireWriter } from "./guards.ts";
 import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, parse } from "./input.ts";
+import { cloudFilter, oneOf, parseListQuery, searchText } from "../lists.ts";
 import { chosenUserKeys } from "./user-keys.ts";
 
 export type { Server };
 
-export function listServers(deps: Deps, actor: Actor): Server[] {
-  return listRows(deps.db, actor.scope);
+const serverFilters = z.object({ status: oneOf(serverStatuses), cloud: cloudFilter, q: searchText });
+
+/** A page of the servers the actor may see, by the list's query string (filters, limit, cursor). */
+export function listServers(deps: Deps, actor: Actor, query: Record<string, string | undefined>) {
+  const q = parseListQuery(serverFilters, query, "number");
+  return { query: q, page: pageServers(deps.db, actor.scope, q.filter, q.page) };
+}
+
+/** One server with what its row shows (credential, node, owner). */
+export function getServerRow(deps: Deps, actor: Actor, id: string): ServerListRow {
+  const row = serverListRow(deps.db, actor.scope, id);
+  if (!row) throw new NotFoundError("server");
+  return row;
 }
 
 export function getServer(deps: Deps, actor: Actor, id: string): Server {

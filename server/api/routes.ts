@@ -18,6 +18,7 @@ import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 import { auditEntries } from "../routes/audit.tsx";
 import { bearer, jsonBody, optionalJson } from "./auth.ts";
+import { nodeApi } from "./nodes.ts";
 import { serverApi } from "./servers.ts";
 import { userKeyApi } from "./user-keys.ts";
 
@@ -101,6 +102,7 @@ export function apiRoutes(deps: Deps) {
   });
 
   api.route("/", serverApi(deps));
+  api.route("/", nodeApi(deps));
   api.route("/", userKeyApi(deps));
 
   api.get("/audit", (c) => {

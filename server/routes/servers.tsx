@@ -28,7 +28,8 @@ import { setFlash } from "../flash.ts";
 import { pageStream, pollUrl, streamUrl, type PageCursor } from "../live-frames.tsx";
 import { streamOperation } from "../operation-stream.ts";
 import { actorOf, formOf, pageBase } from "../render.ts";
-import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView } from "../view-models.ts";
+import { cloudOptions, givenFilters, pagerLinks, readOrRefuse } from "../lists.ts";
+import { credentialPicks, operationView, sameCloudCredentials, serverCloudsLabel, serverView, serverViewOf } from "../view-models.ts";
 
 /** The operation the page follows: the one running, else the newest. */
 const currentOf = (ops: Operation[]) => ops.find((o) => o.status === "running") ?? ops[0];
@@ -37,18 +38,32 @@ export function serverRoutes(deps: Deps) {
   const app = new Hono<Env>();
   const canWrite = (c: Context<Env>) => actorOf(c).user.role !== "viewer";
 
-  const views = (c: Context<Env>) => {
+  /** This request's page of the list: its rows, page controls and refresh link. */
+  const list = (c: Context<Env>) => {
     const actor = actorOf(c);
-    const owners = ownersFor(deps, actor);
-    return listServers(deps, actor).map((s) => serverView(deps, actor, s, owners));
+    const { query, page } = listServers(deps, actor, c.req.query());
+    const links = pagerLinks("/nodes/cloud", query, page, "/nodes/cloud/table");
+    return { servers: page.rows.map((r) => serverView(actor, r)), pager: links, refresh: links.selfHref };
   };
 
   app.get("/", (c) => {
     const hasCredential = credentialPicks(deps, actorOf(c)).picks.length > 0;
-    return c.html(<CloudServersPage {...pageBase(c)} canWrite={canWrite(c)} servers={views(c)} hasCredential={hasCredential} serverClouds={serverCloudsLabel()} />);
+    const { list: shown, errors } = readOrRefuse(c, () => list(c));
+    return c.html(
+      <CloudServersPage
+        {...pageBase(c)}
+        canWrite={canWrite(c)}
+        list={shown}
+        filters={givenFilters(c, ["status", "cloud", "q"])}
+        errors={errors}
+        cloudOptions={cloudOptions()}
+        hasCredential={hasCredential}
+        serverClouds={serverCloudsLabel()}
+      />,
+    );
   });
 
-  app.get("/table", (c) => c.html(<ServersTable servers={views(c)} now={new Date()} />));
+  app.get("/table", (c) => c.html(<ServersTable {...list(c)} now={new Date()} />));
 
   app.route("/", serverCreateRoutes(deps));
 
@@ -71,7 +86,7 @@ export function serverRoutes(deps: Deps) {
 
   function bodyProps(c: Context<Env>, server: Server, opts: { opId?: string; errors?: Record<string, string> } = {}): ServerBodyProps {
     const actor = actorOf(c);
-    const view = serverView(deps, actor, server, ownersFor(deps, actor));
+    const view = serverViewOf(deps, actor, server);
     const ops = operationsOf(deps, server);
     const pinned = opts.opId ? operationOfServer(c, server, opts.opId) : undefined;
     const op = pinned ?? currentOf(ops);
@@ -174,7 +189,7 @@ export function serverRoutes(deps: Deps) {
 
   const destroyPage = (c: Context<Env>, server: Server, errors: Record<string, string> = {}) => {
     const actor = actorOf(c);
-    const view = serverView(deps, actor, server, ownersFor(deps, actor));
+    const view = serverViewOf(deps, actor, server);
     const running = currentOf(operationsOf(deps, server));
     const runningCreate = running?.status === "running" && running.kind !== "destroy";
     return c.html(<DestroyServerPage {...pageBase(c)} canWrite server={view} options={sameCloudCredentials(deps, actor, view)} runningCreate={runningCreate} errors={errors} />);
