@@ -1,12 +1,12 @@
 // A console with its engine running against the test bed: a PULUMI_HOME with the stand-ins
-// installed, one emulated cloud (Hetzner unless asked) on real SSH hosts, a valid credential for
-// it, and helpers to wait for servers. Free of vitest, so that the benchmarks use it too; tests
+// installed, one emulated cloud (Hetzner unless asked; its actions as long as asked) on real SSH
+// hosts, a valid credential for it, and helpers to wait for servers. Free of vitest, so that the benchmarks use it too; tests
 // use provisioning.ts.
 import type { HetznerEmulator } from "../emulators/hetzner/emulator.ts";
 import { HostPool } from "../emulators/hosts.ts";
 import { serverById, type Server } from "../../state/servers.ts";
 import type { ServerStatus } from "../../state/statuses.ts";
-import { startCloud, type CloudId, type EmulatedCloud } from "./clouds.ts";
+import { startCloud, type ActionTimes, type CloudId, type EmulatedCloud } from "./clouds.ts";
 import { api, apiToken, setupAdmin, startConsole, type TestConsole, type WebClient } from "./console.ts";
 
 export interface Bed {
@@ -30,10 +30,10 @@ export interface HetznerBed extends Bed {
 }
 
 export async function startBedAt(pulumiHome: string, env?: Record<string, string>): Promise<HetznerBed>;
-export async function startBedAt(pulumiHome: string, env: Record<string, string>, cloudIds: CloudId[]): Promise<Bed>;
-export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}, cloudIds: CloudId[] = ["hetzner"]): Promise<Bed | HetznerBed> {
+export async function startBedAt(pulumiHome: string, env: Record<string, string>, cloudIds: CloudId[], times?: Partial<ActionTimes>): Promise<Bed>;
+export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}, cloudIds: CloudId[] = ["hetzner"], times: Partial<ActionTimes> = {}): Promise<Bed | HetznerBed> {
   const hosts = await HostPool.create();
-  const started = await Promise.all(cloudIds.map((id) => startCloud(id, hosts)));
+  const started = await Promise.all(cloudIds.map((id) => startCloud(id, hosts, times)));
   const t = startConsole({ ...Object.fromEntries(started.map((c) => [c.endpointEnv, c.url])), HOIST_PULUMI_HOME: pulumiHome, ...env });
   await t.deps.engine.start();
   const admin = await setupAdmin(t);
