@@ -3,7 +3,6 @@
 import { cloudLabel, findCloud } from "../../stacks/clouds.ts";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { generateKeyPair } from "../../engine/ssh-keys.ts";
 import type { Catalog, ServerSupport } from "../../stacks/cloud.ts";
 import { findCredential, type Credential } from "../../state/credentials.ts";
 import { findOperation, serverOperations, type Operation } from "../../state/operations.ts";
@@ -18,6 +17,7 @@ import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, Upst
 import { audit } from "./audit.ts";
 import { openCredentialOf } from "./credentials.ts";
 import { requireWriter } from "./guards.ts";
+import { newServerKeyPair } from "./server-keys.ts";
 import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, parse } from "./input.ts";
 import { cloudFilter, oneOf, parseListQuery, searchText } from "../lists.ts";
@@ -144,7 +144,7 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
   const base = `server-${input.name.replace(/[^a-z0-9-]/g, "-")}`.slice(0, 72);
   let stack = base;
   for (let n = 2; stackTaken(deps.db, stack); n++) stack = `${base}-${n}`;
-  const keys = generateKeyPair(`hoist-${input.name}`);
+  const keys = newServerKeyPair(`hoist-${input.name}`);
   const keyId = randomUUID();
   const key = insertSshKey(deps.db, {
     id: keyId,
