@@ -4,7 +4,7 @@
 // emulator's own API as an operator's console would show them.
 import { DescribeInstancesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { randomBytes } from "node:crypto";
-import ssh2 from "ssh2";
+import { newServerKeyPair } from "../../server/actions/server-keys.ts";
 import { ec2Client, foreignAccessKeyId } from "../emulators/aws/clients.ts";
 import { amiId } from "../emulators/aws/catalog.ts";
 import { startAwsEmulator } from "../emulators/aws/front.ts";
@@ -195,5 +195,5 @@ async function amazon(hosts: HostPool): Promise<EmulatedCloud> {
 
 /** A fresh OpenSSH public key line, for resources whose key nobody uses (Hetzner refuses one key twice). */
 function publicKey(): string {
-  return ssh2.utils.generateKeyPairSync("ed25519", { comment: "foreign" }).public;
+  return newServerKeyPair("foreign").publicKey;
 }
