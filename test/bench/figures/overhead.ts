@@ -14,6 +14,7 @@ import type { Figure, Row } from "../report.ts";
 import { ms, percentile, ratio, summarize } from "../stats.ts";
 
 const TARGET = 1.05;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const REALISTIC_ROUNDS = 3;
 
 export const overhead: Figure = {
@@ -79,14 +80,14 @@ function result(a: BareTimes[], b: HoistTimes[], exportMs: number, checkMs: numb
   const hoist = summarize(b.map((x) => x.total));
   const r = hoist.p50 / bare.p50;
   const rows: Row[] = [
-    { measure: `bare Automation API, ${a.length} rounds`, value: `median ${ms(bare.p50)}, p95 ${ms(bare.p95)}` },
-    { measure: `Hoist JSON API, ${b.length} rounds`, value: `median ${ms(hoist.p50)}, p95 ${ms(hoist.p95)}` },
+    { measure: `bare Automation API, ${plural(a.length, "round")}`, value: `median ${ms(bare.p50)}, p95 ${ms(bare.p95)}` },
+    { measure: `Hoist JSON API, ${plural(b.length, "round")}`, value: `median ${ms(hoist.p50)}, p95 ${ms(hoist.p95)}` },
     { measure: "ratio Hoist / bare (medians)", value: ratio(r), target: `≤ ${TARGET}×`, met: r <= TARGET },
     { measure: "ratio Hoist / bare (p95)", value: ratio(hoist.p95 / bare.p95) },
   ];
   if (real.a.length) {
     const [x, y] = [med(real.a.map((t) => t.total)), med(real.b.map((t) => t.total))];
-    rows.push({ measure: `${realLabel}, ${real.a.length} rounds each: bare | Hoist`, value: `median ${ms(x)} | ${ms(y)}, ratio ${ratio(y / x)}` });
+    rows.push({ measure: `${realLabel}, ${plural(real.a.length, "round")} each: bare | Hoist`, value: `median ${ms(x)} | ${ms(y)}, ratio ${ratio(y / x)}` });
   }
   const phases = [
     ["request → 202 (validation, live catalog, keys, rows)", Number.NaN, med(b.map((x) => x.api))],
