@@ -26,3 +26,13 @@ export const seconds = (x: number) => `${(x / 1000).toFixed(1)} s`;
 export const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
 export const kib = (bytes: number) => (bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 export const ratio = (x: number) => `${x.toFixed(3)}×`;
+
+/**
+ * The reason in an error's message, short enough for a table's note: the first `error:` line of
+ * a Pulumi run's output (its message holds the whole of stdout and stderr), else the first line.
+ */
+export function reasonOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const line = /^\s*error: (.+)$/m.exec(message)?.[1] ?? message.split("\n")[0]!;
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}

@@ -11,7 +11,7 @@ import { closeBed } from "../context.ts";
 import { REALISTIC_TIMES, timesLabel, ZERO_TIMES } from "../durations.ts";
 import { hoistUp, type HoistTimes } from "../hoist-up.ts";
 import type { Figure, Row } from "../report.ts";
-import { ms, percentile, ratio, summarize } from "../stats.ts";
+import { ms, percentile, ratio, reasonOf, summarize } from "../stats.ts";
 
 const TARGET = 1.05;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -36,8 +36,8 @@ export const overhead: Figure = {
           return await run();
         } catch (err) {
           if (failures.length >= 2) throw err;
-          failures.push((err as Error).message);
-          ctx.say(`  a round failed, running it again: ${(err as Error).message}`);
+          failures.push(reasonOf(err));
+          ctx.say(`  a round failed, running it again: ${failures.at(-1)}`);
         }
       }
     };

@@ -108,7 +108,7 @@ function report(results: Measured[], samples: number) {
   const rows: Row[] = [];
   for (const surface of surfaces) {
     if (!("probes" in surface)) {
-      rows.push({ measure: surface.name, value: `not measured: ${surface.pending} does not exist yet` });
+      rows.push({ measure: surface.name, value: `not measured: ${surface.pending}` });
       continue;
     }
     const mine = results.filter((r) => r.surface === surface.name);

@@ -37,4 +37,5 @@ export interface PendingSurface {
   pending: string;
 }
 
-export const pendingSurface = (name: string, feature: string): PendingSurface => ({ name, pending: feature });
+/** A list not in this build: `why` says what it waits for. */
+export const pendingSurface = (name: string, why: string): PendingSurface => ({ name, pending: why });
