@@ -23,7 +23,7 @@ export interface FigureResult {
   data?: Record<string, unknown>;
   /** Lines printed under the table: how it was measured, where the time went. */
   notes?: string[];
-  /** Set when the figure could not be measured: what it waits for (a feature not in this build). */
+  /** Set when the figure is not written yet: what it waits for. */
   pending?: string;
   /** Set when the figure broke while measuring: why. */
   failed?: string;
@@ -36,7 +36,7 @@ export interface Figure {
   run(ctx: BenchContext): Promise<FigureResult>;
 }
 
-/** A figure that cannot be measured in this build (`why`: what it waits for): its table says so, and its JSON too. */
+/** A figure not written yet (`why`: what it waits for): its table says so, and its JSON too. */
 export function pending(id: string, title: string, why: string): Figure {
   return { id, title, run: async () => ({ rows: [{ measure: "—", value: `not measured: ${why}` }], pending: why }) };
 }

@@ -37,5 +37,5 @@ export interface PendingSurface {
   pending: string;
 }
 
-/** A list not in this build: `why` says what it waits for. */
+/** A list without probes yet: `why` says what it waits for. */
 export const pendingSurface = (name: string, why: string): PendingSurface => ({ name, pending: why });
