@@ -70,21 +70,30 @@ export function streamOperation(c: Context<Env>, deps: Deps, operationId: string
         last = page.at(-1)!.seq;
       }
       const finished = () => finishedOperationStatuses.includes(findOperation(deps.db, operationId)?.status ?? "failed");
+      // The operation's row is read again only when it may have finished: after an operation
+      // event (the engine records one as it finishes it) or a quiet keep-alive period, not after
+      // every step, which with many watchers would be a query per event per watcher.
+      let mayHaveFinished = true;
       while (!stream.aborted && !closed) {
         while (queue.length) {
           const e = queue.shift()!;
           if (e.seq <= last) continue;
+          if (e.event.type === "operation") mayHaveFinished = true;
           await send(format.live(e));
           last = e.seq;
         }
         // An event recorded between draining the queue and this check is still sent: the
         // operation's last events are written before its status says finished.
-        if (finished() && queue.length === 0) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, KEEPALIVE_MS).unref();
+        if (mayHaveFinished) {
+          if (finished() && queue.length === 0) break;
+          mayHaveFinished = queue.length > 0;
+        }
+        const quiet = await new Promise<boolean>((resolve) => {
+          wake = () => resolve(false);
+          setTimeout(() => resolve(true), KEEPALIVE_MS).unref();
         });
         wake = undefined;
+        if (quiet) mayHaveFinished = true;
         if (queue.length === 0 && !stream.aborted && !closed) await stream.write(": keep-alive\n\n");
       }
       if (!stream.aborted && !closed) await send(format.end());

@@ -1,22 +1,22 @@
 // Rows as the server and node pages show them: labels resolved, owners named, nothing secret.
 import { firewallPortsOf } from "../engine/server-kind.ts";
 import { cloudLabel, clouds, findCloud } from "../stacks/clouds.ts";
-import { findCredential } from "../state/credentials.ts";
 import { deploymentsOnNode } from "../state/deployments.ts";
-import { nodeOfServer, type Node } from "../state/nodes.ts";
+import type { NodeListRow } from "../state/node-list.ts";
+import type { Node } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
-import { findServer, type Server } from "../state/servers.ts";
+import type { ServerListRow } from "../state/server-list.ts";
+import type { Server } from "../state/servers.ts";
 import { serverPolicy } from "../state/statuses.ts";
 import { listUsers } from "../state/users.ts";
 import type { NodeView } from "../views/node-list.tsx";
 import type { OperationView } from "../views/operation-card.tsx";
 import type { CredentialPick } from "../views/server-form.tsx";
-import type { Facts, ServerView } from "../views/servers.tsx";
+import type { Facts, ServerNodeView, ServerView } from "../views/servers.tsx";
 import { listCredentials } from "./actions/credentials.ts";
 import { gatewayEntryOf } from "./actions/gateway.ts";
-import { isBusy } from "./actions/servers.ts";
+import { getServerRow, isBusy } from "./actions/servers.ts";
 import type { Actor, Deps } from "./env.ts";
-
 
 /** Owner emails, for admins and viewers who see everyone's objects (their own stay unnamed). */
 export function ownersFor(deps: Deps, actor: Actor): Map<string, string> | undefined {
@@ -26,9 +26,23 @@ export function ownersFor(deps: Deps, actor: Actor): Map<string, string> | undef
 
 const factsOf = (raw: unknown): Facts | null => (raw && typeof raw === "object" ? (raw as Facts) : null);
 
-export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<string, string>): ServerView {
-  const cred = s.credentialId ? findCredential(deps.db, actor.scope, s.credentialId) : undefined;
-  const node = nodeOfServer(deps.db, s.id);
+const serverNodeView = (node: Node): ServerNodeView => ({
+  id: node.id,
+  address: node.address,
+  sshPort: node.sshPort,
+  sshUser: node.sshUser,
+  hostKeyFingerprint: node.hostKeyFingerprint,
+  facts: factsOf(node.facts),
+  state: node.state,
+  stateReason: node.stateReason,
+  checkedAt: node.checkedAt,
+});
+
+/** The owner's email for readers who see everyone's objects; their own stay unnamed. */
+const ownerShown = (actor: Actor, userId: string, email: string) => (actor.scope.all && userId !== actor.user.id ? email : undefined);
+
+export function serverView(deps: Deps, actor: Actor, row: ServerListRow): ServerView {
+  const { server: s, node } = row;
   return {
     id: s.id,
     name: s.name,
@@ -44,26 +58,19 @@ export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<str
     priceMonthly: s.priceMonthly,
     currency: typeof s.spec.currency === "string" ? s.spec.currency : undefined,
     createdAt: s.createdAt,
-    owner: owners?.get(s.userId),
+    owner: ownerShown(actor, s.userId, row.ownerEmail),
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : undefined,
-    credential: cred ? { id: cred.id, name: cred.name } : s.credentialId ? { id: s.credentialId, name: "(not visible to you)" } : null,
-    node: node && {
-      id: node.id,
-      address: node.address,
-      sshPort: node.sshPort,
-      sshUser: node.sshUser,
-      hostKeyFingerprint: node.hostKeyFingerprint,
-      facts: factsOf(node.facts),
-      state: node.state,
-      stateReason: node.stateReason,
-      checkedAt: node.checkedAt,
-    },
-    gateway: gatewayEntryOf(deps, s, node),
+    credential: s.credentialId ? { id: s.credentialId, name: row.credentialName ?? "(not visible to you)" } : null,
+    node: node ? serverNodeView(node) : undefined,
+    gateway: gatewayEntryOf(deps, s, node ?? undefined),
   };
 }
 
-export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string, string>): NodeView {
-  const server = n.serverId ? findServer(deps.db, actor.scope, n.serverId) : undefined;
+/** One server's view, for its own pages. */
+export const serverViewOf = (deps: Deps, actor: Actor, s: Server) => serverView(deps, actor, getServerRow(deps, actor, s.id));
+
+export function nodeView(deps: Deps, actor: Actor, row: NodeListRow): NodeView {
+  const n = row.node;
   return {
     id: n.id,
     name: n.name,
@@ -78,8 +85,8 @@ export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string,
     state: n.state,
     stateReason: n.stateReason,
     checkedAt: n.checkedAt,
-    checkable: server ? serverPolicy.nodeCheckable(server.status) : false,
-    owner: owners?.get(n.userId),
+    checkable: row.serverStatus ? serverPolicy.nodeCheckable(row.serverStatus) : false,
+    owner: ownerShown(actor, n.userId, row.ownerEmail),
     deployments: deploymentsOnNode(deps.db, n.id).length,
   };
 }

@@ -144,7 +144,15 @@ export const servers = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
-  (t) => [uniqueIndex("servers_stack").on(t.stack), index("servers_user").on(t.userId), index("servers_credential").on(t.credentialId)],
+  // The list's order (newest first, then id) behind each way it is narrowed: everyone's, one
+  // owner's, one status (state/server-list.ts).
+  (t) => [
+    uniqueIndex("servers_stack").on(t.stack),
+    index("servers_credential").on(t.credentialId),
+    index("servers_created").on(t.createdAt, t.id),
+    index("servers_user_created").on(t.userId, t.createdAt, t.id),
+    index("servers_status_created").on(t.status, t.createdAt, t.id),
+  ],
 );
 
 export const nodes = sqliteTable(
@@ -171,7 +179,13 @@ export const nodes = sqliteTable(
     pool: text("pool", { enum: nodePools }).notNull().default("shared"),
     createdAt: createdAt(),
   },
-  (t) => [index("nodes_user").on(t.userId), uniqueIndex("nodes_server").on(t.serverId)],
+  // The list's order (by name, then id) behind each way it is narrowed (state/node-list.ts).
+  (t) => [
+    uniqueIndex("nodes_server").on(t.serverId),
+    index("nodes_name").on(t.name, t.id),
+    index("nodes_user_name").on(t.userId, t.name, t.id),
+    index("nodes_state_name").on(t.state, t.name, t.id),
+  ],
 );
 
 /**

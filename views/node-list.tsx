@@ -1,7 +1,9 @@
-// The Nodes tab: every node registered from a stack's outputs, with the result of its last SSH
-// check. The table asks for itself again now and then, as the engine re-checks nodes.
-import type { NodeState } from "../state/statuses.ts";
+// The Nodes tab: the nodes registered from the stacks' outputs, a page at a time with filters,
+// each with the result of its last SSH check. The table asks for itself again now and then, as
+// the engine re-checks nodes.
+import { nodeStates, type NodeState } from "../state/statuses.ts";
 import { CsrfInput, EmptyState, ListTable, When } from "./components.tsx";
+import { ListFilters, Pager, type PagerView } from "./lists.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import { NodeStateBadge, type Base, type Facts } from "./servers.tsx";
 
@@ -28,7 +30,7 @@ export interface NodeView {
 
 const facts = (f: Facts | null) => (f ? [f.os, f.cpus && `${f.cpus} CPU`, f.memoryMb && `${(f.memoryMb / 1024).toFixed(1)} GB`, f.arch].filter(Boolean).join(" · ") : "");
 
-export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: string }) => (
+export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: string; /** Where a check without JavaScript returns to. */ back?: string }) => (
   <tr id={`node-${p.n.id}`}>
     <td>
       {p.n.serverId ? (
@@ -64,6 +66,7 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
       {p.canWrite && p.n.checkable && (
         <form method="post" action={`/nodes/${p.n.id}/check`} hx-post={`/nodes/${p.n.id}/check`} hx-target={`#node-${p.n.id}`} hx-swap="outerHTML" hx-disabled-elt="find button">
           <CsrfInput token={p.csrf} />
+          {p.back && <input type="hidden" name="back" value={p.back} />}
           {/* The id lets htmx give focus back when the table refreshes. */}
           <button type="submit" class="small" id={`check-${p.n.id}`}>
             <span class="when-idle">Check now</span>
@@ -75,31 +78,67 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
   </tr>
 );
 
-export const NodesTable = (p: { nodes: NodeView[]; now: Date; canWrite: boolean; csrf: string }) => (
-  <div id="nodes-table" hx-get="/nodes/table" hx-trigger="every 20s" hx-swap="outerHTML">
+export interface NodeListView {
+  nodes: NodeView[];
+  pager: PagerView;
+  /** This page of the table, for the refresh. */
+  refresh: string;
+  /** This page, for a check to come back to. */
+  back: string;
+}
+
+export const NodesTable = (p: NodeListView & { now: Date; canWrite: boolean; csrf: string }) => (
+  <div id="nodes-table" hx-get={p.refresh} hx-trigger="every 20s" hx-swap="outerHTML">
     <ListTable columns={["Node", "Address", "Cloud", "Region", "Size", "State", "Last checked", { label: "Apps", numeric: true }]} actions>
       {p.nodes.map((n) => (
-        <NodeRow n={n} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
+        <NodeRow n={n} now={p.now} canWrite={p.canWrite} csrf={p.csrf} back={p.back} />
       ))}
     </ListTable>
+    <Pager pager={p.pager} noun={["node", "nodes"]} />
   </div>
 );
 
-export const NodesPage = (p: Base & { nodes: NodeView[] }) => (
-  <TabbedPage title="Nodes" tab="nodes" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
-    {p.nodes.length === 0 ? (
-      <EmptyState
-        title="No nodes yet"
-        action={p.canWrite && (
-          <a class="button primary" href="/nodes/cloud/new">
-            Create a cloud server
-          </a>
-        )}
-      >
-        A node is registered automatically when a cloud server is ready: Hoist reads its address, SSH user and host key from the server's stack and checks it over SSH.
-      </EmptyState>
-    ) : (
-      <NodesTable nodes={p.nodes} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
-    )}
-  </TabbedPage>
-);
+export interface NodeFilterValues {
+  state?: string;
+  cloud?: string;
+  q?: string;
+}
+
+export const NodesPage = (p: Base & { list?: NodeListView; filters: NodeFilterValues; errors?: Record<string, string>; cloudOptions: { value: string; label: string }[] }) => {
+  const filtered = Object.values(p.filters).some(Boolean) || !!p.errors;
+  return (
+    <TabbedPage title="Nodes" tab="nodes" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
+      {(filtered || (p.list?.pager.total ?? 0) > 0) && (
+        <ListFilters
+          action="/nodes"
+          noun="nodes"
+          choices={[
+            { name: "state", label: "State", options: nodeStates.map((s) => ({ value: s, label: s })), value: p.filters.state },
+            { name: "cloud", label: "Cloud", options: p.cloudOptions, value: p.filters.cloud },
+          ]}
+          search={{ label: "Name or address contains", value: p.filters.q }}
+          errors={p.errors}
+          active={filtered}
+        />
+      )}
+      {p.list && p.list.pager.total > 0 ? (
+        <NodesTable {...p.list} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
+      ) : p.errors ? null : filtered ? (
+        <EmptyState title="No nodes match these filters" action={<a href="/nodes">Clear filters</a>}>
+          Change or clear the filters to see more nodes.
+        </EmptyState>
+      ) : (
+        <EmptyState
+          title="No nodes yet"
+          action={p.canWrite && (
+            <a class="button primary" href="/nodes/cloud/new">
+              Create a cloud server
+            </a>
+          )}
+        >
+          A node is registered automatically when a cloud server is ready: Hoist reads its address, SSH user and host key from the server's stack and checks it over SSH.
+        </EmptyState>
+      )}
+    </TabbedPage>
+  );
+};

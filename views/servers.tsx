@@ -1,8 +1,9 @@
 // The Cloud Servers tab: the list (which refreshes itself while a server is busy) and the
 // destroy confirmation. Shared pieces of the server pages live here too.
-import type { DeploymentStatus, NodeState, ServerStatus } from "../state/statuses.ts";
+import { serverStatuses, type DeploymentStatus, type NodeState, type ServerStatus } from "../state/statuses.ts";
 import { CsrfInput, EmptyState, FormErrors, ListTable, Select, When, type Tone } from "./components.tsx";
 import type { PageProps } from "./layout.tsx";
+import { ListFilters, Pager, type PagerView } from "./lists.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import type { ServerGatewayView } from "./server-gateway.tsx";
 
@@ -108,11 +109,11 @@ export function money(amount: number | string, currency: string | undefined, dig
 export const Price = (p: { s: Pick<ServerView, "priceMonthly" | "currency"> }) =>
   p.s.priceMonthly ? <span>{money(p.s.priceMonthly, p.s.currency)}<span class="muted">/mo</span></span> : <span class="muted">—</span>;
 
-/** The list; while a server is busy it asks for itself again every few seconds. */
-export const ServersTable = (p: { servers: ServerView[]; now: Date }) => {
+/** The list and its page controls; while a server on it is busy it asks for itself again every few seconds. */
+export const ServersTable = (p: { servers: ServerView[]; now: Date; pager: PagerView; /** This page of the table, for the refresh. */ refresh: string }) => {
   const busy = p.servers.some((s) => s.busy);
   return (
-    <div id="servers-table" hx-get={busy ? "/nodes/cloud/table" : undefined} hx-trigger={busy ? "every 3s" : undefined} hx-swap="outerHTML">
+    <div id="servers-table" hx-get={busy ? p.refresh : undefined} hx-trigger={busy ? "every 3s" : undefined} hx-swap="outerHTML">
       <ListTable columns={["Name", "Status", "Provider", "Location", "Size", "Image", { label: "Monthly", numeric: true }, "Created"]}>
         {p.servers.map((s) => (
           <tr id={`server-${s.id}`}>
@@ -139,51 +140,90 @@ export const ServersTable = (p: { servers: ServerView[]; now: Date }) => {
           </tr>
         ))}
       </ListTable>
+      <Pager pager={p.pager} noun={["server", "servers"]} />
     </div>
   );
 };
 
-export const CloudServersPage = (p: Base & { servers: ServerView[]; hasCredential: boolean; /** Clouds that can create servers, by label. */ serverClouds: string }) => (
-  <TabbedPage
-    title="Cloud Servers"
-    tab="cloud"
-    csrf={p.csrf}
-    viewer={p.viewer}
-    flash={p.flash}
-    paused={p.paused}
-    actions={p.canWrite && p.servers.length > 0 && (
-      <a class="button primary" href="/nodes/cloud/new">
-        Create server
-      </a>
-    )}
-  >
-    {p.servers.length > 0 ? (
-      <ServersTable servers={p.servers} now={p.now} />
-    ) : p.hasCredential ? (
-      <EmptyState
-        title="No cloud servers yet"
-        action={p.canWrite && (
-          <a class="button primary" href="/nodes/cloud/new">
-            Create server
-          </a>
-        )}
-      >
-        Create a server with one of your cloud credentials: Hoist provisions it as a Pulumi stack, shows each step live, and registers it as a node when it is ready.
-      </EmptyState>
-    ) : (
-      <EmptyState
-        title="No cloud servers yet"
-        action={p.canWrite && (
-          <a class="button primary" href="/nodes/credentials/new">
-            Add a credential
-          </a>
-        )}
-      >
-        Hoist creates servers with your cloud account. Add a {p.serverClouds} credential on the Credentials tab first, then come back here to create a server.
-      </EmptyState>
-    )}
-  </TabbedPage>
+export interface ServerFilterValues {
+  status?: string;
+  cloud?: string;
+  q?: string;
+}
+
+export interface ServerListProps {
+  /** Absent when the filters were refused (then `errors` says why). */
+  list?: { servers: ServerView[]; pager: PagerView; refresh: string };
+  filters: ServerFilterValues;
+  errors?: Record<string, string>;
+  /** The clouds a filter can name. */
+  cloudOptions: { value: string; label: string }[];
+}
+
+const ServerFilters = (p: ServerListProps) => (
+  <ListFilters
+    action="/nodes/cloud"
+    noun="servers"
+    choices={[
+      { name: "status", label: "Status", options: serverStatuses.map((s) => ({ value: s, label: s })), value: p.filters.status },
+      { name: "cloud", label: "Provider", options: p.cloudOptions, value: p.filters.cloud },
+    ]}
+    search={{ label: "Name contains", value: p.filters.q }}
+    errors={p.errors}
+    active={Object.values(p.filters).some(Boolean) || !!p.errors}
+  />
 );
+
+export const CloudServersPage = (p: Base & ServerListProps & { hasCredential: boolean; /** Clouds that can create servers, by label. */ serverClouds: string }) => {
+  const filtered = Object.values(p.filters).some(Boolean) || !!p.errors;
+  const any = filtered || (p.list?.pager.total ?? 0) > 0;
+  return (
+    <TabbedPage
+      title="Cloud Servers"
+      tab="cloud"
+      csrf={p.csrf}
+      viewer={p.viewer}
+      flash={p.flash}
+      paused={p.paused}
+      actions={p.canWrite && any && (
+        <a class="button primary" href="/nodes/cloud/new">
+          Create server
+        </a>
+      )}
+    >
+      {any && <ServerFilters {...p} />}
+      {p.list && p.list.pager.total > 0 ? (
+        <ServersTable servers={p.list.servers} now={p.now} pager={p.list.pager} refresh={p.list.refresh} />
+      ) : p.errors ? null : filtered ? (
+        <EmptyState title="No servers match these filters" action={<a href="/nodes/cloud">Clear filters</a>}>
+          Change or clear the filters to see more servers.
+        </EmptyState>
+      ) : p.hasCredential ? (
+        <EmptyState
+          title="No cloud servers yet"
+          action={p.canWrite && (
+            <a class="button primary" href="/nodes/cloud/new">
+              Create server
+            </a>
+          )}
+        >
+          Create a server with one of your cloud credentials: Hoist provisions it as a Pulumi stack, shows each step live, and registers it as a node when it is ready.
+        </EmptyState>
+      ) : (
+        <EmptyState
+          title="No cloud servers yet"
+          action={p.canWrite && (
+            <a class="button primary" href="/nodes/credentials/new">
+              Add a credential
+            </a>
+          )}
+        >
+          Hoist creates servers with your cloud account. Add a {p.serverClouds} credential on the Credentials tab first, then come back here to create a server.
+        </EmptyState>
+      )}
+    </TabbedPage>
+  );
+};
 
 /** Shown when the server's own credential was deleted: the action needs another one. */
 export const CredentialChoice = (p: { server: ServerView; options: CredentialOption[]; error?: string }) =>

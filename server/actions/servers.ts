@@ -3,33 +3,46 @@
 import { cloudLabel, findCloud } from "../../stacks/clouds.ts";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { generateKeyPair } from "../../engine/ssh-keys.ts";
 import { DEFAULT_FIREWALL_PORTS } from "../../stacks/server.ts";
 import type { Catalog, ServerSupport } from "../../stacks/cloud.ts";
 import { findCredential, type Credential } from "../../state/credentials.ts";
 import { deploymentsOnNode } from "../../state/deployments.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
 import { findOperation, serverOperations, type Operation } from "../../state/operations.ts";
-import { countLiveServers, findServer, insertServer, listServers as listRows, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
+import { pageServers, serverListRow, type ServerListRow } from "../../state/server-list.ts";
+import { countLiveServers, findServer, insertServer, moveServer, serverNameTaken, stackTaken, updateServer, type Server } from "../../state/servers.ts";
 import { sshPrivateKeyRef } from "../../state/sealed-columns.ts";
 import { insertSshKey } from "../../state/ssh-keys.ts";
 import { markUserKeysUsed } from "../../state/user-keys.ts";
-import { can, nodePools, isBusy as busy, serverMachine, serverPolicy, type OperationKind } from "../../state/statuses.ts";
+import { can, nodePools, isBusy as busy, serverMachine, serverPolicy, serverStatuses, type OperationKind } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UpstreamError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
 import { openCredentialOf } from "./credentials.ts";
 import { requireWriter } from "./guards.ts";
+import { newServerKeyPair } from "./server-keys.ts";
 import { requireChangesAllowed } from "./maintenance.ts";
 import { asObject, parse } from "./input.ts";
 import { removeWithServer } from "./deployments.ts";
+import { cloudFilter, oneOf, parseListQuery, searchText } from "../lists.ts";
 import { chosenUserKeys } from "./user-keys.ts";
 import { allocateEntryPoints } from "./gateway.ts";
 
 export type { Server };
 
-export function listServers(deps: Deps, actor: Actor): Server[] {
-  return listRows(deps.db, actor.scope);
+const serverFilters = z.object({ status: oneOf(serverStatuses), cloud: cloudFilter, q: searchText });
+
+/** A page of the servers the actor may see, by the list's query string (filters, limit, cursor). */
+export function listServers(deps: Deps, actor: Actor, query: Record<string, string | undefined>) {
+  const q = parseListQuery(serverFilters, query, "number");
+  return { query: q, page: pageServers(deps.db, actor.scope, q.filter, q.page) };
+}
+
+/** One server with what its row shows (credential, node, owner). */
+export function getServerRow(deps: Deps, actor: Actor, id: string): ServerListRow {
+  const row = serverListRow(deps.db, actor.scope, id);
+  if (!row) throw new NotFoundError("server");
+  return row;
 }
 
 export function getServer(deps: Deps, actor: Actor, id: string): Server {
@@ -137,7 +150,7 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
   const base = `server-${input.name.replace(/[^a-z0-9-]/g, "-")}`.slice(0, 72);
   let stack = base;
   for (let n = 2; stackTaken(deps.db, stack); n++) stack = `${base}-${n}`;
-  const keys = generateKeyPair(`hoist-${input.name}`);
+  const keys = newServerKeyPair(`hoist-${input.name}`);
   const keyId = randomUUID();
   // One transaction with the gateway's allocation: a full port range leaves no server behind.
   const server = deps.db.transaction(() => {

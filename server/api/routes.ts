@@ -18,6 +18,7 @@ import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 import { auditEntries } from "../routes/audit.tsx";
 import { bearer, jsonBody, optionalJson } from "./auth.ts";
+import { nodeApi } from "./nodes.ts";
 import { serverApi } from "./servers.ts";
 import { userKeyApi } from "./user-keys.ts";
 import { deploymentApi } from "./deployments.ts";
@@ -103,6 +104,7 @@ export function apiRoutes(deps: Deps) {
   });
 
   api.route("/", serverApi(deps));
+  api.route("/", nodeApi(deps));
   api.route("/", userKeyApi(deps));
   api.route("/", deploymentApi(deps));
   api.route("/", serverChangeApi(deps));

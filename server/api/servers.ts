@@ -1,20 +1,19 @@
 // /api/v1 for cloud servers, their catalog and their operations' events.
 import { Hono, type Context } from "hono";
 import type { Catalog } from "../../stacks/cloud.ts";
-import { nodeOfServer } from "../../state/nodes.ts";
 import type { ServerGatewayView } from "../../views/server-gateway.tsx";
 import { gatewayEntryOf } from "../actions/gateway.ts";
 import { firewallPortsOf } from "../../engine/server-kind.ts";
 import { EVENT_PAGE, eventsAfter, findOperation, MAX_EVENT_PAGE, type Operation } from "../../state/operations.ts";
 import { z } from "zod";
-import type { Server } from "../../state/servers.ts";
+import type { ServerListRow } from "../../state/server-list.ts";
 import {
   cancelOperation,
   catalogFor,
   createServer,
   destroyServer,
   getOperation,
-  getServer,
+  getServerRow,
   listServers,
   operationsOf,
   powerServer,
@@ -25,6 +24,7 @@ import { streamOperation, type OperationStreamFormat, type StreamedEvent } from 
 import { actorOf } from "../render.ts";
 import { jsonBody, optionalJson } from "./auth.ts";
 import { parse } from "../actions/input.ts";
+import { pageJson } from "../lists.ts";
 
 export const operationJson = (o: Operation) => ({
   id: o.id,
@@ -38,8 +38,8 @@ export const operationJson = (o: Operation) => ({
   finishedAt: o.finishedAt?.toISOString() ?? null,
 });
 
-export function serverJson(deps: Deps, s: Server) {
-  const node = nodeOfServer(deps.db, s.id);
+/** A server as the API shows it, with its node (the list's row: no lookup per server). */
+export function serverJson(deps: Deps, { server: s, node }: ServerListRow) {
   return {
     id: s.id,
     name: s.name,
@@ -56,14 +56,13 @@ export function serverJson(deps: Deps, s: Server) {
     outputs: s.outputs ?? null,
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
     node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, pool: node.pool } : null,
-    gateway: gatewayJson(gatewayEntryOf(deps, s, node)),
+    gateway: gatewayJson(gatewayEntryOf(deps, s, node ?? undefined)),
     createdAt: s.createdAt.toISOString(),
   };
 }
 
 const gatewayJson = (g: ServerGatewayView | undefined) =>
   g ? { hostname: g.hostname, http: g.http, https: g.https, sshPort: g.sshPort, ssh: g.sshCommand ?? null, tcpPorts: g.tcpPorts, forwarding: g.routed } : null;
-
 
 /** An operation's events for API clients: each one as JSON, the SSE event named after its type. */
 const eventJson = (e: StreamedEvent) => ({ id: String(e.seq), event: e.event.type, data: JSON.stringify({ seq: e.seq, at: e.at.toISOString(), ...e.event }) });
@@ -89,14 +88,18 @@ export function serverApi(deps: Deps) {
   api.get("/credentials/:id/server-types", catalogPart("sizes"));
   api.get("/credentials/:id/images", catalogPart("images"));
 
-  api.get("/servers", (c) => c.json({ servers: listServers(deps, actorOf(c)).map((s) => serverJson(deps, s)) }));
+  // A page at a time: `?status=&cloud=&q=&limit=&cursor=`, `next` being the cursor of the next page.
+  api.get("/servers", (c) => {
+    const { page } = listServers(deps, actorOf(c), c.req.query());
+    return c.json({ servers: page.rows.map((r) => serverJson(deps, r)), ...pageJson(page) });
+  });
   api.post("/servers", async (c) => {
     const { server, operation } = await createServer(deps, actorOf(c), await jsonBody(c));
-    return c.json({ server: serverJson(deps, server), operation: operationJson(operation) }, 202);
+    return c.json({ server: serverJson(deps, getServerRow(deps, actorOf(c), server.id)), operation: operationJson(operation) }, 202);
   });
   api.get("/servers/:id", (c) => {
-    const server = getServer(deps, actorOf(c), c.req.param("id"));
-    return c.json({ ...serverJson(deps, server), operations: operationsOf(deps, server).map(operationJson) });
+    const row = getServerRow(deps, actorOf(c), c.req.param("id"));
+    return c.json({ ...serverJson(deps, row), operations: operationsOf(deps, row.server).map(operationJson) });
   });
   api.delete("/servers/:id", async (c) => {
     const op = destroyServer(deps, actorOf(c), c.req.param("id"), await optionalJson(c));

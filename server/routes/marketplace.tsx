@@ -8,7 +8,7 @@ import { DeployPage, NodeRoom, type DeployValues, type NodeChoice } from "../../
 import { MarketplacePage, MarketplaceResults, type MarketplaceQuery } from "../../views/marketplace.tsx";
 import { createDeployment } from "../actions/deployments.ts";
 import { requireWriter } from "../actions/guards.ts";
-import { listNodes } from "../actions/nodes.ts";
+import { allNodes } from "../actions/nodes.ts";
 import { findNode } from "../../state/nodes.ts";
 import type { Deps, Env } from "../env.ts";
 import { fieldMap, InvalidInputError, MaintenanceError, NotFoundError } from "../errors.ts";
@@ -83,7 +83,7 @@ export function marketplaceRoutes(deps: Deps) {
     if (!entry) throw new NotFoundError("app");
     return entry;
   };
-  const nodeChoices = (c: Context<Env>) => listNodes(deps, actorOf(c)).map((n) => nodeChoice(deps, n));
+  const nodeChoices = (c: Context<Env>) => allNodes(deps, actorOf(c)).map((n) => nodeChoice(deps, n));
 
   app.get("/", (c) => {
     const actor = actorOf(c);

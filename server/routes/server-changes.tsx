@@ -16,11 +16,11 @@ import { serverChangeView } from "../change-views.ts";
 import type { Deps, Env } from "../env.ts";
 import { ConflictError, fieldMap, InvalidInputError } from "../errors.ts";
 import { actorOf, formOf, pageBase } from "../render.ts";
-import { ownersFor, serverView } from "../view-models.ts";
+import { serverViewOf } from "../view-models.ts";
 
 export function serverChangeRoutes(deps: Deps) {
   const app = new Hono<Env>();
-  const viewOf = (c: Context<Env>, s: Server) => serverView(deps, actorOf(c), s, ownersFor(deps, actorOf(c)));
+  const viewOf = (c: Context<Env>, s: Server) => serverViewOf(deps, actorOf(c), s);
 
   async function catalogOf(c: Context<Env>, server: Server): Promise<{ catalog: Catalog } | { error: string }> {
     try {

@@ -30,24 +30,39 @@ import { setFlash } from "../flash.ts";
 import { liveRoutes, liveState, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { nodeDeploymentViews } from "../deployment-views.ts";
-import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView } from "../view-models.ts";
+import { cloudOptions, givenFilters, pagerLinks, readOrRefuse } from "../lists.ts";
+import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView, serverViewOf } from "../view-models.ts";
 
 export function serverRoutes(deps: Deps) {
   const app = new Hono<Env>();
   const canWrite = (c: Context<Env>) => actorOf(c).user.role !== "viewer";
 
-  const views = (c: Context<Env>) => {
+  /** This request's page of the list: its rows, page controls and refresh link. */
+  const list = (c: Context<Env>) => {
     const actor = actorOf(c);
-    const owners = ownersFor(deps, actor);
-    return listServers(deps, actor).map((s) => serverView(deps, actor, s, owners));
+    const { query, page } = listServers(deps, actor, c.req.query());
+    const links = pagerLinks("/nodes/cloud", query, page, "/nodes/cloud/table");
+    return { servers: page.rows.map((r) => serverView(deps, actor, r)), pager: links, refresh: links.selfHref };
   };
 
   app.get("/", (c) => {
     const hasCredential = credentialPicks(deps, actorOf(c)).picks.length > 0;
-    return c.html(<CloudServersPage {...pageBase(c)} canWrite={canWrite(c)} servers={views(c)} hasCredential={hasCredential} serverClouds={serverCloudsLabel()} />);
+    const { list: shown, errors } = readOrRefuse(c, () => list(c));
+    return c.html(
+      <CloudServersPage
+        {...pageBase(c)}
+        canWrite={canWrite(c)}
+        list={shown}
+        filters={givenFilters(c, ["status", "cloud", "q"])}
+        errors={errors}
+        cloudOptions={cloudOptions()}
+        hasCredential={hasCredential}
+        serverClouds={serverCloudsLabel()}
+      />,
+    );
   });
 
-  app.get("/table", (c) => c.html(<ServersTable servers={views(c)} now={new Date()} />));
+  app.get("/table", (c) => c.html(<ServersTable {...list(c)} now={new Date()} />));
 
   app.route("/", serverCreateRoutes(deps));
   app.route("/", serverChangeRoutes(deps));
@@ -65,7 +80,7 @@ export function serverRoutes(deps: Deps) {
   function bodyProps(c: Context<Env>, server: Server, state: LiveState, errors: Record<string, string> = {}): ServerBodyProps {
     const actor = actorOf(c);
     const owners = ownersFor(deps, actor);
-    const view = serverView(deps, actor, server, owners);
+    const view = serverViewOf(deps, actor, server);
     return {
       server: view,
       nodeApps: view.node && { deployments: nodeDeploymentViews(deps, actor, view.node.id, owners), canHost: serverPolicy.canHost(server.status) },
@@ -153,7 +168,7 @@ export function serverRoutes(deps: Deps) {
 
   const destroyPage = (c: Context<Env>, server: Server, errors: Record<string, string> = {}) => {
     const actor = actorOf(c);
-    const view = serverView(deps, actor, server, ownersFor(deps, actor));
+    const view = serverViewOf(deps, actor, server);
     const runningCreate = operationsOf(deps, server).some((o) => o.status === "running" && o.kind !== "destroy");
     const node = nodeOfServer(deps.db, server.id);
     const deployments = (node ? deploymentsOnNode(deps.db, node.id) : []).map((d) => ({ name: d.name, app: d.app }));

@@ -1,106 +1,74 @@
-// `npm run bench`: how fast Hoist provisions on the test bed, and how much memory the console
-// holds while doing it. Prints figures; asserts nothing (targets live here, not in tests).
+// `npm run bench`: how Hoist performs on the test bed, each figure beside its target, in one
+// run: the overhead over bare Pulumi, concurrency, the live view's latency, the pages at scale,
+// the drift sweep and the operator's journey (figures.ts). One table per figure on stdout,
+// progress on stderr, and JSON per figure in test/artifacts/bench/. Benchmarks assert nothing.
 //
-//   npm run bench                  one server up and down 3 times, then 10 servers at once
-//   npm run bench -- --rounds 5 --fleet 20 --concurrency 4
+//   npm run bench                      every figure in full (under 20 minutes on 2 cores)
+//   npm run bench -- --quick           a smaller subset of each (about 3 minutes)
+//   npm run bench -- --only overhead,pages
+//   npm run bench -- --cloud digitalocean --rounds 5
 //
-// The figures measure Hoist with the real Pulumi engine against the emulator and stand-ins, on
-// this machine: they compare one version of Hoist with another, not with a real cloud.
+// The figures measure Hoist with the real Pulumi engine against the emulators and provider
+// stand-ins on this machine: they compare versions of Hoist, and Hoist with bare Pulumi on the
+// same bed, not Hoist with a real cloud.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { obtainPulumiCli } from "../../engine/pulumi-cli.ts";
-import { serverOperations } from "../../state/operations.ts";
 import { installStandIns } from "../providers/install.ts";
-import { startBedAt, waitForStatus, type Bed } from "../support/bed.ts";
+import { CLOUD_IDS, type CloudId } from "../support/clouds.ts";
+import { benchBed, type BenchContext } from "./context.ts";
+import { figures } from "./figures.ts";
+import { describeMachine, machineLine } from "./machine.ts";
+import { formatTable, writeJson, type FigureResult } from "./report.ts";
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: "string", default: "3" },
-    fleet: { type: "string", default: "10" },
-    concurrency: { type: "string", default: "4" },
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    cloud: { type: "string", default: "hetzner" },
+    rounds: { type: "string" },
   },
 });
-const rounds = Number(args.rounds);
-const fleet = Number(args.fleet);
-const concurrency = Number(args.concurrency);
+const cloud = args.cloud as CloudId;
+if (!CLOUD_IDS.includes(cloud)) throw new Error(`--cloud must be one of ${CLOUD_IDS.join(", ")}`);
+const only = args.only?.split(",").map((s) => s.trim());
+const unknown = only?.filter((id) => !figures.some((f) => f.id === id));
+if (unknown?.length) throw new Error(`--only: no figure ${unknown.join(", ")}; the figures are ${figures.map((f) => f.id).join(", ")}`);
+const rounds = args.rounds === undefined ? undefined : Number(args.rounds);
+if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) throw new Error("--rounds must be a whole number above 0");
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
+const out = path.resolve(fileURLToPath(new URL("../artifacts/bench", import.meta.url)));
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const print = (text: string) => process.stdout.write(`${text}\n`);
 
-async function createServer(bed: Bed, name: string): Promise<string> {
-  const res = await bed.api.post("/servers", { credentialId: bed.credentialId, name, region: "fsn1", size: "cx22", image: "ubuntu-24.04" });
-  if (res.status !== 202) throw new Error(`create ${name}: ${res.status} ${res.text}`);
-  return res.json().server.id;
-}
-
-async function timed(what: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await what();
-  return performance.now() - t0;
-}
-
+const started = performance.now();
 const pulumi = await obtainPulumiCli({ onProgress: say });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hoist-bench-"));
-let bed: Bed | undefined;
 try {
   const pulumiHome = path.join(dir, "pulumi-home");
   fs.mkdirSync(pulumiHome);
   await installStandIns(pulumiHome, pulumi);
-  bed = await startBedAt(pulumiHome, { HOIST_CONCURRENCY: String(concurrency), HOIST_SERVER_QUOTA: String(fleet + 1), HOIST_SERVER_CHANGE_LIMIT: String(2 * (rounds + fleet)), HOIST_LOG_LEVEL: "warn" });
-  const b = bed;
-  say(`Hoist bench on the test bed: Pulumi ${pulumi.version}, Node ${process.version}, ${os.cpus().length} cores`);
-
-  // One server at a time: request → ready, ready → destroyed, and the first event's delay.
-  const ups: number[] = [];
-  const downs: number[] = [];
-  const firstEvents: number[] = [];
-  for (let i = 1; i <= rounds; i++) {
-    let id = "";
-    ups.push(
-      await timed(async () => {
-        id = await createServer(b, `bench-${i}`);
-        const s = await waitForStatus(b, id, ["ready", "failed"]);
-        if (s.status !== "ready") throw new Error(`bench-${i} failed: ${s.errorReason}`);
-      }),
-    );
-    const [up] = serverOperations(b.console.deps.db, id);
-    firstEvents.push(up!.startedAt!.getTime() - up!.createdAt.getTime());
-    const del = await timed(async () => {
-      await b.api.delete(`/servers/${id}`);
-      await waitForStatus(b, id, ["destroyed", "failed"]);
+  const machine = describeMachine(String(pulumi.version));
+  const ctx: BenchContext = { quick: args.quick, cloud, rounds, pulumi, pulumiHome, dir, say, bed: (opts) => benchBed(pulumiHome, cloud, opts) };
+  print(`Hoist bench${args.quick ? " (--quick)" : ""} on the test bed (${cloud}): ${machineLine(machine)}\n`);
+  for (const figure of figures.filter((f) => !only || only.includes(f.id))) {
+    say(`— ${figure.title}`);
+    const t0 = performance.now();
+    const at = new Date();
+    // A figure that breaks (a server that failed to come up) says why; the others still run.
+    const result = await figure.run(ctx).catch((err: Error): FigureResult => {
+      process.exitCode = 1;
+      say(err.stack ?? String(err));
+      return { rows: [{ measure: "—", value: `failed: ${err.message.split("\n")[0]}` }], failed: err.message };
     });
-    downs.push(del);
+    const secs = (performance.now() - t0) / 1000;
+    print(formatTable(figure.title, result) + `\n  (${secs.toFixed(0)} s)\n`);
+    writeJson(out, figure, result, { machine, quick: args.quick, startedAt: at, seconds: Number(secs.toFixed(1)) });
   }
-  say(`one server, ${rounds} rounds (median):`);
-  say(`  create → ready        ${seconds(median(ups))}   (all: ${ups.map(seconds).join(", ")})`);
-  say(`  destroy → destroyed   ${seconds(median(downs))}   (all: ${downs.map(seconds).join(", ")})`);
-  say(`  queued → running      ${Math.round(median(firstEvents))} ms`);
-
-  // A fleet at once, under the concurrency limit.
-  const rssBefore = process.memoryUsage().rss;
-  let peakRss = rssBefore;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
-  const ids: string[] = [];
-  const all = await timed(async () => {
-    for (let i = 1; i <= fleet; i++) ids.push(await createServer(b, `fleet-${i}`));
-    const done = await Promise.all(ids.map((id) => waitForStatus(b, id, ["ready", "failed"], 900_000)));
-    const failed = done.filter((s) => s.status !== "ready");
-    if (failed.length) throw new Error(`${failed.length} of ${fleet} servers failed: ${failed[0]!.errorReason}`);
-  });
-  clearInterval(sampler);
-  say(`${fleet} servers at once, concurrency ${concurrency}:`);
-  say(`  all ready             ${seconds(all)}   (${seconds(all / fleet)} a server)`);
-  say(`  console process RSS   ${mib(rssBefore)} before, ${mib(peakRss)} at peak (console, emulator and SSH pool in one process; Pulumi runs in its own)`);
-  const teardown = await timed(async () => {
-    for (const id of ids) await b.api.delete(`/servers/${id}`);
-    await Promise.all(ids.map((id) => waitForStatus(b, id, ["destroyed", "failed"], 900_000)));
-  });
-  say(`  all destroyed         ${seconds(teardown)}`);
+  print(`All figures in ${((performance.now() - started) / 60_000).toFixed(1)} min; JSON in ${path.relative(process.cwd(), out)}/`);
 } finally {
-  await bed?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 // A console with its engine running against the test bed: a PULUMI_HOME with the stand-ins
-// installed, one emulated cloud (Hetzner unless asked) on real SSH hosts, a valid credential for
-// it, and helpers to wait for servers. Free of vitest, so that the benchmarks use it too; tests
+// installed, one emulated cloud (Hetzner unless asked; its actions as long as asked) on real SSH
+// hosts, a valid credential for it, and helpers to wait for servers. Free of vitest, so that the benchmarks use it too; tests
 // use provisioning.ts.
 import type { HetznerEmulator } from "../emulators/hetzner/emulator.ts";
 import { HostPool } from "../emulators/hosts.ts";

@@ -1,9 +1,10 @@
 // The three emulated clouds behind one face, so that a provisioning test can run once per cloud:
 // how Hoist reaches it (endpoint variable, credential fields, a server it can create), its
-// faults, and what the provider holds right now (servers, keys, firewalls), read through the
+// faults and action durations, and what the provider holds right now (servers, keys, firewalls), read through the
 // emulator's own API as an operator's console would show them.
 import { DescribeInstancesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { randomBytes } from "node:crypto";
+import { newServerKeyPair } from "../../server/actions/server-keys.ts";
 import { ec2Client, foreignAccessKeyId } from "../emulators/aws/clients.ts";
 import { amiId } from "../emulators/aws/catalog.ts";
 import { startAwsEmulator } from "../emulators/aws/front.ts";
@@ -37,6 +38,8 @@ export interface EmulatedCloud {
   /** The user SSH logs in as on that image. */
   loginUser: string;
   faults: FaultSet;
+  /** Sets how long the emulator's actions take from now on (unset ones keep their value). */
+  setTimes(times: Partial<ActionTimes>): void;
   servers(): Promise<ProviderServer[]>;
   /** A server's size and the TCP ports its firewalls let in, read through the cloud's own API. */
   details(providerId: string): Promise<{ size: string; inboundPorts: number[] }>;
@@ -49,18 +52,39 @@ export interface EmulatedCloud {
   stop(): Promise<void>;
 }
 
+/**
+ * How long an emulated cloud's actions take, in one vocabulary for the three: creating a server
+ * until it runs (Hetzner's create_server action, a droplet's boot, an instance's pending time),
+ * deleting one (Hetzner's delete_server; DigitalOcean and EC2 answer deletes at once), and any
+ * other action (power, firewalls).
+ */
+export interface ActionTimes {
+  createMs: number;
+  deleteMs: number;
+  otherMs: number;
+}
+
 export interface CloudOptions {
   /** Every server gets a container runtime (for app deployments). */
   docker?: boolean;
+  /** How long its actions take (unset ones keep the emulator's defaults). */
+  times?: Partial<ActionTimes>;
 }
 
-/** Starts the emulator of `id` on `hosts`. */
-export function startCloud(id: CloudId, hosts: HostPool, opts: CloudOptions = {}): Promise<EmulatedCloud> {
-  return { hetzner: hetzner, digitalocean: digitalOcean, aws: amazon }[id](hosts, opts);
+/** Starts the emulator of `id` on `hosts`, its actions taking `opts.times` where given. */
+export async function startCloud(id: CloudId, hosts: HostPool, opts: CloudOptions = {}): Promise<EmulatedCloud> {
+  const cloud = await { hetzner: hetzner, digitalocean: digitalOcean, aws: amazon }[id](hosts, opts);
+  cloud.setTimes(opts.times ?? {});
+  return cloud;
 }
 
 async function hetzner(hosts: HostPool, opts: CloudOptions): Promise<EmulatedCloud & { emulator: HetznerEmulator }> {
   const emu = await startHetznerEmulator({ hosts, docker: opts.docker });
+  const setTimes = (t: Partial<ActionTimes>) => {
+    if (t.createMs !== undefined) emu.timing.commandMs.create_server = t.createMs;
+    if (t.deleteMs !== undefined) emu.timing.commandMs.delete_server = t.deleteMs;
+    if (t.otherMs !== undefined) emu.timing.actionMs = t.otherMs;
+  };
   const api = async <T>(path: string, init: RequestInit = {}) =>
     (await fetch(`${emu.url}${path}`, { ...init, headers: { authorization: `Bearer ${emu.token}`, "content-type": "application/json" } })).json() as Promise<T>;
   return {
@@ -73,6 +97,7 @@ async function hetzner(hosts: HostPool, opts: CloudOptions): Promise<EmulatedClo
     server: { region: "fsn1", size: "cx22", image: "ubuntu-24.04" },
     loginUser: "root",
     faults: emu.faults,
+    setTimes,
     servers: async () => emu.state.servers().map((s) => ({ id: String(s.id), name: s.name, nodeId: s.labels["hoist-node"], running: s.status === "running" })),
     resources: async () => ({ servers: emu.state.servers().length, keys: emu.state.sshKeys().length, firewalls: emu.state.firewalls().length }),
     hostOf: (id) => emu.host(Number(id)),
@@ -93,6 +118,10 @@ async function hetzner(hosts: HostPool, opts: CloudOptions): Promise<EmulatedClo
 
 async function digitalOcean(hosts: HostPool, opts: CloudOptions): Promise<EmulatedCloud> {
   const emu = await startDigitalOceanEmulator({ hosts, docker: opts.docker });
+  const setTimes = (t: Partial<ActionTimes>) => {
+    if (t.createMs !== undefined) emu.timing.bootMs = t.createMs;
+    if (t.otherMs !== undefined) emu.timing.actionMs = t.otherMs;
+  };
   return {
     id: "digitalocean",
     endpointEnv: "HOIST_ENDPOINT_DIGITALOCEAN",
@@ -102,6 +131,7 @@ async function digitalOcean(hosts: HostPool, opts: CloudOptions): Promise<Emulat
     server: { region: "fra1", size: "s-1vcpu-1gb", image: "ubuntu-24-04-x64" },
     loginUser: "root",
     faults: emu.faults,
+    setTimes,
     servers: async () =>
       [...emu.state.droplets.values()].map((d) => ({
         id: String(d.id),
@@ -152,6 +182,9 @@ async function amazon(hosts: HostPool, opts: CloudOptions): Promise<EmulatedClou
     server: { region: emu.region, size: "t3.small", image: "ubuntu-24.04" },
     loginUser: "ubuntu",
     faults: emu.faults,
+    setTimes: (t) => {
+      if (t.createMs !== undefined) emu.timing.launchMs = t.createMs;
+    },
     servers,
     async resources() {
       const [instances, keys, groups] = await Promise.all([
@@ -193,7 +226,7 @@ async function amazon(hosts: HostPool, opts: CloudOptions): Promise<EmulatedClou
 /** Single ports among rule port fields ("22", "80"), sorted; ranges and "all" left out. */
 const portsOf = (fields: (string | undefined)[]) => [...new Set(fields.filter((f): f is string => !!f && /^\d+$/.test(f)).map(Number))].sort((a, b) => a - b);
 
-/** Any valid OpenSSH public key line, for resources whose key nobody uses. */
+/** A fresh OpenSSH public key line, for resources whose key nobody uses (Hetzner refuses one key twice). */
 function publicKey(): string {
-  return "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJuc7n6/ZfHobGUxE/g4e8miQd6OZOD/4INMumo+PjHG foreign";
+  return newServerKeyPair("foreign").publicKey;
 }

@@ -31,6 +31,8 @@ export interface AwsEmulator {
   /** The region the emulator expects by default (any AWS region works). */
   readonly region: string;
   readonly faults: FaultSet;
+  /** How long instances take from now on; change it at will (a benchmark's realistic durations). */
+  readonly timing: AwsTiming;
   /** moto's process, for tests that check it is gone after stop(). */
   readonly motoPid: number;
   readonly outOfBand: {
@@ -53,6 +55,11 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const reader = new XMLParser({ parseTagValue: false, isArray: (name) => name === "item" });
 
+export interface AwsTiming {
+  /** How long a launched instance stays `pending` before it runs (its sshd is up by then). */
+  launchMs: number;
+}
+
 export interface AwsEmulatorOptions {
   hosts: HostPool;
   region?: string;
@@ -63,6 +70,8 @@ export interface AwsEmulatorOptions {
   stateDir?: string;
   /** Every instance gets a container runtime (HostSpec.docker), as the configure step would install. */
   docker?: boolean;
+  /** Default: instances run at once. */
+  timing?: Partial<AwsTiming>;
 }
 
 /** Starts moto and the EC2 front. Instances get their servers from `hosts`. */
@@ -97,6 +106,7 @@ async function startFront(moto: Moto, opts: AwsEmulatorOptions, dir: string): Pr
   };
   const regions = await knownRegions(admin(region));
   const faults = new FaultSet();
+  const timing: AwsTiming = { launchMs: 0, ...opts.timing };
   const book = new InstanceBook(hosts, admin, opts.docker);
   const hostRunning = (id: string) => hosts.get(id)?.running ?? false;
   const requests: string[] = [];
@@ -178,7 +188,7 @@ async function startFront(moto: Moto, opts: AwsEmulatorOptions, dir: string): Pr
           imageId: i.imageId,
           keyName: i.keyName || undefined,
         }));
-        return book.launched(aws.region, launches, { slowMs: slowMs(), failure: launchFailure(faults) });
+        return book.launched(aws.region, launches, { slowMs: faults.take("slow-actions")?.ms ?? timing.launchMs, failure: launchFailure(faults) });
       }
       case "StopInstances":
         return book.stopped(ids(), slowMs());
@@ -203,6 +213,7 @@ async function startFront(moto: Moto, opts: AwsEmulatorOptions, dir: string): Pr
     secretAccessKey: creds.secretAccessKey,
     region,
     faults,
+    timing,
     motoPid: moto.pid,
     outOfBand: {
       kill: (id) => book.kill(id).finally(save),

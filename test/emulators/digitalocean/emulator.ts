@@ -46,6 +46,8 @@ export interface DigitalOceanEmulator {
   token: string;
   addToken(token: string): void;
   faults: FaultSet;
+  /** How long actions take from now on; change it at will (a benchmark's realistic durations). */
+  timing: Timing;
   /** The live in-memory account (read it; change it only through the API or outOfBand). */
   state: AccountState;
   /** The account as JSON, also served at `GET /_emulator/state`. */
@@ -80,7 +82,8 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
   const hostPrefix = saved?.hostPrefix ?? `do-${randomBytes(4).toString("hex")}`;
   const file = opts.stateFile ? new StateFile(opts.stateFile, () => saveable(account, ids, hostPrefix, token, tokens)) : undefined;
   const save = () => file?.save();
-  const fleet = new Fleet(account, ids, opts.hosts, faults, { bootMs: 2000, actionMs: 1000, ...opts.timing }, hostPrefix, save, opts.docker);
+  const timing: Timing = { bootMs: 2000, actionMs: 1000, ...opts.timing };
+  const fleet = new Fleet(account, ids, opts.hosts, faults, timing, hostPrefix, save, opts.docker);
   if (saved) await restore(saved, account, ids, opts.hosts, (id) => fleet.hostId(id));
   save();
 
@@ -140,6 +143,7 @@ export async function startDigitalOceanEmulator(opts: DigitalOceanEmulatorOption
       save();
     },
     faults,
+    timing,
     state: account,
     snapshot,
     requests: () => [...requests],

@@ -48,8 +48,8 @@ export class ActionRunner {
   constructor(
     private readonly store: Map<number, ActionRecord>,
     private readonly nextId: () => number,
-    /** How long the next action takes (the slow-actions fault lengthens it). */
-    private readonly duration: () => number,
+    /** How long the next action of this command takes (the slow-actions fault lengthens it). */
+    private readonly duration: (command: string) => number,
     /** Called when an action ends (its effect has happened): the state changed. */
     private readonly onFinish: () => void = () => {},
   ) {}
@@ -76,7 +76,7 @@ export class ActionRunner {
    * in error instead when `failWith` is given or the effect throws. Resolves to whether it succeeded.
    */
   run(action: ActionRecord, effect?: () => unknown, failWith?: ActionError): Promise<boolean> {
-    action.durationMs = this.duration();
+    action.durationMs = this.duration(action.command);
     action.startedAt = Date.now();
     const done = new Promise<boolean>((resolve) => {
       if (this.#closed) return resolve(false);

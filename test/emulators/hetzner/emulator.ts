@@ -30,6 +30,8 @@ export interface HetznerEmulatorOptions {
   tokens?: string[];
   /** How long an action runs before it finishes (default 300 ms). */
   actionMs?: number;
+  /** How long actions of one command run instead (`create_server`, `delete_server`, …). */
+  commandMs?: Record<string, number>;
   /**
    * Keeps the project (servers, keys, firewalls, actions, tokens) in this JSON file: loaded at
    * start, written after every change. Its servers' hosts need a pool that keeps servers.
@@ -37,6 +39,12 @@ export interface HetznerEmulatorOptions {
   stateFile?: string;
   /** Every server gets a container runtime (HostSpec.docker), as the configure step would install. */
   docker?: boolean;
+}
+
+export interface HetznerTiming {
+  /** Every action's duration, unless its command has its own. */
+  actionMs: number;
+  commandMs: Record<string, number>;
 }
 
 export interface RequestRecord {
@@ -55,6 +63,8 @@ export interface HetznerEmulator {
   /** The project's owner deletes a token: it is refused from then on. */
   revokeToken(token: string): void;
   readonly faults: FaultSet;
+  /** How long actions take from now on; change it at will (a benchmark's realistic durations). */
+  readonly timing: HetznerTiming;
   /** The project's resources as the API would list them. */
   readonly state: {
     servers(): ServerJson[];
@@ -89,9 +99,10 @@ export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promis
   const saved = opts.stateFile ? StateFile.read<HetznerSaved>(opts.stateFile) : undefined;
   const state = new HetznerState();
   const faults = new FaultSet();
-  const defaultMs = opts.actionMs ?? 300;
+  const timing: HetznerTiming = { actionMs: opts.actionMs ?? 300, commandMs: { ...opts.commandMs } };
   const save = () => file?.save();
-  const actions = new ActionRunner(state.actions, () => state.nextId(), () => faults.take("slow-actions")?.ms ?? defaultMs, save);
+  const duration = (command: string) => faults.take("slow-actions")?.ms ?? timing.commandMs[command] ?? timing.actionMs;
+  const actions = new ActionRunner(state.actions, () => state.nextId(), duration, save);
   const ctx: EmulatorContext = { state, hosts: opts.hosts, faults, actions, hostPrefix: saved?.hostPrefix ?? `hetzner-${randomBytes(3).toString("hex")}`, docker: opts.docker };
   const token = saved?.token ?? makeToken();
   const tokens = new Set([token, ...(saved?.tokens ?? []), ...(opts.tokens ?? [])]);
@@ -229,6 +240,7 @@ export async function startHetznerEmulator(opts: HetznerEmulatorOptions): Promis
       save();
     },
     faults,
+    timing,
     state: {
       servers: () => [...state.servers.values()].map((s) => state.serverJson(s)),
       sshKeys: () => [...state.sshKeys.values()],

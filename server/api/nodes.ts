@@ -1,0 +1,43 @@
+// /api/v1/nodes: the nodes registered from the servers' stacks, a page at a time, and a check on
+// demand, as the Nodes tab offers them.
+import { Hono } from "hono";
+import type { NodeListRow } from "../../state/node-list.ts";
+import { checkNodeNow, getNodeRow, listNodes } from "../actions/nodes.ts";
+import type { Deps, Env } from "../env.ts";
+import { pageJson } from "../lists.ts";
+import { actorOf } from "../render.ts";
+
+export const nodeJson = ({ node: n, serverStatus }: NodeListRow) => ({
+  id: n.id,
+  name: n.name,
+  serverId: n.serverId,
+  serverStatus,
+  address: n.address,
+  sshPort: n.sshPort,
+  sshUser: n.sshUser,
+  hostKeyFingerprint: n.hostKeyFingerprint,
+  provider: n.cloud,
+  region: n.region,
+  size: n.size,
+  facts: n.facts ?? null,
+  state: n.state,
+  stateReason: n.stateReason,
+  pool: n.pool,
+  checkedAt: n.checkedAt?.toISOString() ?? null,
+  createdAt: n.createdAt.toISOString(),
+});
+
+export function nodeApi(deps: Deps) {
+  const api = new Hono<Env>();
+  // `?state=&cloud=&q=&limit=&cursor=`, `next` being the cursor of the next page.
+  api.get("/nodes", (c) => {
+    const { page } = listNodes(deps, actorOf(c), c.req.query());
+    return c.json({ nodes: page.rows.map(nodeJson), ...pageJson(page) });
+  });
+  api.get("/nodes/:id", (c) => c.json(nodeJson(getNodeRow(deps, actorOf(c), c.req.param("id")))));
+  api.post("/nodes/:id/check", async (c) => {
+    const node = await checkNodeNow(deps, actorOf(c), c.req.param("id"));
+    return c.json(nodeJson(getNodeRow(deps, actorOf(c), node.id)));
+  });
+  return api;
+}

@@ -1,0 +1,16 @@
+// The figures `npm run bench` prints, in order, one module each. A figure not written yet (its
+// feature came later) is a pending line here, to be replaced with its module.
+import { concurrency } from "./figures/concurrency.ts";
+import { liveView } from "./figures/live-view.ts";
+import { overhead } from "./figures/overhead.ts";
+import { pageScale } from "./figures/page-scale.ts";
+import { pending, type Figure } from "./report.ts";
+
+export const figures: readonly Figure[] = [
+  overhead,
+  concurrency,
+  liveView,
+  pageScale,
+  pending("drift-sweep", "5. Drift sweep: 100 ready stacks at parallelism 4, per stack against a bare previewRefresh", "no script yet: drift reports (branch drift) were not in main when this bench was written"),
+  pending("journey", "6. The operator's journey in Chromium: first visit to a running app", "no script yet: the marketplace's deploy pages (branch marketplace-ui) reached main after this bench was written"),
+];

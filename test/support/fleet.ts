@@ -1,0 +1,90 @@
+// A large fleet written straight into a console's database through the state layer, as if Hoist
+// had created it over months: servers on the three clouds, most of them ready with their nodes,
+// some failed or stopped, each created a minute after the one before. No cloud is called and no
+// stack exists: for the list tests and the page-scale benchmark, which look at the pages and the
+// API, not at provisioning.
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Db } from "../../state/db.ts";
+import { setNodeState, upsertServerNode } from "../../state/nodes.ts";
+import { servers } from "../../state/schema.ts";
+import { insertServer, updateServer } from "../../state/servers.ts";
+import type { NodeState, ServerStatus } from "../../state/statuses.ts";
+
+export interface Fleet {
+  userId: string;
+  /** One credential per cloud, by cloud id. */
+  credentials: Record<string, string>;
+  count: number;
+}
+
+const clouds = [
+  { cloud: "hetzner", region: "fsn1", size: "cx22", image: "ubuntu-24.04", price: "4.51", currency: "EUR" },
+  { cloud: "digitalocean", region: "fra1", size: "s-1vcpu-1gb", image: "ubuntu-24-04-x64", price: "6.00", currency: "USD" },
+  { cloud: "aws", region: "us-east-1", size: "t3.small", image: "ubuntu-24.04", price: "15.18", currency: "USD" },
+];
+
+/** Every 50th server failed, every 40th stopped, the rest ready; nodes of ready ones mostly online. */
+function statusOf(i: number): ServerStatus {
+  return i % 50 === 0 ? "failed" : i % 40 === 0 ? "stopped" : "ready";
+}
+
+/**
+ * Writes `count` servers of `fleet.userId`, named `<prefix>-00001`…, in one transaction; the
+ * last one created at `endAt` (now by default), each one a minute after the one before.
+ */
+export function seedFleet(db: Db, fleet: Omit<Fleet, "count">, count: number, opts: { prefix?: string; endAt?: number } = {}): Fleet {
+  const prefix = opts.prefix ?? "web";
+  const t0 = (opts.endAt ?? Date.now()) - count * 60_000;
+  db.transaction(() => {
+    for (let i = 1; i <= count; i++) {
+      const c = clouds[i % clouds.length]!;
+      const name = `${prefix}-${String(i).padStart(5, "0")}`;
+      const nodeId = randomUUID();
+      const status = statusOf(i);
+      const server = insertServer(db, {
+        userId: fleet.userId,
+        credentialId: fleet.credentials[c.cloud] ?? null,
+        sshKeyId: null,
+        name,
+        stack: `server-${name}`,
+        cloud: c.cloud,
+        region: c.region,
+        size: c.size,
+        image: c.image,
+        spec: { nodeId, currency: c.currency, operatorKeys: [], operatorKeyIds: [] },
+        priceMonthly: c.price,
+      });
+      const address = `127.${2 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`;
+      const failed = status === "failed";
+      updateServer(db, server.id, {
+        status,
+        outputs: failed ? null : { ipv4: address, sshPort: 22, sshUser: "root", providerId: String(100000 + i) },
+        errorReason: failed ? "The Hetzner project's server limit is reached" : null,
+        errorCode: failed ? "resource_limit_exceeded" : null,
+        errorAction: failed ? "Delete servers you no longer need, or ask Hetzner for a higher limit." : null,
+        retryable: failed ? true : null,
+      });
+      db.update(servers).set({ createdAt: new Date(t0 + i * 60_000) }).where(eq(servers.id, server.id)).run();
+      if (failed) continue;
+      const state: NodeState = status === "stopped" ? "offline" : i % 97 === 0 ? "offline" : "online";
+      const node = upsertServerNode(db, {
+        id: nodeId,
+        serverId: server.id,
+        userId: fleet.userId,
+        sshKeyId: null,
+        name,
+        address,
+        sshPort: 22,
+        sshUser: "root",
+        hostKeyFingerprint: "SHA256:" + Buffer.from(nodeId).toString("base64").slice(0, 43),
+        cloud: c.cloud,
+        region: c.region,
+        size: c.size,
+        facts: { os: "Ubuntu 24.04", cpus: 2, memoryMb: 4096, diskGb: 40, arch: "x86_64" },
+      });
+      setNodeState(db, node.id, state, state === "online" ? null : status === "stopped" ? "the server is stopped" : "no SSH answer from the node within 10 s");
+    }
+  });
+  return { ...fleet, count };
+}
