@@ -1,7 +1,6 @@
 // Rows as the server and node pages show them: labels resolved, owners named, nothing secret.
 import { firewallPortsOf } from "../engine/server-kind.ts";
 import { cloudLabel, clouds, findCloud } from "../stacks/clouds.ts";
-import { deploymentsOnNode } from "../state/deployments.ts";
 import type { NodeListRow } from "../state/node-list.ts";
 import type { Node } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
@@ -41,7 +40,8 @@ const serverNodeView = (node: Node): ServerNodeView => ({
 /** The owner's email for readers who see everyone's objects; their own stay unnamed. */
 const ownerShown = (actor: Actor, userId: string, email: string) => (actor.scope.all && userId !== actor.user.id ? email : undefined);
 
-export function serverView(deps: Deps, actor: Actor, row: ServerListRow): ServerView {
+/** A server as its list row shows it (the gateway's entry points are its own page's: serverViewOf). */
+export function serverView(actor: Actor, row: ServerListRow): ServerView {
   const { server: s, node } = row;
   return {
     id: s.id,
@@ -62,14 +62,16 @@ export function serverView(deps: Deps, actor: Actor, row: ServerListRow): Server
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : undefined,
     credential: s.credentialId ? { id: s.credentialId, name: row.credentialName ?? "(not visible to you)" } : null,
     node: node ? serverNodeView(node) : undefined,
-    gateway: gatewayEntryOf(deps, s, node ?? undefined),
   };
 }
 
 /** One server's view, for its own pages. */
-export const serverViewOf = (deps: Deps, actor: Actor, s: Server) => serverView(deps, actor, getServerRow(deps, actor, s.id));
+export function serverViewOf(deps: Deps, actor: Actor, s: Server): ServerView {
+  const row = getServerRow(deps, actor, s.id);
+  return { ...serverView(actor, row), gateway: gatewayEntryOf(deps, s, row.node ?? undefined) };
+}
 
-export function nodeView(deps: Deps, actor: Actor, row: NodeListRow): NodeView {
+export function nodeView(actor: Actor, row: NodeListRow): NodeView {
   const n = row.node;
   return {
     id: n.id,
@@ -87,7 +89,7 @@ export function nodeView(deps: Deps, actor: Actor, row: NodeListRow): NodeView {
     checkedAt: n.checkedAt,
     checkable: row.serverStatus ? serverPolicy.nodeCheckable(row.serverStatus) : false,
     owner: ownerShown(actor, n.userId, row.ownerEmail),
-    deployments: deploymentsOnNode(deps.db, n.id).length,
+    deployments: row.deployments,
   };
 }
 

@@ -1,18 +1,20 @@
 // The Nodes list: a page of nodes by name, each with its server's status (whether a check means
 // anything) and its owner's email joined in the same query, never looked up row by row.
-import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import type { Node } from "./nodes.ts";
 import { contains, keysetPage, type KeysetOrder, type Page, type PageRequest } from "./pages.ts";
-import { nodes, servers, users } from "./schema.ts";
+import { deployments, nodes, servers, users } from "./schema.ts";
 import { owned, type Scope } from "./scope.ts";
-import type { NodeState, ServerStatus } from "./statuses.ts";
+import { deploymentPolicy, deploymentStatuses, type NodeState, type ServerStatus } from "./statuses.ts";
 
 export interface NodeListRow {
   node: Node;
   /** Its server's status, null when it has none the reader may see. */
   serverStatus: ServerStatus | null;
   ownerEmail: string;
+  /** Deployments on it (any not removed). */
+  deployments: number;
 }
 
 export interface NodeFilter {
@@ -29,9 +31,13 @@ const order: KeysetOrder<NodeListRow> = {
   keyOf: (r) => [r.node.name, r.node.id],
 };
 
+const occupying = deploymentStatuses.filter(deploymentPolicy.occupiesNode);
+
 function joined(db: Db, scope: Scope) {
+  // Counted in the same query (a subquery per row on the deployments' node index), not looked up per row.
+  const count = sql<number>`(select count(*) from ${deployments} where ${deployments.nodeId} = ${nodes.id} and ${inArray(deployments.status, occupying)})`;
   return db
-    .select({ node: nodes, serverStatus: servers.status, ownerEmail: users.email })
+    .select({ node: nodes, serverStatus: servers.status, ownerEmail: users.email, deployments: count })
     .from(nodes)
     .innerJoin(users, eq(users.id, nodes.userId))
     .leftJoin(servers, and(eq(servers.id, nodes.serverId), owned(servers.userId, scope)));

@@ -42,7 +42,7 @@ export function serverRoutes(deps: Deps) {
     const actor = actorOf(c);
     const { query, page } = listServers(deps, actor, c.req.query());
     const links = pagerLinks("/nodes/cloud", query, page, "/nodes/cloud/table");
-    return { servers: page.rows.map((r) => serverView(deps, actor, r)), pager: links, refresh: links.selfHref };
+    return { servers: page.rows.map((r) => serverView(actor, r)), pager: links, refresh: links.selfHref };
   };
 
   app.get("/", (c) => {
