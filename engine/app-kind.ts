@@ -2,21 +2,21 @@
 // deploy or update it (up, then Hoist's own health check), restart it, and remove it (keeping its
 // volumes when asked).
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
-import { CONTAINER_RESOURCE, containerName, type AppSpec } from "../stacks/app.ts";
+import { CONTAINER_RESOURCE, containerName, VOLUMES_RESOURCE, type AppSpec } from "../stacks/app.ts";
 import { explainAppError } from "../stacks/app-errors.ts";
 import { appConfig } from "../stacks/entry.ts";
 import { scriptLine } from "../stacks/shell.ts";
 import { deploymentById, listDeployments, moveDeployment, updateDeployment, type Deployment } from "../state/deployments.ts";
 import { findNodeById, type Node } from "../state/nodes.ts";
-import { changeById, digestOf, moveChange, type Change } from "../state/changes.ts";
+import { digestOf, type Change } from "../state/changes.ts";
 import { changeSecretsRef, deploymentSecretEnvRef } from "../state/sealed-columns.ts";
 import { openJson, sealJson } from "../state/secrets.ts";
 import { deploymentMachine, type DeploymentEvent, type DeploymentStatus } from "../state/statuses.ts";
+import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
 import { converter, urnName } from "./events.ts";
 import { waitHealthy, type HealthTarget } from "./health.ts";
 import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
 import { runOnNode } from "./node-exec.ts";
-import { planCollector, planSignature, type Plan } from "./plan.ts";
 import { accessOf, checkServerNode } from "./nodes.ts";
 import { forgetResources, holdsResources } from "./recover.ts";
 import { openStack, removeStack } from "./workspace.ts";
@@ -109,65 +109,31 @@ async function requireHealthy(run: Run, spec: AppSpec): Promise<string> {
   return health.detail;
 }
 
-/** The change an operation previews or applies, when it is about one. */
-function changeOf(run: Run): Change | undefined {
-  const id = run.op.params.changeId;
-  if (typeof id !== "string") return undefined;
-  const change = changeById(run.db, id);
-  if (!change || change.deploymentId !== run.op.deploymentId) throw new OperationRefused({ reason: "The change this operation is for is gone", code: "no_change", action: "Propose the change again.", retryable: false, auth: false });
-  return change;
-}
-
 /** Previews a proposed change: every resource's planned step and property, kept on the change. */
 async function preview(run: Run): Promise<void> {
-  const change = changeOf(run);
+  const change = changeOf(run, run.op.deploymentId ?? undefined);
   const { stack, opts } = await prepare(run, change);
-  const plan = planCollector();
-  try {
-    await stack.preview({ ...opts, onEvent: (e) => (opts.onEvent(e), plan.onEvent(e)) });
-  } finally {
-    // The stack's config file holds what is declared, not a proposal (a shell's `pulumi preview` reads it).
-    if (change) await stack.setAllConfig(inputs(run, run.op.deploymentId!).config);
-  }
-  if (change) moveChange(run.db, change.id, "previewing", "previewed", { plan: plan.plan() as unknown as Record<string, unknown> });
+  if (!change) return void (await stack.preview(opts));
+  await previewChange(stack, change, run, opts, () => stack.setAllConfig(inputs(run, run.op.deploymentId!).config));
 }
 
-/**
- * Applies a previewed change, only while it still plans what the operator saw: from the same
- * inputs, the same steps on the same properties. Then the deployment declares the proposal.
- */
+/** Applies a previewed change as previewed (or refuses it as stale), then declares its proposal. */
 async function commitChange(run: Run, change: Change): Promise<void> {
-  const stale = (why: string) => {
-    moveChange(run.db, change.id, "applying", "stale", { error: why });
-    // Nothing was changed: the deployment runs on as it was.
-    run.move("unchanged" satisfies DeploymentEvent);
-    return new OperationRefused({ reason: why, code: "stale_change", action: "Open Update again: Hoist previews the change afresh.", retryable: false, auth: false });
-  };
-  if (!moveChange(run.db, change.id, "previewed", "applying", { applyOperationId: run.op.id })) {
-    throw new OperationRefused({ reason: `This change is ${change.status}, not a preview waiting to be applied`, code: "stale_change", action: "Open Update again.", retryable: false, auth: false });
-  }
   const d = deploymentOf(run, change.deploymentId!);
-  if (inputsDigest(d) !== change.basedOn) throw stale("The deployment changed since this change was previewed");
   const { stack } = await prepare(run, change);
-  const again = planCollector();
-  await stack.preview({ onEvent: again.onEvent, signal: run.signal, color: "never" });
-  if (planSignature(again.plan()) !== planSignature(change.plan as unknown as Plan)) throw stale("The stack would now do something else than the preview showed");
+  // Nothing was changed when it is stale: the deployment runs on as it was.
+  await claimChange(run, change, { subject: "deployment", digest: inputsDigest(d), stack, unchanged: () => run.move("unchanged" satisfies DeploymentEvent) });
   const { spec, secretEnv } = proposalOf(run, d, change);
   const sealed = Object.keys(secretEnv).length ? sealJson(run.keyring, secretEnv, deploymentSecretEnvRef(d.id)) : null;
   updateDeployment(run.db, d.id, { spec: spec as unknown as Record<string, unknown>, secretEnv: sealed });
-  run.record({ type: "log", text: "Applying the change as previewed." });
 }
 
 async function up(run: Run): Promise<void> {
-  const change = changeOf(run);
-  try {
+  const change = changeOf(run, run.op.deploymentId ?? undefined);
+  await applying(run, change, async () => {
     if (change) await commitChange(run, change);
     await deploy(run);
-    if (change) moveChange(run.db, change.id, "applying", "applied");
-  } catch (err) {
-    if (change) moveChange(run.db, change.id, "applying", "failed", { error: (err as Error).message.split("\n")[0] });
-    throw err;
-  }
+  });
 }
 
 async function deploy(run: Run): Promise<void> {
@@ -197,7 +163,7 @@ async function destroy(run: Run): Promise<void> {
   const { settings, stack, opts } = await prepare(run);
   if (run.op.params.keepData) {
     // The volumes leave the stack before it is destroyed: they stay on the node, by their names.
-    const kept = await forgetResources(stack, (urn) => urnName(urn) === "volumes");
+    const kept = await forgetResources(stack, (urn) => urnName(urn) === VOLUMES_RESOURCE);
     if (kept.length) run.record({ type: "log", text: `Keeping the app's data: its volumes stay on the node (${specOf(d).volumes.map((v) => v.name).join(", ")}).` });
   }
   if (await holdsResources(stack)) await stack.destroy({ ...opts, runProgram: true });
@@ -244,5 +210,6 @@ export const appKind: StackKind = {
   move: (db, id, event, patch, from) => moveDeployment(db, id, event as DeploymentEvent, patch, from as DeploymentStatus[]),
   inputs,
   runners: { up, destroy, restart, preview, refresh, drift },
+  holdsData: (step) => step.name === VOLUMES_RESOURCE,
   explain: (_ctx, _op, err) => explainAppError(err instanceof Error ? err.message : String(err)),
 };

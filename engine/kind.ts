@@ -13,6 +13,7 @@ import type { Keyring } from "../state/secrets.ts";
 import type { OperationKind, StackKind as StackKindId, StatusMachine } from "../state/statuses.ts";
 import type { EventBus } from "./bus.ts";
 import type { HoistEvent } from "./events.ts";
+import type { PlannedStep } from "./plan.ts";
 import type { Finder } from "./recover.ts";
 import type { PulumiSettings } from "./workspace.ts";
 
@@ -93,6 +94,8 @@ export interface StackKind {
   explain(ctx: KindContext, op: Operation, err: unknown): ExplainedError;
   /** After a failure was recorded: what it means beyond the subject (a credential refused, …). */
   afterFailure?(ctx: KindContext, op: Operation, explained: ExplainedError): void;
+  /** Whether replacing or deleting this planned step's resource loses data (a server, a volume). */
+  holdsData(step: PlannedStep): boolean;
   /** How crash recovery finds, at the provider, what a pending create of this stack made. */
   finder?(ctx: KindContext, op: Operation): Finder | undefined;
 }

@@ -30,6 +30,21 @@ export async function checkServerNode(ctx: Keys, serverId: string): Promise<Chec
   return result;
 }
 
+/**
+ * Checks the node until it answers, for a while: a server that was just resized or powered on
+ * may still be booting. The last check's result is what the node's state says.
+ */
+export async function waitForNode(ctx: Keys, serverId: string, opts: { withinMs: number; signal?: AbortSignal; onWait?: () => void }): Promise<CheckResult | undefined> {
+  const until = Date.now() + opts.withinMs;
+  for (let waited = false; ; ) {
+    const result = await checkServerNode(ctx, serverId);
+    if (!result || result.state === "online" || Date.now() > until || opts.signal?.aborted) return result;
+    if (!waited) opts.onWait?.();
+    waited = true;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 /** Records the server's node offline, for the reason given (its server is stopped, say). */
 export function setNodeOffline(ctx: Keys, serverId: string, reason: string): void {
   const node = nodeOfServer(ctx.db, serverId);

@@ -77,6 +77,12 @@ export async function brokenResources(stack: Stack): Promise<string[]> {
   return resources.filter((r) => (r.initErrors?.length ?? 0) > 0).map((r) => r.urn);
 }
 
+/** The URNs of the stack's resources named `name` (their logical name, whatever their type). */
+export async function resourcesNamed(stack: Stack, name: string): Promise<string[]> {
+  const resources = ((await stack.exportStack()).deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [];
+  return resources.filter((r) => !r.type.startsWith("pulumi:") && r.urn.endsWith(`::${name}`)).map((r) => r.urn);
+}
+
 /** Drops the resources `which` picks from the stack's state (they stay where they are); returns their URNs. */
 export async function forgetResources(stack: Stack, which: (urn: string) => boolean): Promise<string[]> {
   const state = await stack.exportStack();

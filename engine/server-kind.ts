@@ -5,8 +5,8 @@ import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation/in
 import type { CloudCredential, ServerSupport } from "../stacks/cloud.ts";
 import { findCloud } from "../stacks/clouds.ts";
 import { serverConfig } from "../stacks/entry.ts";
-import { CONFIGURE_RESOURCE } from "../stacks/server.ts";
-import type { Change } from "../state/changes.ts";
+import { CONFIGURE_RESOURCE, DEFAULT_FIREWALL_PORTS, SERVER_RESOURCE } from "../stacks/server.ts";
+import { digestOf, type Change } from "../state/changes.ts";
 import { findCredential, setValidity } from "../state/credentials.ts";
 import { deploymentsOnNode } from "../state/deployments.ts";
 import { deleteServerNode, nodeOfServer, upsertServerNode } from "../state/nodes.ts";
@@ -17,8 +17,9 @@ import { serverMachine, serverPolicy, type ServerEvent } from "../state/statuses
 import { openCredential } from "./credentials.ts";
 import { converter, urnName } from "./events.ts";
 import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
-import { checkServerNode, setNodeOffline } from "./nodes.ts";
-import { adoptPendingCreates, brokenResources, finderFor, holdsResources } from "./recover.ts";
+import { setNodeOffline, waitForNode } from "./nodes.ts";
+import { adoptPendingCreates, brokenResources, finderFor, holdsResources, resourcesNamed } from "./recover.ts";
+import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
 import { openStack, removeStack } from "./workspace.ts";
 
 function serverOf(ctx: KindContext, id: string): Server {
@@ -52,13 +53,36 @@ export function credentialOf(ctx: KindContext, server: Server): CloudCredential 
 /** The operator's public keys chosen for the server when it was created. */
 const operatorKeysOf = (server: Server): string[] => (Array.isArray(server.spec.operatorKeys) ? server.spec.operatorKeys.filter((k): k is string => typeof k === "string") : []);
 
+/** What an operator may change on a server that exists, as it declares it now. */
+export interface ServerDeclared {
+  size: string;
+  image: string;
+  firewallPorts: number[];
+  priceMonthly: string | null;
+}
+
+export const firewallPortsOf = (server: Server): number[] =>
+  Array.isArray(server.spec.firewallPorts) ? server.spec.firewallPorts.filter((p): p is number => Number.isInteger(p)) : [...DEFAULT_FIREWALL_PORTS];
+
+export const declaredOf = (server: Server): ServerDeclared => ({ size: server.size, image: server.image, firewallPorts: firewallPortsOf(server), priceMonthly: server.priceMonthly });
+
+/** What a change must start from: the server's inputs as they were when it was proposed. */
+export const serverInputsDigest = (server: Server) => digestOf([declaredOf(server), server.region, operatorKeysOf(server)]);
+
+/** A change's proposal, and whether it rebuilds the server from another image (a replace, asked for on purpose). */
+function proposalOf(server: Server, change: Change): { declared: ServerDeclared; rebuild: boolean } {
+  const declared = change.proposal as unknown as ServerDeclared;
+  return { declared, rebuild: declared.image !== server.image };
+}
+
 /**
  * The stack config: the server's spec and the credential's current secret. Refresh and destroy run
  * the program too (runProgram), or Pulumi would use the provider settings saved in the state: a
  * rotated token or a moved endpoint would then break them.
  */
-function inputs(ctx: KindContext, subjectId: string, _change?: Change) {
+function inputs(ctx: KindContext, subjectId: string, change?: Change) {
   const server = serverOf(ctx, subjectId);
+  const declared = change ? proposalOf(server, change).declared : declaredOf(server);
   const support = supportOf(server);
   const cred = credentialOf(ctx, server);
   const key = server.sshKeyId ? sshKeyById(ctx.db, server.sshKeyId) : undefined;
@@ -67,11 +91,12 @@ function inputs(ctx: KindContext, subjectId: string, _change?: Change) {
     cloud: server.cloud,
     name: server.name,
     region: server.region,
-    size: server.size,
-    image: server.image,
+    size: declared.size,
+    image: declared.image,
     nodeId: String(server.spec.nodeId),
     operatorKeys: operatorKeysOf(server),
-    priceMonthly: server.priceMonthly ?? undefined,
+    priceMonthly: declared.priceMonthly ?? undefined,
+    firewallPorts: declared.firewallPorts,
     sshPublicKey: key.publicKey,
     sshPrivateKey: ctx.keyring.open(key.privateKey, sshPrivateKeyRef(key.id)).reveal(),
   };
@@ -79,12 +104,12 @@ function inputs(ctx: KindContext, subjectId: string, _change?: Change) {
 }
 
 /** The server's stack, configured, and an event handler that records events and moves the status. */
-async function prepare(run: Run) {
+async function prepare(run: Run, change?: Change) {
   const server = serverOf(run, run.op.serverId!);
   const support = supportOf(server);
   const settings = await run.pulumi();
   const stack = await openStack(settings, server.stack);
-  await stack.setAllConfig(inputs(run, server.id).config);
+  await stack.setAllConfig(inputs(run, server.id, change).config);
   // The SDK ignores a signal that is already aborted: a cancel that came in meanwhile stops here.
   run.signal.throwIfAborted();
   const convert = converter();
@@ -99,8 +124,35 @@ async function prepare(run: Run) {
   return { server, support, settings, stack, opts: pulumiOptions(run, onEvent) };
 }
 
+/**
+ * Applies a previewed change as previewed (or refuses it as stale, the server left as it was),
+ * then declares its proposal. Returns what must be replaced: the server itself for a rebuild.
+ */
+async function commitChange(run: Run, change: Change): Promise<string[]> {
+  const server = serverOf(run, run.op.serverId!);
+  const { stack } = await prepare(run, change);
+  const { declared, rebuild } = proposalOf(server, change);
+  const replace = rebuild ? await resourcesNamed(stack, SERVER_RESOURCE) : undefined;
+  await claimChange(run, change, { subject: "server", digest: serverInputsDigest(server), stack, replace, unchanged: () => run.move("unchanged" satisfies ServerEvent) });
+  const { firewallPorts, ...columns } = declared;
+  updateServer(run.db, server.id, { ...columns, spec: { ...server.spec, firewallPorts } });
+  return replace ?? [];
+}
+
 async function up(run: Run): Promise<void> {
+  const change = changeOf(run, run.op.serverId ?? undefined);
+  await applying(run, change, async () => {
+    const rebuild = change ? await commitChange(run, change) : [];
+    await create(run, rebuild);
+  });
+}
+
+/** Creates the server, or brings it to what it declares; `rebuild` names resources to replace. */
+async function create(run: Run, rebuild: string[]): Promise<void> {
   const { server, support, stack, opts } = await prepare(run);
+  // A retry of a rebuild that failed rebuilds again.
+  if (!rebuild.length && run.op.params.rebuild === true) rebuild.push(...(await resourcesNamed(stack, SERVER_RESOURCE)));
+  if (rebuild.length) run.record({ type: "log", text: `Rebuilding the server from ${server.image}: it is replaced, and everything stored on it is lost.` });
   const pending = await adoptPendingCreates(stack, finderFor(support, credentialOf(run, server), { nodeId: String(server.spec.nodeId), region: server.region }));
   if (pending.adopted.length) run.record({ type: "log", text: `Adopted ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
   const broken = await brokenResources(stack);
@@ -108,10 +160,18 @@ async function up(run: Run): Promise<void> {
   const unpinned = await configureWithoutHostKey(stack);
   if (unpinned.length) run.record({ type: "log", text: "Running the configure step again: last time it reported no SSH host key." });
   run.signal.throwIfAborted();
-  const replace = [...broken, ...unpinned];
+  const replace = [...new Set([...broken, ...unpinned, ...rebuild])];
   const res = await stack.up({ ...opts, replace: replace.length ? replace : undefined });
+  const outputs = plainOutputs(res.outputs);
+  // A ready server runs: some providers leave one powered off after a resize.
+  if (outputs.running === false) {
+    run.record({ type: "log", text: "The provider left the server powered off after the change; powering it on." });
+    await support.power(credentialOf(run, server), { providerId: String(outputs.providerId), region: server.region }, "on", { signal: run.signal });
+    await stack.refresh({ ...opts, runProgram: true });
+    outputs.running = true;
+  }
   await register(run, server, res.outputs);
-  run.move("succeeded" satisfies ServerEvent, { outputs: plainOutputs(res.outputs), ...clearedFailure });
+  run.move("succeeded" satisfies ServerEvent, { outputs, ...clearedFailure });
 }
 
 async function destroy(run: Run): Promise<void> {
@@ -138,7 +198,7 @@ async function power(run: Run): Promise<void> {
   await stack.refresh({ ...opts, runProgram: true });
   // The node's state first, so that it is right the moment the server's status says so.
   if (action === "off") setNodeOffline(run, server.id, serverPolicy.offlineBecause("stopped")!);
-  else await checkServerNode(run, server.id);
+  else await nodeBack(run, server.id);
   run.move((action === "off" ? "stopped" : "started") satisfies ServerEvent);
 }
 
@@ -147,9 +207,13 @@ async function refresh(run: Run): Promise<void> {
   await stack.refresh({ ...opts, runProgram: true });
 }
 
+/** Previews the stack, or a proposed change of it: every resource's planned step and property, kept on the change. */
 async function preview(run: Run): Promise<void> {
-  const { stack, opts } = await prepare(run);
-  await stack.preview(opts);
+  const change = changeOf(run, run.op.serverId ?? undefined);
+  const { server, stack, opts } = await prepare(run, change);
+  if (!change) return void (await stack.preview(opts));
+  const replace = proposalOf(server, change).rebuild ? await resourcesNamed(stack, SERVER_RESOURCE) : undefined;
+  await previewChange(stack, change, run, { ...opts, replace }, () => stack.setAllConfig(inputs(run, server.id).config));
 }
 
 /** A refresh preview: what the provider really holds against the state, nothing written. */
@@ -206,10 +270,17 @@ async function register(run: Run, server: Server, outputs: OutputMap): Promise<v
     region: String(out.region ?? server.region),
     size: String(out.size ?? server.size),
     facts: (out.facts as Record<string, unknown>) ?? null,
+    pool: server.spec.pool === "dedicated" ? "dedicated" : "shared",
   });
   updateServer(run.db, server.id, { outputs: out });
-  await checkServerNode(run, server.id);
+  await nodeBack(run, server.id);
 }
+
+/** How long a server just resized or powered on may take to answer SSH again. */
+const BOOT_WITHIN_MS = 120_000;
+
+const nodeBack = (run: Run, serverId: string) =>
+  waitForNode(run, serverId, { withinMs: BOOT_WITHIN_MS, signal: run.signal, onWait: () => run.record({ type: "log", text: "Waiting for the node to answer SSH (the server may still be booting)…" }) });
 
 export const serverKind: StackKind = {
   id: "server",
@@ -225,6 +296,7 @@ export const serverKind: StackKind = {
   move: (db, id, event, patch, from) => moveServer(db, id, event as ServerEvent, patch, from as Server["status"][]),
   inputs,
   runners: { up, destroy, power, refresh, preview, drift },
+  holdsData: (step) => step.name === SERVER_RESOURCE,
   explain(ctx, op, err) {
     const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;
     const message = err instanceof Error ? err.message : String(err);

@@ -17,7 +17,9 @@ import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
 import { gatewayRoutes } from "./routes/gateway.ts";
+import { deploymentRoutes } from "./routes/deployments.tsx";
 import { maintenanceRoutes } from "./routes/maintenance.tsx";
+import { marketplaceRoutes } from "./routes/marketplace.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
 import { serverRoutes } from "./routes/servers.tsx";
 import { tokenRoutes } from "./routes/tokens.tsx";
@@ -82,6 +84,8 @@ export function createApp(deps: Deps) {
     ["/nodes/credentials", credentialRoutes(deps)],
     ["/nodes/cloud", serverRoutes(deps)],
     ["/nodes", nodeRoutes(deps)],
+    ["/marketplace", marketplaceRoutes(deps)],
+    ["/deployments", deploymentRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/ssh-keys", userKeyRoutes(deps)],

@@ -1,7 +1,7 @@
 // A live page's stream (a server's, a deployment's): each engine event becomes an HTML fragment that htmx's SSE
 // extension swaps into the page (steps, progress, status badge, a log line), and a status
 // change or the operation's end asks the page to fetch its body again (its buttons change).
-import { LiveFrame } from "../views/operation-view.tsx";
+import { LiveFrame, type LiveLook } from "../views/operation-view.tsx";
 import { applyEvent, type Live } from "../views/operation-live.ts";
 import type { OperationStreamFormat, SseMessage, StreamedEvent } from "./operation-stream.ts";
 
@@ -33,12 +33,12 @@ const refresh = (id: number): SseMessage => ({ id: String(id), event: "refresh",
  * page does not show gets a catch-up frame per page of them, each replacing the whole log, so
  * that the extension's own reconnects (which cannot send Last-Event-ID) never show a line twice.
  */
-export function pageStream(live: Live, cursor: PageCursor, resumed: boolean): OperationStreamFormat {
+export function pageStream(live: Live, cursor: PageCursor, resumed: boolean, look?: LiveLook): OperationStreamFormat {
   const frame = (seq: number, opts: { lines?: ReturnType<typeof applyEvent>[]; status: boolean; steps: boolean }): SseMessage => ({
     id: String(seq),
     event: "frame",
     data: (
-      <LiveFrame live={live} lines={opts.lines?.filter((l) => l !== undefined)} status={opts.status} steps={opts.steps} poller={{ url: pollUrl(cursor, seq), seconds: cursor.every }} />
+      <LiveFrame live={live} lines={opts.lines?.filter((l) => l !== undefined)} status={opts.status} steps={opts.steps} poller={{ url: pollUrl(cursor, seq), seconds: cursor.every }} look={look} />
     ).toString(),
   });
   const one = (e: StreamedEvent): SseMessage[] => {

@@ -7,6 +7,7 @@ import type { HoistEvent } from "../engine/events.ts";
 import { eventPages, findOperation, lastEventSeq, type Operation } from "../state/operations.ts";
 import { finishedOperationStatuses } from "../state/statuses.ts";
 import { foldLive, type Live } from "../views/operation-live.ts";
+import type { LiveLook } from "../views/operation-view.tsx";
 import type { Deps, Env } from "./env.ts";
 import { NotFoundError } from "./errors.ts";
 import { pageStream, pollUrl, streamUrl, type PageCursor } from "./live-frames.tsx";
@@ -42,6 +43,8 @@ export interface LiveSubject<S> {
   busy(s: S): boolean;
   /** Whether the subject can change any more (a destroyed server cannot: nothing to poll for). */
   final(s: S): boolean;
+  /** How the stream draws it; a server's look when absent. */
+  look?: LiveLook;
   page(c: Context<Env>, s: S, state: LiveState): Html;
   body(c: Context<Env>, s: S, state: LiveState): Html;
 }
@@ -67,7 +70,7 @@ export function liveState<S>(subject: LiveSubject<S>, deps: Deps, s: S, opId?: s
   const pinned = opId ? operationOf(subject, deps, s, opId) : undefined;
   const op = pinned ?? currentOf(history);
   const running = !!op && !finishedOperationStatuses.includes(op.status);
-  const live = op ? foldLive(op.kind, storedPages(deps, op.id), op.status) : undefined;
+  const live = op ? foldLive(op.kind, storedPages(deps, op.id), op.status, subject.look?.statusLabel) : undefined;
   const every = subject.busy(s) ? 3 : 15;
   const cursor: PageCursor = { base: subject.base(subject.id(s)), operationId: op?.id ?? "", version: subject.version(s), pinned: !!pinned, every };
   return { op, live, running, pinned: !!pinned, history, streamUrl: running && live ? streamUrl(cursor, live.seq) : undefined, pollUrl: pollUrl(cursor, live?.seq ?? 0), pollSeconds: every };
@@ -99,8 +102,8 @@ export function liveRoutes<S>(app: Hono<Env>, deps: Deps, subject: LiveSubject<S
     const op = operationOf(subject, deps, s, c.req.query("op") ?? "");
     const lastId = c.req.header("last-event-id");
     const after = Number(lastId ?? c.req.query("after") ?? 0) || 0;
-    const live = foldLive(op.kind, storedPages(deps, op.id, after));
+    const live = foldLive(op.kind, storedPages(deps, op.id, after), undefined, subject.look?.statusLabel);
     const cursor: PageCursor = { base: subject.base(subject.id(s)), operationId: op.id, version: c.req.query("v") ?? "", pinned: c.req.query("pin") === "1", every: 3 };
-    return streamOperation(c, deps, op.id, after, pageStream(live, cursor, lastId !== undefined));
+    return streamOperation(c, deps, op.id, after, pageStream(live, cursor, lastId !== undefined, subject.look));
   });
 }

@@ -1,6 +1,8 @@
 // Rows as the server and node pages show them: labels resolved, owners named, nothing secret.
+import { firewallPortsOf } from "../engine/server-kind.ts";
 import { cloudLabel, clouds, findCloud } from "../stacks/clouds.ts";
 import { findCredential } from "../state/credentials.ts";
+import { deploymentsOnNode } from "../state/deployments.ts";
 import { nodeOfServer, type Node } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
 import { findServer, type Server } from "../state/servers.ts";
@@ -36,6 +38,7 @@ export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<str
     region: s.region,
     size: s.size,
     image: s.image,
+    firewallPorts: firewallPortsOf(s),
     status: s.status,
     busy: isBusy(s),
     priceMonthly: s.priceMonthly,
@@ -77,6 +80,7 @@ export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string,
     checkedAt: n.checkedAt,
     checkable: server ? serverPolicy.nodeCheckable(server.status) : false,
     owner: owners?.get(n.userId),
+    deployments: deploymentsOnNode(deps.db, n.id).length,
   };
 }
 

@@ -50,6 +50,8 @@ export const DEPLOYMENT_LABEL = "hoist.deployment";
 
 /** The container step's resource name: its start is when a deployment is "deploying". */
 export const CONTAINER_RESOURCE = "container";
+/** The resource holding the app's named volumes: its data. */
+export const VOLUMES_RESOURCE = "volumes";
 
 // Fixed scripts; their values come as arguments ($1 …).
 const ENSURE_IMAGE = 'docker image inspect "$1" >/dev/null 2>&1 || docker pull "$1" >/dev/null; docker image inspect --format "{{.Id}}" "$1"';
@@ -94,7 +96,7 @@ export function appProgram(spec: AppSpec, node: NodeConnection, secretEnv: pulum
     const image = new command.remote.Command("image", { connection, create: scriptLine(ENSURE_IMAGE, [ref], { sudo, name: "hoist-image" }), triggers: [ref] });
     const names = spec.volumes.map((v) => volumeName(spec.slug, v.name));
     const volumes = names.length
-      ? new command.remote.Command("volumes", {
+      ? new command.remote.Command(VOLUMES_RESOURCE, {
           connection,
           create: scriptLine(MAKE_VOLUMES, [`${DEPLOYMENT_LABEL}=${spec.deploymentId}`, ...names], { sudo, name: "hoist-volumes" }),
           delete: scriptLine(REMOVE_VOLUMES, names, { sudo, name: "hoist-volumes" }),

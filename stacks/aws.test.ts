@@ -39,6 +39,7 @@ const spec: ServerSpec = {
   sshPublicKey: "ssh-ed25519 AAAAkey hoist-db",
   sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----",
   nodeId: "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
+  firewallPorts: [22, 80, 443],
   operatorKeys: [],
 };
 

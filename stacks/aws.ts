@@ -8,7 +8,7 @@ import { findAwsResource, powerAwsInstance } from "./aws-api.ts";
 import { archOf, AWS_IMAGES, AWS_TYPES, imageOf, PRICES_AS_OF, pricedRegions, pricesOf, REGION_NAMES, ROOT_VOLUME_GB } from "./aws-catalog.ts";
 import { explainAwsError } from "./aws-errors.ts";
 import type { Catalog, CloudAdapter, CloudCredential } from "./cloud.ts";
-import { configureStep, firewallPorts, hostname, serverOutputs } from "./server.ts";
+import { configureStep, hostname, SERVER_RESOURCE, serverOutputs } from "./server.ts";
 
 const authErrors = new Set(["InvalidClientTokenId", "SignatureDoesNotMatch", "AuthFailure", "UnrecognizedClientException", "AccessDenied", "ExpiredToken"]);
 
@@ -155,14 +155,14 @@ export const awsCloud: CloudAdapter = {
         {
           name: unique,
           description: `Hoist server ${spec.name}`,
-          ingress: firewallPorts.map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] })),
+          ingress: spec.firewallPorts.map((port) => ({ protocol: "tcp", fromPort: port, toPort: port, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] })),
           egress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }],
           tags,
         },
         { deleteBeforeReplace: true },
       );
       const instance = new aws.ec2.Instance(
-        "server",
+        SERVER_RESOURCE,
         {
           ami: ami.id,
           instanceType: spec.size,
@@ -176,7 +176,7 @@ export const awsCloud: CloudAdapter = {
         { ignoreChanges: ["ami"] },
       );
       const configure = configureStep(spec, { host: instance.publicIp, user: image.loginUser, dependsOn: [instance] });
-      return serverOutputs(spec, { providerId: instance.id, ipv4: instance.publicIp, sshUser: image.loginUser }, configure);
+      return serverOutputs(spec, { providerId: instance.id, ipv4: instance.publicIp, sshUser: image.loginUser, running: instance.instanceState.apply((s) => s === "running") }, configure);
     },
     explainError: explainAwsError,
     power: powerAwsInstance,

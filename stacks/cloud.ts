@@ -76,6 +76,8 @@ export interface ServerSpec {
   operatorKeys: string[];
   /** The monthly price at creation, recorded in the outputs. */
   priceMonthly?: string;
+  /** Inbound TCP ports its firewall opens (22 always among them). */
+  firewallPorts: readonly number[];
 }
 
 /** A provider failure in the operator's words. */

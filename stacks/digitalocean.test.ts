@@ -35,6 +35,7 @@ const spec: ServerSpec = {
   sshPublicKey: "ssh-ed25519 AAAAkey hoist-web",
   sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----",
   nodeId: "0b0f5d36-8d0a-4d5c-9c0e-3f8e1a6a2b11",
+  firewallPorts: [22, 80, 443],
   operatorKeys: [],
 };
 

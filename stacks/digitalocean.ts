@@ -6,7 +6,7 @@ import type { Catalog, CloudAdapter, CloudCredential } from "./cloud.ts";
 import { defaultEndpoint, digitalOceanApi } from "./digitalocean-api.ts";
 import { explainDigitalOceanError } from "./digitalocean-errors.ts";
 import { checkFailure, getJson } from "./http.ts";
-import { configureStep, firewallPorts, hostname, serverOutputs } from "./server.ts";
+import { configureStep, hostname, SERVER_RESOURCE, serverOutputs } from "./server.ts";
 
 interface Region {
   slug: string;
@@ -115,7 +115,7 @@ export const digitaloceanCloud: CloudAdapter = {
       const tags = ["hoist", nodeTag(spec.nodeId)];
       // Names are not unique at DigitalOcean: the node tag, not the name, says which are this server's.
       const key = new digitalocean.SshKey("ssh-key", { name: `hoist-${spec.name}`, publicKey: spec.sshPublicKey });
-      const droplet = new digitalocean.Droplet("server", {
+      const droplet = new digitalocean.Droplet(SERVER_RESOURCE, {
         name: spec.name,
         region: spec.region,
         size: spec.size,
@@ -128,7 +128,7 @@ export const digitaloceanCloud: CloudAdapter = {
         dropletIds: [droplet.id.apply(Number)],
         // The firewall also applies to the node's tag, which is how Hoist finds it again.
         tags: [nodeTag(spec.nodeId)],
-        inboundRules: firewallPorts.map((port) => ({ protocol: "tcp", portRange: String(port), sourceAddresses: everywhere })),
+        inboundRules: spec.firewallPorts.map((port) => ({ protocol: "tcp", portRange: String(port), sourceAddresses: everywhere })),
         // A DigitalOcean firewall drops whatever its rules do not allow, outbound too.
         outboundRules: [
           { protocol: "tcp", portRange: "all", destinationAddresses: everywhere },
@@ -137,7 +137,7 @@ export const digitaloceanCloud: CloudAdapter = {
         ],
       });
       const configure = configureStep(spec, { host: droplet.ipv4Address, user: "root", dependsOn: [droplet] });
-      return serverOutputs(spec, { providerId: droplet.id, ipv4: droplet.ipv4Address, sshUser: "root" }, configure);
+      return serverOutputs(spec, { providerId: droplet.id, ipv4: droplet.ipv4Address, sshUser: "root", running: droplet.status.apply((s) => s === "active") }, configure);
     },
     explainError: explainDigitalOceanError,
     async power(cred, server, action, opts) {

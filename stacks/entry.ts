@@ -6,6 +6,7 @@ import type { PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import type { ServerSpec } from "./cloud.ts";
 import { appProgram, type AppSpec, type NodeConnection } from "./app.ts";
 import { findCloud } from "./clouds.ts";
+import { DEFAULT_FIREWALL_PORTS } from "./server.ts";
 
 export const PROJECT = "hoist";
 
@@ -28,6 +29,7 @@ export function serverConfig(spec: ServerSpec & { sshPrivateKey: string }): Reco
     "hoist:priceMonthly": plain(spec.priceMonthly),
     "hoist:sshPublicKey": plain(spec.sshPublicKey),
     "hoist:operatorKeys": plain(JSON.stringify(spec.operatorKeys)),
+    "hoist:firewallPorts": plain(JSON.stringify(spec.firewallPorts)),
     "hoist:sshPrivateKey": { value: spec.sshPrivateKey, secret: true },
   };
 }
@@ -42,6 +44,7 @@ export function serverSpecFromConfig(config = new pulumi.Config("hoist")): Serve
     image: config.require("image"),
     nodeId: config.require("nodeId"),
     operatorKeys: config.getObject<string[]>("operatorKeys") ?? [],
+    firewallPorts: config.getObject<number[]>("firewallPorts") ?? DEFAULT_FIREWALL_PORTS,
     priceMonthly: config.get("priceMonthly"),
     sshPublicKey: config.require("sshPublicKey"),
     sshPrivateKey: config.requireSecret("sshPrivateKey"),

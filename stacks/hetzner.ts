@@ -5,7 +5,7 @@ import type { Catalog, CloudAdapter, ExplainedError } from "./cloud.ts";
 import { errorLines, explainCommon, firstError, unknownError } from "./errors.ts";
 import { defaultEndpoint, hetznerApi, type Action } from "./hetzner-api.ts";
 import { checkFailure } from "./http.ts";
-import { configureStep, firewallPorts, hostname, serverOutputs } from "./server.ts";
+import { configureStep, hostname, SERVER_RESOURCE, serverOutputs } from "./server.ts";
 
 interface Price {
   location: string;
@@ -158,9 +158,9 @@ export const hetznerCloud: CloudAdapter = {
       const firewall = new hcloud.Firewall("firewall", {
         name: `hoist-${spec.name}`,
         labels,
-        rules: firewallPorts.map((port) => ({ direction: "in", protocol: "tcp", port: String(port), sourceIps: ["0.0.0.0/0", "::/0"] })),
+        rules: spec.firewallPorts.map((port) => ({ direction: "in", protocol: "tcp", port: String(port), sourceIps: ["0.0.0.0/0", "::/0"] })),
       }, unique);
-      const server = new hcloud.Server("server", {
+      const server = new hcloud.Server(SERVER_RESOURCE, {
         name: spec.name,
         serverType: spec.size,
         image: spec.image,
@@ -170,7 +170,7 @@ export const hetznerCloud: CloudAdapter = {
         labels,
       }, unique);
       const configure = configureStep(spec, { host: server.ipv4Address, user: "root", dependsOn: [server] });
-      return serverOutputs(spec, { providerId: server.id, ipv4: server.ipv4Address, sshUser: "root" }, configure);
+      return serverOutputs(spec, { providerId: server.id, ipv4: server.ipv4Address, sshUser: "root", running: server.status.apply((s) => s === "running") }, configure);
     },
 
     explainError,

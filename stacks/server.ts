@@ -7,8 +7,12 @@ import { createHash } from "node:crypto";
 import type { ServerSpec, ServerSupport } from "./cloud.ts";
 import { scriptLine } from "./shell.ts";
 
-/** Inbound ports a server's firewall opens: SSH, and the ports apps are published on. */
-export const firewallPorts = [22, 80, 443] as const;
+/** Inbound ports a server's firewall opens unless the operator chose others: SSH, and the web's. */
+export const DEFAULT_FIREWALL_PORTS: readonly number[] = [22, 80, 443];
+/** Hoist reaches every node over SSH: its firewall always lets port 22 in. */
+export const SSH_PORT = 22;
+/** The server resource's name in every adapter's program: what a rebuild replaces, and what holds the server's data. */
+export const SERVER_RESOURCE = "server";
 export const AGENT_USER = "hoist";
 /** The configure step's resource name; the engine watches for it to report "configuring". */
 export const CONFIGURE_RESOURCE = "configure";
@@ -156,6 +160,8 @@ export interface CloudServerParts {
   providerId: pulumi.Output<string>;
   ipv4: pulumi.Output<string>;
   sshUser: string;
+  /** Whether the provider reports the server running (a resize may leave it powered off). */
+  running: pulumi.Output<boolean>;
 }
 
 /** The stack outputs that register the node. */
@@ -174,5 +180,6 @@ export function serverOutputs(spec: ServerSpec, parts: CloudServerParts, configu
     priceMonthly: spec.priceMonthly ?? "",
     facts: parsed.apply((p) => p.facts),
     nodeId: parsed.apply((p) => p.nodeId),
+    running: parts.running,
   };
 }

@@ -36,6 +36,10 @@ export function pendingChange(db: Db, subject: { serverId?: string; deploymentId
   return db.select().from(changes).where(and(of, inArray(changes.status, waiting))).orderBy(desc(changes.createdAt)).limit(1).get();
 }
 
+export function serverChanges(db: Db, serverId: string, limit = 10): Change[] {
+  return db.select().from(changes).where(eq(changes.serverId, serverId)).orderBy(desc(changes.createdAt)).limit(limit).all();
+}
+
 export function deploymentChanges(db: Db, deploymentId: string, limit = 10): Change[] {
   return db.select().from(changes).where(eq(changes.deploymentId, deploymentId)).orderBy(desc(changes.createdAt)).limit(limit).all();
 }

@@ -6,7 +6,7 @@ import type { NodeState } from "./statuses.ts";
 
 export type Node = typeof nodes.$inferSelect;
 
-export type NodeRegistration = Pick<Node, "userId" | "serverId" | "sshKeyId" | "name" | "address" | "sshPort" | "sshUser" | "hostKeyFingerprint" | "cloud" | "region" | "size" | "facts"> & Partial<Pick<Node, "hostKey">>;
+export type NodeRegistration = Pick<Node, "userId" | "serverId" | "sshKeyId" | "name" | "address" | "sshPort" | "sshUser" | "hostKeyFingerprint" | "cloud" | "region" | "size" | "facts"> & Partial<Pick<Node, "hostKey" | "pool">>;
 
 /** Creates the server's node (with the id written to the server), or updates it on a retry or refresh. */
 export function upsertServerNode(db: Db, n: NodeRegistration & { id: string; serverId: string }): Node {

@@ -32,7 +32,8 @@ export const serverEvents = [
   "configure_started", // the configure step (SSH) began
   "succeeded", // the up finished
   "failed", // an operation failed
-  "update_started",
+  "update_started", // a previewed change is being applied
+  "unchanged", // a change was not applied after all (it had gone stale): the server is as it was
   "stop_requested",
   "stopped",
   "start_requested",
@@ -111,7 +112,7 @@ export const serverMachine: StatusMachine<ServerStatus, ServerEvent> = {
     creating: { configure_started: "configuring", succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
     configuring: { succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
     ready: { update_started: "updating", stop_requested: "stopping", destroy_requested: "destroying", queued: "pending" },
-    updating: { succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
+    updating: { succeeded: "ready", unchanged: "ready", failed: "failed", destroy_requested: "destroying" },
     stopping: { stopped: "stopped", failed: "failed", destroy_requested: "destroying" },
     stopped: { start_requested: "starting", destroy_requested: "destroying" },
     starting: { started: "ready", failed: "failed", destroy_requested: "destroying" },
@@ -147,9 +148,15 @@ export const serverPolicy = {
   nodeCheckable: (s: ServerStatus) => serverPolicy.canCheck(s) || serverPolicy.offlineBecause(s) !== undefined,
   /** The node may take deployments. */
   canHost: (s: ServerStatus) => s === "ready",
+  /** A change (size, image, firewall) may be proposed: to a running server, or to one whose last run failed. */
+  canChange: (s: ServerStatus) => s === "ready" || s === "failed",
 };
 
 export const nodeStates = ["unknown", "online", "offline"] as const;
+
+/** Shared nodes take any deployment; a dedicated one only those moved there (the deploy form offers it to no other). */
+export const nodePools = ["shared", "dedicated"] as const;
+export type NodePool = (typeof nodePools)[number];
 export type NodeState = (typeof nodeStates)[number];
 
 /** What a stack is: each kind is one module of the engine's (engine/kinds.ts). */

@@ -15,7 +15,7 @@ export interface PageProps {
   flash?: { kind: "ok" | "error" | "info"; text: string };
   /** Set while changes are paused (the maintenance switch): what every page says about it. */
   paused?: string;
-  section?: "nodes" | "audit" | "users" | "tokens" | "account" | "maintenance" | "ssh-keys";
+  section?: "nodes" | "apps" | "audit" | "users" | "tokens" | "account" | "maintenance" | "ssh-keys";
   children: Child;
 }
 
@@ -39,6 +39,7 @@ export const Layout = (p: PageProps) => (
       />
       <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
       <link rel="stylesheet" href="/assets/app.css" />
+      <link rel="stylesheet" href="/assets/apps.css" />
       <script src="/assets/htmx.min.js" defer></script>
       <script src="/assets/sse.js" defer></script>
     </head>
@@ -57,6 +58,9 @@ export const Layout = (p: PageProps) => (
           <nav aria-label="Main">
             <a href="/nodes" aria-current={p.section === "nodes" ? "page" : undefined}>
               Infrastructure
+            </a>
+            <a href="/marketplace" aria-current={p.section === "apps" ? "page" : undefined}>
+              Apps
             </a>
             <a href="/audit" aria-current={p.section === "audit" ? "page" : undefined}>
               Audit log

@@ -22,6 +22,8 @@ export interface NodeView {
   /** Its server is ready or stopped, so a check means something. */
   checkable: boolean;
   owner?: string;
+  /** Apps deployed on it (not yet removed). */
+  deployments: number;
 }
 
 const facts = (f: Facts | null) => (f ? [f.os, f.cpus && `${f.cpus} CPU`, f.memoryMb && `${(f.memoryMb / 1024).toFixed(1)} GB`, f.arch].filter(Boolean).join(" · ") : "");
@@ -55,6 +57,9 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
     <td>
       <When at={p.n.checkedAt} now={p.now} />
     </td>
+    <td class="num">
+      {p.n.serverId && p.n.deployments > 0 ? <a href={`/nodes/cloud/${p.n.serverId}#node-apps`} aria-label={`${p.n.deployments} app${p.n.deployments === 1 ? "" : "s"} on ${p.n.name}`}>{p.n.deployments}</a> : p.n.deployments}
+    </td>
     <td class="row-actions">
       {p.canWrite && p.n.checkable && (
         <form method="post" action={`/nodes/${p.n.id}/check`} hx-post={`/nodes/${p.n.id}/check`} hx-target={`#node-${p.n.id}`} hx-swap="outerHTML" hx-disabled-elt="find button">
@@ -72,7 +77,7 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
 
 export const NodesTable = (p: { nodes: NodeView[]; now: Date; canWrite: boolean; csrf: string }) => (
   <div id="nodes-table" hx-get="/nodes/table" hx-trigger="every 20s" hx-swap="outerHTML">
-    <ListTable columns={["Node", "Address", "Cloud", "Region", "Size", "State", "Last checked"]} actions>
+    <ListTable columns={["Node", "Address", "Cloud", "Region", "Size", "State", "Last checked", { label: "Apps", numeric: true }]} actions>
       {p.nodes.map((n) => (
         <NodeRow n={n} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
       ))}

@@ -17,12 +17,15 @@ export interface OperationView {
   error: string | null;
 }
 
-export function operationTitle(op: Pick<OperationView, "kind" | "params">): string {
+/** What the subject calls its operations where a server's words do not fit (a deployment is deployed and removed). */
+export type OperationWords = Partial<Record<OperationKind, string>>;
+
+export function operationTitle(op: Pick<OperationView, "kind" | "params">, words: OperationWords = {}): string {
   // Run from a shell by `hoist` (server/cli/): the OS user who ran it.
   const from = typeof op.params.cli === "string" ? ` (hoist CLI, ${op.params.cli})` : "";
   if (op.kind === "power") return op.params.action === "on" ? "Power on" : "Power off";
   if (op.kind === "destroy" && op.params.keepData) return "Remove (data kept)";
-  return { up: "Create / update", destroy: "Destroy", refresh: "Refresh", drift: "Drift check", preview: "Preview", restart: "Restart", power: "Power" }[op.kind] + from;
+  return (words[op.kind] ?? { up: "Create / update", destroy: "Destroy", refresh: "Refresh", drift: "Drift check", preview: "Preview", restart: "Restart", power: "Power" }[op.kind]) + from;
 }
 
 export const opTone: Record<OperationStatus, Tone> = { queued: "muted", running: "info", succeeded: "ok", failed: "bad", cancelled: "muted" };
@@ -52,6 +55,7 @@ export interface OperationCardProps {
   now: Date;
   /** What the card says before any operation ran. */
   empty: string;
+  words?: OperationWords;
 }
 
 export const OperationCard = (p: OperationCardProps) => {
@@ -74,7 +78,7 @@ export const OperationCard = (p: OperationCardProps) => {
     <div class="card operation">
       <div class="server-title">
         <h3>
-          {operationTitle(op)} <Badge tone={opTone[op.status]}>{op.status}</Badge>
+          {operationTitle(op, p.words)} <Badge tone={opTone[op.status]}>{op.status}</Badge>
         </h3>
         <span class="muted small">
           {op.startedAt ? "started " : "requested "}
@@ -99,7 +103,7 @@ export const OperationCard = (p: OperationCardProps) => {
 };
 
 /** Every operation of the subject, each a link to its own log. */
-export const OperationHistory = (p: { history: OperationView[]; current?: string; linkBase: string; now: Date }) =>
+export const OperationHistory = (p: { history: OperationView[]; current?: string; linkBase: string; now: Date; words?: OperationWords }) =>
   p.history.length < 2 ? null : (
     <details class="card history">
       <summary>All operations ({p.history.length})</summary>
@@ -109,7 +113,7 @@ export const OperationHistory = (p: { history: OperationView[]; current?: string
             <tr>
               <td>
                 <a href={`${p.linkBase}?op=${o.id}`} aria-current={o.id === p.current ? "true" : undefined}>
-                  {operationTitle(o)}
+                  {operationTitle(o, p.words)}
                 </a>
               </td>
               <td>

@@ -35,6 +35,8 @@ export interface Live {
   seq: number;
   opStatus: OperationStatus;
   serverStatus?: string;
+  /** What the log calls a status change ("Server status"). */
+  statusLabel?: string;
   steps: Step[];
   /** The newest LOG_LINES lines; `earlier` counts those dropped before them. */
   log: LogLine[];
@@ -78,7 +80,7 @@ export function applyEvent(live: Live, { seq, at, event: e }: LiveEvent): LogLin
       break;
     case "status":
       live.serverStatus = e.status;
-      line = { tone: "milestone", text: `Server status: ${e.status}${e.message ? ` (${e.message})` : ""}` };
+      line = { tone: "milestone", text: `${live.statusLabel ?? "Server status"}: ${e.status}${e.message ? ` (${e.message})` : ""}` };
       break;
     case "operation":
       live.opStatus = e.status;
@@ -113,8 +115,9 @@ export function applyEvent(live: Live, { seq, at, event: e }: LiveEvent): LogLin
  * The events folded in order, given a page at a time; `rowStatus`, when given, is the
  * operation's stored status, which wins.
  */
-export function foldLive(kind: OperationKind, pages: Iterable<LiveEvent[]>, rowStatus?: OperationStatus): Live {
+export function foldLive(kind: OperationKind, pages: Iterable<LiveEvent[]>, rowStatus?: OperationStatus, statusLabel?: string): Live {
   const live = newLive(kind);
+  if (statusLabel) live.statusLabel = statusLabel;
   for (const page of pages) for (const e of page) applyEvent(live, e);
   if (rowStatus) {
     live.opStatus = rowStatus;

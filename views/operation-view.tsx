@@ -92,19 +92,33 @@ export const Steps = (p: { live: Live; oob?: boolean }) => {
   );
 };
 
-export const Poller = (p: { url: string; seconds: number; oob?: boolean }) => (
-  <div id="poller" hx-get={p.url} hx-trigger={`every ${p.seconds}s`} hx-target="#server-body" hx-swap="outerHTML" hx-swap-oob={p.oob ? "true" : undefined}></div>
+/** How a live page draws its subject (a server's unless said): the element polling replaces, and its badge. */
+export interface LiveLook {
+  /** The id of the subject's body, which polling and status changes fetch again. */
+  bodyId: string;
+  /** Whether an operation is under way in `status` (the badge pulses). */
+  busy(status: string): boolean;
+  /** What the log calls a status change. */
+  statusLabel: string;
+}
+
+export const serverLook: LiveLook = { bodyId: "server-body", busy: (s) => isBusy(serverMachine, s as ServerStatus), statusLabel: "Server status" };
+
+export const Poller = (p: { url: string; seconds: number; oob?: boolean; bodyId?: string }) => (
+  <div id="poller" hx-get={p.url} hx-trigger={`every ${p.seconds}s`} hx-target={`#${p.bodyId ?? serverLook.bodyId}`} hx-swap="outerHTML" hx-swap-oob={p.oob ? "true" : undefined}></div>
 );
 
 /**
  * One SSE message: the pieces of the page that events changed, swapped out of band. `lines` are
  * appended to the log; without them the whole log is replaced (a fresh connection's catch-up).
  */
-export const LiveFrame = (p: { live: Live; lines?: LogLine[]; status: boolean; steps: boolean; poller: { url: string; seconds: number } }) => (
+export const LiveFrame = (p: { live: Live; lines?: LogLine[]; status: boolean; steps: boolean; poller: { url: string; seconds: number }; look?: LiveLook }) => {
+  const look = p.look ?? serverLook;
+  return (
   <>
     {p.steps && <Steps live={p.live} oob />}
     <Progress live={p.live} oob />
-    {p.status && p.live.serverStatus && <StatusBadge id="status-badge" status={p.live.serverStatus as ServerStatus} busy={isBusy(serverMachine, p.live.serverStatus as ServerStatus)} oob />}
+    {p.status && p.live.serverStatus && <StatusBadge id="status-badge" status={p.live.serverStatus as ServerStatus} busy={look.busy(p.live.serverStatus)} oob />}
     {!p.lines ? (
       <LogList live={p.live} oob />
     ) : (
@@ -114,6 +128,7 @@ export const LiveFrame = (p: { live: Live; lines?: LogLine[]; status: boolean; s
         </ol>
       )
     )}
-    <Poller url={p.poller.url} seconds={p.poller.seconds} oob />
+    <Poller url={p.poller.url} seconds={p.poller.seconds} bodyId={look.bodyId} oob />
   </>
-);
+  );
+};

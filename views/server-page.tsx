@@ -8,6 +8,8 @@ import { TabbedPage } from "./nodes.tsx";
 import type { Live } from "./operation-live.ts";
 import { Poller } from "./operation-view.tsx";
 import { GatewayCard } from "./server-gateway.tsx";
+import { OpenChanges, type OpenChange } from "./change-page.tsx";
+import { NodeDeployments, type DeploymentView } from "./deployments.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
 
 /** What the operator may do now (the route asks the status machine). */
@@ -18,6 +20,8 @@ export interface ServerActions {
   start: boolean;
   cancel: boolean;
   check: boolean;
+  /** A size, image or firewall change may be proposed. */
+  change: boolean;
 }
 
 export interface ServerBodyProps {
@@ -35,6 +39,10 @@ export interface ServerBodyProps {
   streamUrl?: string;
   pollUrl: string;
   pollSeconds: number;
+  /** Changes proposed and not yet applied or discarded. */
+  openChanges: OpenChange[];
+  /** The apps deployed on its node, and whether the node may take more now. */
+  nodeApps?: { deployments: DeploymentView[]; canHost: boolean };
 }
 
 
@@ -53,6 +61,11 @@ const Header = (p: ServerBodyProps) => {
             {a.cancel && p.op && <PostButton action={`${base}/cancel`} csrf={p.csrf} label="Cancel operation" fields={{ operationId: p.op.id }} />}
             {a.stop && <PostButton action={`${base}/stop`} csrf={p.csrf} label="Stop" />}
             {a.start && <PostButton action={`${base}/start`} csrf={p.csrf} label="Start" tone="primary" />}
+            {a.change && (
+              <a class="button" href={`${base}/change`}>
+                Change…
+              </a>
+            )}
             {/* A failed server offers it beside Retry. */}
             {a.destroy && s.status !== "failed" && (
               <a class="button danger" href={`${base}/destroy`}>
@@ -71,6 +84,8 @@ const Header = (p: ServerBodyProps) => {
         <dd>{s.size}</dd>
         <dt>Image</dt>
         <dd>{s.image}</dd>
+        <dt>Firewall</dt>
+        <dd>TCP {s.firewallPorts.join(", ")}</dd>
         <dt>Monthly</dt>
         <dd>
           <Price s={s} />
@@ -168,6 +183,7 @@ const NodeCard = (p: ServerBodyProps) => {
           {n.stateReason && <span class="muted"> · {n.stateReason}</span>}
         </dd>
       </dl>
+      {p.nodeApps && <NodeDeployments nodeId={n.id} deployments={p.nodeApps.deployments} canWrite={p.canWrite} canHost={p.nodeApps.canHost} />}
     </div>
   );
 };
@@ -178,6 +194,7 @@ export const ServerBody = (p: ServerBodyProps) => (
     {p.server.status === "destroyed" && <p class="flash flash-info">This server was destroyed: it no longer exists at the provider, and its stack was removed.</p>}
     <Failure {...p} />
     <NodeCard {...p} />
+    <OpenChanges base={`/nodes/cloud/${p.server.id}`} changes={p.openChanges} />
     <GatewayCard gateway={p.server.gateway} />
     <OperationCard op={p.op} live={p.live} streamUrl={p.streamUrl} pollUrl={p.pollUrl} bodyId="server-body" now={p.now} empty="No operation has run for this server yet." />
     <OperationHistory history={p.history} current={p.op?.id} linkBase={`/nodes/cloud/${p.server.id}`} now={p.now} />

@@ -29,6 +29,8 @@ export interface ServerNodeView {
 export interface ServerView {
   id: string;
   name: string;
+  /** Inbound TCP ports its firewall opens. */
+  firewallPorts: number[];
   stack: string;
   cloud: string;
   cloudLabel: string;

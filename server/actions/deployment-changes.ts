@@ -5,7 +5,7 @@ import { z } from "zod";
 import { inputsDigest } from "../../engine/app-kind.ts";
 import { buildSpec } from "../../stacks/app-spec.ts";
 import type { AppSpec } from "../../stacks/app.ts";
-import { changeById, insertChange, moveChange, updateChange, type Change } from "../../state/changes.ts";
+import { changeById, insertChange, updateChange, type Change } from "../../state/changes.ts";
 import { moveDeployment } from "../../state/deployments.ts";
 import { findNodeById } from "../../state/nodes.ts";
 import { changeSecretsRef, deploymentSecretEnvRef } from "../../state/sealed-columns.ts";
@@ -14,6 +14,7 @@ import { can, deploymentMachine } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { audit } from "./audit.ts";
+import { discardChange, requireApplicable } from "./changes.ts";
 import { catalogEntry, getDeployment, type Deployment } from "./deployments.ts";
 import { requireWriter } from "./guards.ts";
 import { asObject } from "./input.ts";
@@ -70,11 +71,11 @@ export function getChange(deps: Deps, actor: Actor, deploymentId: string, change
 }
 
 /** Applies a previewed change: the deployment updates (the engine re-checks the plan first). */
-export function applyDeploymentChange(deps: Deps, actor: Actor, deploymentId: string, changeId: string) {
+export function applyDeploymentChange(deps: Deps, actor: Actor, deploymentId: string, changeId: string, raw?: unknown) {
   requireWriter(actor);
   requireChangesAllowed(deps);
   const { change, deployment } = getChange(deps, actor, deploymentId, changeId);
-  if (change.status !== "previewed") throw new ConflictError(change.status === "previewing" ? "The preview is still running; apply it once it has finished." : `This change is ${change.status}; open Update to propose it again.`);
+  requireApplicable(change, deployment, raw);
   if (!moveDeployment(deps.db, deployment.id, "update_requested")) throw new ConflictError(`The deployment is ${deployment.status}; it cannot be updated now.`);
   const operation = deps.engine.enqueue({ kind: "up", stackKind: "app", stack: deployment.stack, deploymentId: deployment.id, userId: actor.user.id, params: { changeId } });
   audit(deps, actor, "deployment.change.apply", "ok", { type: "deployment", id: deployment.id }, deployment.name);
@@ -83,10 +84,9 @@ export function applyDeploymentChange(deps: Deps, actor: Actor, deploymentId: st
 
 export function discardDeploymentChange(deps: Deps, actor: Actor, deploymentId: string, changeId: string): void {
   requireWriter(actor);
-  const { change } = getChange(deps, actor, deploymentId, changeId);
-  if (!moveChange(deps.db, change.id, "previewed", "discarded") && !moveChange(deps.db, change.id, "previewing", "discarded")) {
-    throw new ConflictError(`This change is ${change.status}; there is nothing to discard.`);
-  }
+  const { change, deployment } = getChange(deps, actor, deploymentId, changeId);
+  discardChange(deps, change);
+  audit(deps, actor, "deployment.change.discard", "ok", { type: "deployment", id: deployment.id }, deployment.name);
 }
 
 /** "tag 1 → 2, GREETING" for the audit log: names of what changed, never values of secrets. */

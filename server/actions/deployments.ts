@@ -56,7 +56,9 @@ export function roomOn(deps: Deps, node: Node): NodeRoom {
   const here = deploymentsOnNode(deps.db, node.id);
   const need = here.map((d) => deps.catalog.find((a) => a.id === d.app)?.min ?? { cpus: 0, memoryMb: 0 });
   const server = node.serverId ? serverById(deps.db, node.serverId) : undefined;
-  const unavailable = !server || !serverPolicy.canHost(server.status)
+  const unavailable = node.pool === "dedicated"
+    ? "it is a dedicated node, reserved for the deployments moved there"
+    : !server || !serverPolicy.canHost(server.status)
     ? `its server is ${server?.status ?? "gone"}`
     : node.state !== "online"
       ? `it is ${node.state}${node.stateReason ? `: ${node.stateReason}` : ""}`

@@ -4,6 +4,7 @@ import { cloudLabel, findCloud } from "../../stacks/clouds.ts";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { generateKeyPair } from "../../engine/ssh-keys.ts";
+import { DEFAULT_FIREWALL_PORTS } from "../../stacks/server.ts";
 import type { Catalog, ServerSupport } from "../../stacks/cloud.ts";
 import { findCredential, type Credential } from "../../state/credentials.ts";
 import { deploymentsOnNode } from "../../state/deployments.ts";
@@ -13,7 +14,7 @@ import { countLiveServers, findServer, insertServer, listServers as listRows, mo
 import { sshPrivateKeyRef } from "../../state/sealed-columns.ts";
 import { insertSshKey } from "../../state/ssh-keys.ts";
 import { markUserKeysUsed } from "../../state/user-keys.ts";
-import { can, isBusy as busy, serverMachine, serverPolicy, type OperationKind } from "../../state/statuses.ts";
+import { can, nodePools, isBusy as busy, serverMachine, serverPolicy, type OperationKind } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UpstreamError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
@@ -78,6 +79,7 @@ const createSchema = z.object({
   region: slug,
   size: slug,
   image: slug,
+  pool: z.enum(nodePools, { error: "must be shared or dedicated" }).default("shared"),
 });
 
 function checkName(deps: Deps, actor: Actor, support: ServerSupport, name: string): FieldError[] {
@@ -89,7 +91,7 @@ function checkName(deps: Deps, actor: Actor, support: ServerSupport, name: strin
 }
 
 /** Where the choice is not in the live catalog, the field that is wrong. */
-function checkAgainstCatalog(catalog: Catalog, input: { region: string; size: string; image: string }): FieldError[] {
+export function checkAgainstCatalog(catalog: Catalog, input: { region: string; size: string; image: string }): FieldError[] {
   const errors: FieldError[] = [];
   if (!catalog.locations.some((l) => l.id === input.region)) errors.push({ field: "region", message: `is not a location the provider offers` });
   const size = catalog.sizes.find((s) => s.id === input.size);
@@ -158,7 +160,7 @@ export async function createServer(deps: Deps, actor: Actor, rawInput: unknown):
       size: input.size,
       image: input.image,
       // The operator's keys as they are now: removing one from the settings later leaves servers as they were.
-      spec: { nodeId: randomUUID(), currency: catalog?.currency, operatorKeys: operatorKeys.map((k) => k.publicKey), operatorKeyIds: operatorKeys.map((k) => k.id) },
+      spec: { nodeId: randomUUID(), pool: input.pool, currency: catalog?.currency, firewallPorts: [...DEFAULT_FIREWALL_PORTS], operatorKeys: operatorKeys.map((k) => k.publicKey), operatorKeyIds: operatorKeys.map((k) => k.id) },
       priceMonthly: price === undefined ? null : price.toFixed(2),
     });
     allocateEntryPoints(deps, row);
@@ -203,7 +205,8 @@ export function retryServer(deps: Deps, actor: Actor, id: string, raw?: unknown)
   if (!moveServer(deps.db, server.id, kind === "destroy" ? "destroy_requested" : "queued", { errorReason: null, errorCode: null, errorAction: null, retryable: null })) {
     throw new ConflictError("The server changed meanwhile; reload and try again.");
   }
-  const operation = enqueueFor(deps, actor, server, kind);
+  // A rebuild that failed is retried as a rebuild.
+  const operation = enqueueFor(deps, actor, server, kind, kind === "up" && last?.params.rebuild === true ? { rebuild: true } : undefined);
   audit(deps, actor, "server.retry", "ok", { type: "server", id: server.id }, `${server.name}: ${kind}`);
   return operation;
 }
@@ -259,6 +262,6 @@ export function cancelOperation(deps: Deps, actor: Actor, id: string): Operation
 export const isBusy = (s: Server) => busy(serverMachine, s.status);
 
 /** Queues an operation of the server's stack, on the actor's behalf. */
-function enqueueFor(deps: Deps, actor: Actor, server: Server, kind: OperationKind, params?: Record<string, unknown>, waitsFor?: string[]): Operation {
+export function enqueueFor(deps: Deps, actor: Actor, server: Server, kind: OperationKind, params?: Record<string, unknown>, waitsFor?: string[]): Operation {
   return deps.engine.enqueue({ kind, stackKind: "server", stack: server.stack, serverId: server.id, userId: actor.user.id, params, waitsFor });
 }

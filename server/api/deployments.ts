@@ -13,10 +13,11 @@ import {
   retryDeployment,
   type Deployment,
 } from "../actions/deployments.ts";
-import { applyDeploymentChange, discardDeploymentChange, getChange, proposeDeploymentChange, type Change } from "../actions/deployment-changes.ts";
+import { applyDeploymentChange, discardDeploymentChange, getChange, proposeDeploymentChange } from "../actions/deployment-changes.ts";
+import { changeJson } from "./changes.ts";
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
-import { jsonBody } from "./auth.ts";
+import { jsonBody, optionalJson } from "./auth.ts";
 import { operationJson } from "./servers.ts";
 
 export const appJson = (a: AppEntry) => ({
@@ -62,18 +63,6 @@ export function deploymentJson(deps: Deps, d: Deployment) {
   };
 }
 
-export const changeJson = (c: Change) => ({
-  id: c.id,
-  status: c.status,
-  proposal: { image: `${(c.proposal.spec as AppSpec).image}:${(c.proposal.spec as AppSpec).tag}`, env: (c.proposal.spec as AppSpec).env },
-  changedSecrets: (c.summary?.changedSecrets as string[] | undefined) ?? [],
-  plan: c.plan ?? null,
-  error: c.error,
-  previewOperationId: c.previewOperationId,
-  applyOperationId: c.applyOperationId,
-  createdAt: c.createdAt.toISOString(),
-});
-
 export function deploymentApi(deps: Deps) {
   const api = new Hono<Env>();
   api.get("/catalog", (c) => c.json({ apps: deps.catalog.map(appJson) }));
@@ -97,8 +86,9 @@ export function deploymentApi(deps: Deps) {
     return c.json(changeJson(change), 202);
   });
   api.get("/deployments/:id/changes/:change", (c) => c.json(changeJson(getChange(deps, actorOf(c), c.req.param("id"), c.req.param("change")).change)));
-  api.post("/deployments/:id/changes/:change/apply", (c) => {
-    const { operation } = applyDeploymentChange(deps, actorOf(c), c.req.param("id"), c.req.param("change"));
+  api.post("/deployments/:id/changes/:change/apply", async (c) => {
+    const body = await optionalJson(c);
+    const { operation } = applyDeploymentChange(deps, actorOf(c), c.req.param("id"), c.req.param("change"), body);
     return c.json({ operation: operationJson(operation) }, 202);
   });
   api.delete("/deployments/:id/changes/:change", (c) => {

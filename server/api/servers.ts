@@ -4,6 +4,7 @@ import type { Catalog } from "../../stacks/cloud.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
 import type { ServerGatewayView } from "../../views/server-gateway.tsx";
 import { gatewayEntryOf } from "../actions/gateway.ts";
+import { firewallPortsOf } from "../../engine/server-kind.ts";
 import { EVENT_PAGE, eventsAfter, findOperation, MAX_EVENT_PAGE, type Operation } from "../../state/operations.ts";
 import { z } from "zod";
 import type { Server } from "../../state/servers.ts";
@@ -48,12 +49,13 @@ export function serverJson(deps: Deps, s: Server) {
     region: s.region,
     size: s.size,
     image: s.image,
+    firewallPorts: firewallPortsOf(s),
     status: s.status,
     priceMonthly: s.priceMonthly,
     currency: typeof s.spec.currency === "string" ? s.spec.currency : null,
     outputs: s.outputs ?? null,
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
-    node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason } : null,
+    node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, pool: node.pool } : null,
     gateway: gatewayJson(gatewayEntryOf(deps, s, node)),
     createdAt: s.createdAt.toISOString(),
   };

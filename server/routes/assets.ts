@@ -8,6 +8,7 @@ const require = createRequire(import.meta.url);
 
 const files: Record<string, { path: string; type: string }> = {
   "app.css": { path: fileURLToPath(new URL("../../views/assets/app.css", import.meta.url)), type: "text/css; charset=utf-8" },
+  "apps.css": { path: fileURLToPath(new URL("../../views/assets/apps.css", import.meta.url)), type: "text/css; charset=utf-8" },
   "htmx.min.js": { path: require.resolve("htmx.org/dist/htmx.min.js"), type: "text/javascript; charset=utf-8" },
   "sse.js": { path: require.resolve("htmx-ext-sse/dist/sse.min.js"), type: "text/javascript; charset=utf-8" },
   "favicon.svg": { path: fileURLToPath(new URL("../../views/assets/favicon.svg", import.meta.url)), type: "image/svg+xml" },

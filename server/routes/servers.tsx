@@ -4,12 +4,15 @@ import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { deploymentsOnNode } from "../../state/deployments.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
+import { serverChanges } from "../../state/changes.ts";
+import { openChanges } from "../change-views.ts";
 import type { Server } from "../../state/servers.ts";
 import { can, serverMachine, serverPolicy } from "../../state/statuses.ts";
 import { CloudServersPage, DestroyServerPage, ServersTable } from "../../views/servers.tsx";
 import { ServerBody, ServerPage, type ServerBodyProps } from "../../views/server-page.tsx";
 import { requireWriter } from "../actions/guards.ts";
 import { serverCreateRoutes } from "./server-create.tsx";
+import { serverChangeRoutes } from "./server-changes.tsx";
 import {
   cancelOperation,
   destroyServer,
@@ -26,6 +29,7 @@ import { ConflictError, fieldMap, InvalidInputError, NotFoundError } from "../er
 import { setFlash } from "../flash.ts";
 import { liveRoutes, liveState, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
+import { nodeDeploymentViews } from "../deployment-views.ts";
 import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView } from "../view-models.ts";
 
 export function serverRoutes(deps: Deps) {
@@ -46,22 +50,25 @@ export function serverRoutes(deps: Deps) {
   app.get("/table", (c) => c.html(<ServersTable servers={views(c)} now={new Date()} />));
 
   app.route("/", serverCreateRoutes(deps));
+  app.route("/", serverChangeRoutes(deps));
 
   // ---- one server ----
 
   const versionOf = (s: Server) => {
     const n = nodeOfServer(deps.db, s.id);
     return createHash("sha256")
-      .update(JSON.stringify([s.status, s.updatedAt?.getTime(), s.credentialId, n?.state, n?.stateReason]))
+      .update(JSON.stringify([s.status, s.updatedAt?.getTime(), s.credentialId, n?.state, n?.stateReason, n && deploymentsOnNode(deps.db, n.id).map((d) => [d.id, d.status])]))
       .digest("base64url")
       .slice(0, 12);
   };
 
   function bodyProps(c: Context<Env>, server: Server, state: LiveState, errors: Record<string, string> = {}): ServerBodyProps {
     const actor = actorOf(c);
-    const view = serverView(deps, actor, server, ownersFor(deps, actor));
+    const owners = ownersFor(deps, actor);
+    const view = serverView(deps, actor, server, owners);
     return {
       server: view,
+      nodeApps: view.node && { deployments: nodeDeploymentViews(deps, actor, view.node.id, owners), canHost: serverPolicy.canHost(server.status) },
       op: state.op && operationView(state.op),
       live: state.live,
       history: state.history.map(operationView),
@@ -72,6 +79,7 @@ export function serverRoutes(deps: Deps) {
         start: can(serverMachine, server.status, "start_requested"),
         cancel: state.running && !state.pinned,
         check: serverPolicy.nodeCheckable(server.status),
+        change: serverPolicy.canChange(server.status),
       },
       canWrite: actor.user.role !== "viewer",
       csrf: c.get("csrf"),
@@ -81,6 +89,7 @@ export function serverRoutes(deps: Deps) {
       streamUrl: state.streamUrl,
       pollUrl: state.pollUrl,
       pollSeconds: state.pollSeconds,
+      openChanges: openChanges(serverChanges(deps.db, server.id)),
     };
   }
 

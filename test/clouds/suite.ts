@@ -63,7 +63,7 @@ export function cloudSuite(cloud: CloudId, expected: CloudExpectations) {
       expect(statuses).toEqual(["creating", "configuring", "ready"]);
 
       const node = nodeOfServer(bed.console.deps.db, server.id)!;
-      expect(node).toMatchObject({ state: "online", sshUser: bed.cloud.loginUser, cloud });
+      expect(node).toMatchObject({ state: "online", sshUser: bed.cloud.loginUser, cloud, pool: "shared" });
       expect(node.address).toMatch(/^127\./);
       const host = bed.cloud.hostOf(String(ready.outputs!.providerId))!;
       expect(node.hostKeyFingerprint).toBe(host.hostKeyFingerprint);

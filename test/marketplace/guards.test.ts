@@ -45,7 +45,7 @@ function filesUnder(dir: string): Buffer[] {
 }
 
 describe("deploys refused before any stack runs", () => {
-  it("names the field of a taken, duplicate or bad port, a bad or missing setting, a missing secret and an unknown app or node", async () => {
+  it("names the field of a taken, duplicate or bad port, a bad or missing setting, a missing secret, an unknown app or node and a dedicated node", async () => {
     const first = await bed.api.post("/deployments", { app: "test-httpd", nodeId: node.id, name: "holder", ports: { web: 8100 } });
     expect(first.status, first.text).toBe(202);
     const holder = first.json().deployment.id as string;
@@ -73,6 +73,11 @@ describe("deploys refused before any stack runs", () => {
     expect(secret.json().error.fields).toEqual([{ field: "env.GREETING", message: "is required" }]);
     expect((await bed.api.post("/deployments", { app: "nope", nodeId: node.id, name: "x" })).json().error.fields).toEqual([{ field: "app", message: "is not an app of the marketplace" }]);
     expect((await bed.api.post("/deployments", { app: "test-httpd", nodeId: "3f2b9a4e-7c1d-4e8f-9a6b-2d5c8e1f0a7b", name: "x" })).json().error.fields).toEqual([{ field: "nodeId", message: "is not one of your nodes" }]);
+    // A dedicated node takes only the deployments moved there, never a new one.
+    const db = bed.console.deps.db.$client;
+    db.prepare("update nodes set pool = 'dedicated' where id = ?").run(node.id);
+    expect(await refused({ ports: { web: 8102 } })).toEqual([{ field: "nodeId", message: `${node.name} cannot take apps now: it is a dedicated node, reserved for the deployments moved there` }]);
+    db.prepare("update nodes set pool = 'shared' where id = ?").run(node.id);
     expect(operationCount().n).toBe(before);
 
     await runOnNode(access, `kill ${outsider}`);
@@ -153,6 +158,13 @@ describe("destroying a server with deployments", () => {
     const res = await bed.api.post("/deployments", { app: "test-echo", nodeId: node.id, name: "echoer", ports: { echo: 7107 } });
     const id = res.json().deployment.id as string;
     expect((await deploymentIn(id, ["running", "failed"])).status).toBe("running");
+
+    // Nor is it rebuilt from under them.
+    const images = (await bed.api.get(`/credentials/${bed.credentialId}/images`)).json().images as { id: string }[];
+    const other = images.find((i) => i.id !== bed.cloud.server.image)!;
+    const rebuild = await bed.api.post(`/servers/${serverId}/changes`, { image: other.id });
+    expect(rebuild.status).toBe(422);
+    expect(rebuild.json().error.fields).toEqual([{ field: "image", message: "the node runs echoer: remove them first, as a rebuild replaces the server and everything on it" }]);
 
     const asked = await bed.api.delete(`/servers/${serverId}`);
     expect(asked.status).toBe(422);

@@ -38,6 +38,8 @@ export interface EmulatedCloud {
   loginUser: string;
   faults: FaultSet;
   servers(): Promise<ProviderServer[]>;
+  /** A server's size and the TCP ports its firewalls let in, read through the cloud's own API. */
+  details(providerId: string): Promise<{ size: string; inboundPorts: number[] }>;
   /** Everything of a server's that the provider bills or keeps: servers, SSH keys, firewalls. */
   resources(): Promise<{ servers: number; keys: number; firewalls: number }>;
   /** The emulated machine behind a server, by the provider's id. */
@@ -74,6 +76,12 @@ async function hetzner(hosts: HostPool, opts: CloudOptions): Promise<EmulatedClo
     servers: async () => emu.state.servers().map((s) => ({ id: String(s.id), name: s.name, nodeId: s.labels["hoist-node"], running: s.status === "running" })),
     resources: async () => ({ servers: emu.state.servers().length, keys: emu.state.sshKeys().length, firewalls: emu.state.firewalls().length }),
     hostOf: (id) => emu.host(Number(id)),
+    async details(id) {
+      const { server } = await api<{ server: { server_type: { name: string } } }>(`/servers/${id}`);
+      const { firewalls } = await api<{ firewalls: { rules: { direction: string; port?: string }[]; applied_to: { server?: { id: number } }[] }[] }>("/firewalls");
+      const rules = firewalls.filter((f) => f.applied_to.some((t) => String(t.server?.id) === id)).flatMap((f) => f.rules);
+      return { size: server.server_type.name, inboundPorts: portsOf(rules.filter((r) => r.direction === "in").map((r) => r.port)) };
+    },
     async createForeign(name) {
       const key = await api<{ ssh_key: { id: number } }>("/ssh_keys", { method: "POST", body: JSON.stringify({ name: `foreign-${name}`, public_key: publicKey() }) });
       const res = await api<{ server: { id: number } }>("/servers", { method: "POST", body: JSON.stringify({ name, server_type: "cx22", image: "ubuntu-24.04", location: "fsn1", ssh_keys: [key.ssh_key.id] }) });
@@ -103,6 +111,13 @@ async function digitalOcean(hosts: HostPool, opts: CloudOptions): Promise<Emulat
       })),
     resources: async () => ({ servers: emu.state.droplets.size, keys: emu.state.keys.size, firewalls: emu.state.firewalls.size }),
     hostOf: (id) => emu.hostOf(Number(id)),
+    async details(id) {
+      const get = async <T>(path: string) => (await fetch(`${emu.url}${path}`, { headers: { authorization: `Bearer ${emu.token}` } })).json() as Promise<T>;
+      const { droplet } = await get<{ droplet: { size_slug: string } }>(`/v2/droplets/${id}`);
+      const { firewalls } = await get<{ firewalls: { droplet_ids: number[]; inbound_rules: { ports: string }[] }[] }>("/v2/firewalls");
+      const rules = firewalls.filter((f) => f.droplet_ids.map(String).includes(id)).flatMap((f) => f.inbound_rules);
+      return { size: droplet.size_slug, inboundPorts: portsOf(rules.map((r) => r.ports)) };
+    },
     async createForeign(name) {
       const res = await fetch(`${emu.url}/v2/droplets`, {
         method: "POST",
@@ -148,6 +163,14 @@ async function amazon(hosts: HostPool, opts: CloudOptions): Promise<EmulatedClou
       return { servers: instances.length, keys: keys.KeyPairs?.length ?? 0, firewalls: (groups.SecurityGroups ?? []).filter((g) => g.GroupName !== "default").length };
     },
     hostOf: (id) => hosts.get(id),
+    async details(id) {
+      const res = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+      const instance = res.Reservations?.[0]?.Instances?.[0];
+      const groupIds = (instance?.SecurityGroups ?? []).map((g) => g.GroupId!);
+      const groups = groupIds.length ? await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds })) : { SecurityGroups: [] };
+      const ports = (groups.SecurityGroups ?? []).flatMap((g) => g.IpPermissions ?? []).map((p) => (p.FromPort === p.ToPort ? String(p.FromPort) : undefined));
+      return { size: instance?.InstanceType ?? "", inboundPorts: portsOf(ports) };
+    },
     async createForeign(name) {
       const res = await ec2.send(
         new RunInstancesCommand({
@@ -166,6 +189,9 @@ async function amazon(hosts: HostPool, opts: CloudOptions): Promise<EmulatedClou
     },
   };
 }
+
+/** Single ports among rule port fields ("22", "80"), sorted; ranges and "all" left out. */
+const portsOf = (fields: (string | undefined)[]) => [...new Set(fields.filter((f): f is string => !!f && /^\d+$/.test(f)).map(Number))].sort((a, b) => a - b);
 
 /** Any valid OpenSSH public key line, for resources whose key nobody uses. */
 function publicKey(): string {

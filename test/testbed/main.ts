@@ -130,6 +130,8 @@ function consoleEnv(endpoints: { hetzner: string; digitalocean: string; aws: str
     HOIST_ENDPOINT_HETZNER: endpoints.hetzner,
     HOIST_ENDPOINT_DIGITALOCEAN: endpoints.digitalocean,
     HOIST_ENDPOINT_AWS: endpoints.aws,
+    // The test bed's own apps (local images; no registry is reachable here) beside the marketplace's.
+    HOIST_CATALOG_DIRS: [env.HOIST_CATALOG_DIRS, path.join(repoDir, "test/catalog")].filter(Boolean).join(":"),
     // Only the stand-ins in HOIST_PULUMI_HOME: never reach out for an official plugin.
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -1,0 +1,1 @@
+ALTER TABLE `nodes` ADD `pool` text DEFAULT 'shared' NOT NULL;

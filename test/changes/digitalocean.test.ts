@@ -1,0 +1,4 @@
+// DigitalOcean servers resized, refirewalled and rebuilt through Hoist: the shared suite (see suite.ts).
+import { serverChangeSuite } from "./suite.ts";
+
+serverChangeSuite("digitalocean", "DigitalOcean");
