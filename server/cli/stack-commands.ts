@@ -24,7 +24,7 @@ function changeToPreview(deps: CliDeps, target: Target, args: StackArgs, verb: s
     const by = change.userId ? findUser(deps.db, change.userId)?.email : undefined;
     const when = change.createdAt.toISOString().slice(0, 16).replace("T", " ");
     say(`${verb} the change proposed${by ? ` by ${by}` : ""} on ${when} UTC (change ${change.id}, ${change.status}): what the console's Apply runs.`);
-    say(`(\`--declared\` ${verb.toLowerCase()} the stack as it is declared now instead.)`);
+    say(`(With --declared, hoist works on what the ${target.kind.words.subject} declares now instead.)`);
   }
   return change;
 }
