@@ -31,11 +31,13 @@ export const bedEnv = (bed: Bed): Record<string, string> => ({
 });
 
 /** Starts `hoist …`; `input` is what is typed at its questions (none: stdin ends at once, which is no). */
-export function startHoist(bed: Bed, args: string[], input = ""): Running {
+export function startHoist(bed: Bed, args: string[], input = "", opts: { ownGroup?: boolean } = {}): Running {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(repo, "server/cli.ts"), ...args], {
     cwd: repo,
     env: { ...process.env, ...bedEnv(bed), NO_COLOR: "1" },
     stdio: ["pipe", "pipe", "pipe"],
+    // In a process group of its own, it can be killed with everything it started (Pulumi, plugins).
+    detached: opts.ownGroup === true,
   });
   let stdout = "";
   let stderr = "";
