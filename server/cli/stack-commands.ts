@@ -1,7 +1,8 @@
 // `hoist preview|up|refresh|drift|destroy <stack>`, for a stack of any kind, with the very same
 // program and stack config as the console (the kind's runners and inputs). Each returns the exit
 // status: 0 when it did what was asked, 1 otherwise.
-import { pendingChange, type Change } from "../../state/changes.ts";
+import { changeById, pendingChange, type Change } from "../../state/changes.ts";
+import { dataLosses } from "../actions/changes.ts";
 import { findUser } from "../../state/users.ts";
 import type { StackCommand } from "./args.ts";
 import { changesText, eventFor, requireChangesAllowed, requireNoDependents, runOperation } from "./operations.ts";
@@ -44,11 +45,24 @@ async function up(deps: CliDeps, target: Target, actor: CliActor, args: StackArg
   const seen = await runOperation(deps, target, actor, "preview", { changeId: change?.id, note: change && `change ${change.id}, before an up` });
   if (seen.op.status !== "succeeded") return 1;
   say(`\n${changesText(seen.changes)}`);
-  if (!args.yes && !(await confirm(`Apply this to ${target.subject.stack}?`))) return declined();
+  if (!args.yes && !(await confirmApply(deps, target, change))) return declined();
   // As it is now: the console may have moved it while the question was open.
   const now = findTarget(deps, target.subject.stack);
   const { op } = await runOperation(deps, now, actor, "up", { event: eventFor(now, "up", "up"), changeId: change?.id, note: change && `applying change ${change.id}` });
   return done(deps, now, op.status);
+}
+
+/**
+ * Asks before an up: y/N, or, when the change replaces or deletes what holds data (a rebuild's
+ * server), the stack's name typed, as the console asks for the subject's name.
+ */
+async function confirmApply(deps: CliDeps, target: Target, change: Change | undefined): Promise<boolean> {
+  const { stack } = target.subject;
+  // The plan as the preview just kept it on the change.
+  const losses = change ? dataLosses(changeById(deps.db, change.id) ?? change) : [];
+  if (!losses.length) return confirm(`Apply this to ${stack}?`);
+  process.stderr.write(`This change replaces ${losses.map((s) => s.name).join(", ")} of ${stack}: what is stored there is lost.\n`);
+  return confirmByName(`Type the stack's name (${stack}) to apply it:`, stack);
 }
 
 async function refresh(deps: CliDeps, target: Target, actor: CliActor, args: StackArgs): Promise<number> {

@@ -70,4 +70,28 @@ describe("hoist on a server with a resize waiting", () => {
     expect(serverOperations(bed.console.deps.db, id)[0]).toMatchObject({ kind: "up", status: "succeeded", params: { cli: os.userInfo().username, changeId: change.id } });
     expect(auditOf(bed, "cli.up")[0]!.detail).toContain(`applying change ${change.id}`);
   });
+
+  it("asks for the stack's name before applying a rebuild, which loses the server's data", async () => {
+    const images = (await bed.api.get(`/credentials/${bed.credentialId}/images`)).json().images as { id: string }[];
+    const other = images.find((i) => i.id !== serverById(bed.console.deps.db, id)!.image)!;
+    const before = providerServer().id;
+    const proposed = await bed.api.post(`/servers/${id}/changes`, { image: other.id });
+    expect(proposed.status, proposed.text).toBe(202);
+    const change = await previewed(proposed.json().id);
+    expect(change.status).toBe("previewed");
+
+    const yes = await hoist(bed, ["up", STACK], "y\n");
+    expect(yes.code).toBe(1);
+    expect(yes.stderr).toContain(`This change replaces server of ${STACK}: what is stored there is lost.`);
+    expect(yes.stderr).toContain(`Type the stack's name (${STACK}) to apply it:`);
+    expect(yes.stderr).toContain("nothing was changed");
+    expect(providerServer().id).toBe(before);
+    expect(changeById(bed.console.deps.db, change.id)!.status).toBe("previewed");
+
+    const typed = await hoist(bed, ["up", STACK], `${STACK}\n`);
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(changeById(bed.console.deps.db, change.id)!.status).toBe("applied");
+    expect(providerServer().id).not.toBe(before);
+    expect(serverById(bed.console.deps.db, id)!).toMatchObject({ status: "ready", image: other.id });
+  });
 });
