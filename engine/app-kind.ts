@@ -6,7 +6,7 @@ import { CONTAINER_RESOURCE, containerName, VOLUMES_RESOURCE, type AppSpec } fro
 import { explainAppError } from "../stacks/app-errors.ts";
 import { appConfig } from "../stacks/entry.ts";
 import { scriptLine } from "../stacks/shell.ts";
-import { deploymentById, moveDeployment, updateDeployment, type Deployment } from "../state/deployments.ts";
+import { deploymentById, listDeployments, moveDeployment, updateDeployment, type Deployment } from "../state/deployments.ts";
 import { findNodeById, type Node } from "../state/nodes.ts";
 import { digestOf, type Change } from "../state/changes.ts";
 import { changeSecretsRef, deploymentSecretEnvRef } from "../state/sealed-columns.ts";
@@ -15,7 +15,7 @@ import { deploymentMachine, type DeploymentEvent, type DeploymentStatus } from "
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
 import { converter, urnName } from "./events.ts";
 import { waitHealthy, type HealthTarget } from "./health.ts";
-import { clearedFailure, OperationRefused, type KindContext, type Run, type StackKind } from "./kind.ts";
+import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
 import { runOnNode } from "./node-exec.ts";
 import { accessOf, checkServerNode } from "./nodes.ts";
 import { forgetResources, holdsResources } from "./recover.ts";
@@ -88,7 +88,7 @@ async function prepare(run: Run, change?: Change) {
       if (h.type === "resource" && h.phase === "started" && h.name === CONTAINER_RESOURCE && h.op !== "refresh" && h.op !== "read") run.move("deploy_started" satisfies DeploymentEvent);
     }
   };
-  return { d, settings, stack, opts: { onEvent, signal: run.signal, color: "never" as const } };
+  return { d, settings, stack, opts: pulumiOptions(run, onEvent) };
 }
 
 /** Fails the run unless the app answers its health check in time. */
@@ -178,6 +178,18 @@ async function nodeAnswers(run: Run, d: Deployment): Promise<boolean> {
   return !!node?.serverId && (await checkServerNode(run, node.serverId))?.state === "online";
 }
 
+/** Records in the state what the node really runs (the program runs, so the node's key is current). */
+async function refresh(run: Run): Promise<void> {
+  const { stack, opts } = await prepare(run);
+  await stack.refresh({ ...opts, runProgram: true });
+}
+
+/** A refresh preview: the state against what the node really runs, nothing written. */
+async function drift(run: Run): Promise<void> {
+  const { stack, opts } = await prepare(run);
+  await stack.previewRefresh({ ...opts, runProgram: true });
+}
+
 async function restart(run: Run): Promise<void> {
   const d = deploymentOf(run, run.op.deploymentId!);
   const access = accessFor(run, nodeOf(run, d));
@@ -193,9 +205,11 @@ export const appKind: StackKind = {
   words: { subject: "deployment", remove: "remove" },
   machine: deploymentMachine,
   subjectOf: (op) => op.deploymentId ?? undefined,
+  refOf: (deploymentId) => ({ deploymentId }),
+  subjects: (db) => listDeployments(db, { userId: "", all: true }),
   move: (db, id, event, patch, from) => moveDeployment(db, id, event as DeploymentEvent, patch, from as DeploymentStatus[]),
   inputs,
-  runners: { up, destroy, restart, preview },
+  runners: { up, destroy, restart, preview, refresh, drift },
   holdsData: (step) => step.name === VOLUMES_RESOURCE,
   explain: (_ctx, _op, err) => explainAppError(err instanceof Error ? err.message : String(err)),
 };

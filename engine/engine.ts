@@ -13,9 +13,11 @@ import type { Db } from "../state/db.ts";
 import {
   cancelRequests,
   claimOperation,
+  activeOperations,
   endOperation,
   expiredOperations,
   findOperation,
+  insertClaimedOperation,
   insertOperation,
   operationsWithStatus,
   renewLeases,
@@ -26,15 +28,15 @@ import {
 import type { Keyring } from "../state/secrets.ts";
 import { stackPassphrase } from "../state/stack-passphrase.ts";
 import { heldBy, type OperationKind, type OperationStatus, type StackKind as StackKindId } from "../state/statuses.ts";
-import { EventBus } from "./bus.ts";
-import { DeadlinePassed, failurePatch, OperationRefused, type KindContext, type Run, type StackKind } from "./kind.ts";
+import { EventBus, type Recorded } from "./bus.ts";
+import { DeadlinePassed, failurePatch, OperationRefused, type KindContext, type Run, type RunOutput, type StackKind } from "./kind.ts";
 import { findKind } from "./kinds.ts";
 import { checkAllNodes } from "./nodes.ts";
 import { killMarked } from "./processes.ts";
 import { obtainPulumiCli } from "./pulumi-cli.ts";
 import { runnable } from "./queue.ts";
 import { recoverStack } from "./recover.ts";
-import { openStack, STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
+import { STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
 
 export interface EngineOptions {
   db: Db;
@@ -66,6 +68,26 @@ export interface EnqueueRequest {
   params?: Record<string, unknown>;
   /** Operations (of any stack) that must finish first; if one fails, this one fails too. */
   waitsFor?: string[];
+}
+
+/** An operation run at once by the process asking (a shell's `hoist up`), never queued. */
+export interface RunHereRequest extends EnqueueRequest {
+  /** The event that moves the subject into the status this operation holds, if it holds one. */
+  event?: string;
+  /** Pulumi's own output, as it comes. */
+  output?: RunOutput;
+  /** Every event the run records, as it records it. */
+  observe?: (e: Recorded) => void;
+  /** Called once the claim holds, before the run starts. */
+  claimed?: (op: Operation) => void;
+}
+
+/** The stack has an operation queued or running: nothing else may start on it meanwhile. */
+export class StackBusyError extends Error {
+  constructor(readonly busy: Operation) {
+    super(`${busy.stack} has an operation under way: the ${busy.kind} (${busy.id}), ${busy.status}`);
+    this.name = "StackBusyError";
+  }
 }
 
 interface Running {
@@ -180,14 +202,39 @@ export class Engine {
   }
 
   /**
-   * A preview of a stack from a shell: the same program and inputs as the console's operations,
-   * Pulumi's own output printed through `onOutput`. Preview takes no lock, so it runs beside the console.
+   * Runs one operation in this process now, claimed for this worker as the queue would claim it:
+   * written as running (with the subject's move into the status it holds, in the same
+   * transaction) only while nothing is queued or running on its stack — StackBusyError otherwise,
+   * OperationRefused when the subject cannot move — then run like any other, its lease renewed by
+   * this worker's heartbeat, so that a console sees it, refuses meanwhile, and takes it over if
+   * this process dies. Resolves with the finished operation.
    */
-  async preview(stackKind: StackKindId, subjectId: string, onOutput: (text: string) => void) {
-    const { stack: name, config } = findKind(stackKind).inputs(this.#ctx, subjectId);
-    const stack = await openStack(await this.pulumi(), name);
-    await stack.setAllConfig(config);
-    return stack.preview({ onOutput, diff: true });
+  async runHere(req: RunHereRequest): Promise<Operation> {
+    const { event, output, observe, claimed, ...row } = req;
+    const kind = findKind(row.stackKind);
+    await this.pulumi();
+    const db = this.#opts.db;
+    let moved: string | undefined;
+    const lease = { leaseUntil: new Date(Date.now() + this.#leaseMs), deadlineAt: new Date(Date.now() + this.#opts.operationTimeoutSeconds * 1000) };
+    const op = insertClaimedOperation(db, row, this.workerId, lease, () => {
+      const subject = kind.subjectOf(row as Operation);
+      moved = event && subject ? kind.move(db, subject, event, {}) : undefined;
+      if (event && !moved) throw new OperationRefused({ reason: `The ${kind.words.subject} cannot ${event.replace(/_/g, " ")} now`, action: "Look at its status and try again.", retryable: true, auth: false });
+    });
+    if (!op) throw new StackBusyError(activeOperations(db, row.stack)[0]!);
+    claimed?.(op);
+    const unsubscribe = observe ? this.bus.subscribe(op.id, observe) : undefined;
+    // A console's heartbeat also takes over orphans; a process that runs only this one keeps its own claim alive.
+    const beat = this.#ready ? undefined : setInterval(() => this.#heartbeat(), 1000);
+    try {
+      if (moved) this.bus.record(op.id, { type: "status", status: moved });
+      this.#launch(op, output);
+      await this.#running.get(op.id)?.done;
+    } finally {
+      clearInterval(beat);
+      unsubscribe?.();
+    }
+    return findOperation(db, op.id)!;
   }
 
   /** Cancels every queued or running operation of a stack, but those of kind `keep`. */
@@ -257,7 +304,7 @@ export class Engine {
     return to;
   }
 
-  #launch(op: Operation): void {
+  #launch(op: Operation, output?: RunOutput): void {
     const controller = new AbortController();
     const kind = findKind(op.stackKind);
     const seconds = this.#opts.operationTimeoutSeconds;
@@ -278,6 +325,7 @@ export class Engine {
     const run: Run = {
       ...this.#ctx,
       op,
+      output,
       signal: controller.signal,
       record: (e) => this.bus.record(op.id, e),
       move: (event, patch) => this.#moveSubject(op, event, patch),
@@ -335,7 +383,8 @@ export class Engine {
       const r = this.#running.get(id);
       if (r && !r.controller.signal.aborted) r.controller.abort(new Error("a cancel was requested"));
     }
-    if (beat % Math.max(1, Math.floor(this.#leaseMs / 1000)) === 0) void this.reconcile();
+    // Only a started engine (a console) takes over others' operations, not a shell running one of its own.
+    if (this.#ready && beat % Math.max(1, Math.floor(this.#leaseMs / 1000)) === 0) void this.reconcile();
   }
 
   /** After killing a stuck operation: clear its lock and adopt what the provider created meanwhile. */

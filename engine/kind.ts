@@ -2,6 +2,7 @@
 // stack config of one of its stacks, a runner for each operation it supports, and how its
 // failures read and what crash recovery may adopt. The engine core names no kind; the one list of
 // kinds is engine/kinds.ts.
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import type { Logger } from "pino";
 import type { ExplainedError } from "../stacks/cloud.ts";
 import type { ConfigValue } from "../stacks/entry.ts";
@@ -27,9 +28,17 @@ export interface KindContext {
   pulumi: () => Promise<PulumiSettings>;
 }
 
+/** A shell watching a run (`hoist up`): Pulumi's own output goes there as it comes. */
+export interface RunOutput {
+  write(text: string): void;
+  color: "always" | "never";
+}
+
 /** One running operation, as its runner sees it. */
 export interface Run extends KindContext {
   op: Operation;
+  /** Set when a shell runs the operation and prints Pulumi's output. */
+  output?: RunOutput;
   /** Aborted on cancel, deadline or shutdown; every long call takes it. */
   signal: AbortSignal;
   record(e: HoistEvent): void;
@@ -38,6 +47,24 @@ export interface Run extends KindContext {
 }
 
 export type Runner = (run: Run) => Promise<void>;
+
+/** The options every runner gives Pulumi: its events, the run's signal, and for a shell Pulumi's own output with property diffs. */
+export function pulumiOptions(run: Run, onEvent: (e: EngineEvent) => void) {
+  const color: "always" | "never" = run.output?.color ?? "never";
+  return { onEvent, signal: run.signal, color, ...(run.output && { onOutput: (text: string) => run.output!.write(text), diff: true }) };
+}
+
+/** A row whose stack a kind runs (a server, a deployment), as listings show it. */
+export interface Subject {
+  id: string;
+  stack: string;
+  name: string;
+  userId: string;
+  status: string;
+}
+
+/** The columns (of an operation, of a change) that name a subject: its serverId or deploymentId. */
+export type SubjectRef = { serverId?: string; deploymentId?: string };
 
 /** The stack an operation works on, configured with its subject's current inputs. */
 export interface StackInputs {
@@ -52,6 +79,12 @@ export interface StackKind {
   machine: StatusMachine<string, string>;
   /** The row the operation is about (a server, a deployment). */
   subjectOf(op: Operation): string | undefined;
+  /** The columns that name the subject in its operations and changes (the inverse of subjectOf). */
+  refOf(subjectId: string): SubjectRef;
+  /** Its subjects whose stacks exist (every status but the terminal ones), for listings such as `hoist stacks`. */
+  subjects(db: Db): Subject[];
+  /** The stacks that live on the subject and must be removed before it is destroyed (a server's deployments). */
+  dependents?(db: Db, subjectId: string): string[];
   /** Moves that row along the machine (see state/moves.ts). */
   move(db: Db, subjectId: string, event: string, patch: Record<string, unknown>, from?: readonly string[]): string | undefined;
   /** The stack config of the subject's stack (secrets decrypted for this use only), or of `change`'s proposal for it. */

@@ -8,14 +8,15 @@ import { serverConfig } from "../stacks/entry.ts";
 import { CONFIGURE_RESOURCE, DEFAULT_FIREWALL_PORTS, SERVER_RESOURCE } from "../stacks/server.ts";
 import { digestOf, type Change } from "../state/changes.ts";
 import { findCredential, setValidity } from "../state/credentials.ts";
-import { deleteServerNode, upsertServerNode } from "../state/nodes.ts";
+import { deploymentsOnNode } from "../state/deployments.ts";
+import { deleteServerNode, nodeOfServer, upsertServerNode } from "../state/nodes.ts";
 import { sshPrivateKeyRef } from "../state/sealed-columns.ts";
-import { moveServer, serverById, updateServer, type Server } from "../state/servers.ts";
+import { listServers, moveServer, serverById, updateServer, type Server } from "../state/servers.ts";
 import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
 import { serverMachine, serverPolicy, type ServerEvent } from "../state/statuses.ts";
 import { openCredential } from "./credentials.ts";
 import { converter, urnName } from "./events.ts";
-import { clearedFailure, OperationRefused, type KindContext, type Run, type StackKind } from "./kind.ts";
+import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
 import { setNodeOffline, waitForNode } from "./nodes.ts";
 import { adoptPendingCreates, brokenResources, finderFor, holdsResources, resourcesNamed } from "./recover.ts";
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
@@ -120,8 +121,7 @@ async function prepare(run: Run, change?: Change) {
       else if (run.op.kind === "up" && h.op !== "refresh" && h.op !== "read") run.move("create_started" satisfies ServerEvent);
     }
   };
-  const opts = { onEvent, signal: run.signal, color: "never" as const };
-  return { server, support, settings, stack, opts };
+  return { server, support, settings, stack, opts: pulumiOptions(run, onEvent) };
 }
 
 /**
@@ -216,6 +216,12 @@ async function preview(run: Run): Promise<void> {
   await previewChange(stack, change, run, { ...opts, replace }, () => stack.setAllConfig(inputs(run, server.id).config));
 }
 
+/** A refresh preview: what the provider really holds against the state, nothing written. */
+async function drift(run: Run): Promise<void> {
+  const { stack, opts } = await prepare(run);
+  await stack.previewRefresh({ ...opts, runProgram: true });
+}
+
 /** Stack outputs as plain values (none of a server's outputs is secret). */
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
@@ -281,9 +287,15 @@ export const serverKind: StackKind = {
   words: { subject: "server", remove: "destroy" },
   machine: serverMachine,
   subjectOf: (op) => op.serverId ?? undefined,
+  refOf: (serverId) => ({ serverId }),
+  subjects: (db) => listServers(db, { userId: "", all: true }),
+  dependents(db, serverId) {
+    const node = nodeOfServer(db, serverId);
+    return node ? deploymentsOnNode(db, node.id).map((d) => d.stack) : [];
+  },
   move: (db, id, event, patch, from) => moveServer(db, id, event as ServerEvent, patch, from as Server["status"][]),
   inputs,
-  runners: { up, destroy, power, refresh, preview },
+  runners: { up, destroy, power, refresh, preview, drift },
   holdsData: (step) => step.name === SERVER_RESOURCE,
   explain(ctx, op, err) {
     const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;

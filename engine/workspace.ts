@@ -61,12 +61,15 @@ function workspaceOptions(settings: PulumiSettings, stack: string) {
     pulumiHome: settings.home,
     envVars: envVars(settings, workDir),
     secretsProvider: "passphrase",
-    // The same project a shell sees in this folder: `pulumi preview` there runs stacks/entry.ts.
+    // The same project a shell sees in this folder: `pulumi preview` there runs stacks/entry.ts
+    // (from stacks/, where `--import tsx` resolves) on the same backend; the passphrase comes
+    // from the environment (`hoist env`, README "The hoist CLI").
     projectSettings: {
       name: PROJECT,
       runtime: { name: "nodejs", options: { typescript: false, nodeargs: "--import tsx" } },
       main: path.relative(workDir, entryFile),
       description: "A Hoist stack",
+      backend: { url: settings.backendUrl },
     },
   } satisfies LocalWorkspaceOptions;
 }

@@ -1,55 +1,56 @@
 #!/usr/bin/env -S node --import tsx
-// The `hoist` command, for engineers at a shell. It uses the console's configuration (HOIST_*
-// variables, README "Configuration") and its data folder.
-//   hoist preview <stack>       previews a stack with the very same program and inputs as the
-//                               console, and prints Pulumi's own preview
-//   hoist rotate-key            a new master key; every stored secret re-sealed under it, and
-//                               proof that every stack still opens (server/rotate-key.ts)
-//   hoist rotate-key --forget-old   drops the older keys once nothing is sealed under them
-import { eq } from "drizzle-orm";
-import { servers } from "../state/schema.ts";
-import { ConfigError, loadConfig } from "./config.ts";
-import { createDeps } from "./deps.ts";
+// The `hoist` command, for engineers at a shell (README "The hoist CLI"). It uses the console's
+// configuration (HOIST_* variables) and data folder; each command lives in server/cli/:
+//   stacks                      every stack of every kind (stacks.ts)
+//   preview|up|refresh|drift|destroy <stack>
+//                               an operation of the stack run here, as a worker of Hoist's
+//                               engine, with Pulumi's own output (stack-commands.ts)
+//   env <stack>                 the shell settings for the official `pulumi` CLI (pulumi-env.ts)
+//   rotate-key [--forget-old]   a new master key (rotate-key.ts)
+// Exit status: 0 done, 1 failed or refused, 2 a command line that does not parse.
 import { MasterKeyError } from "../state/master-key.ts";
-import { forgetOldKeys, rotateKey, RotationError } from "./rotate-key.ts";
-
-const usage = [
-  "usage: hoist preview <stack>   (a server's stack, e.g. server-web-1; see the server's page)",
-  "       hoist rotate-key [--forget-old]",
-].join("\n");
+import { parseCommand, usage, UsageError, type Command } from "./cli/args.ts";
+import { envCommand } from "./cli/pulumi-env.ts";
+import { forgetOldKeys, rotateKey, RotationError } from "./cli/rotate-key.ts";
+import { openDeps, Refused } from "./cli/session.ts";
+import { runStackCommand } from "./cli/stack-commands.ts";
+import { listStacks } from "./cli/stacks.ts";
+import { ConfigError, loadConfig } from "./config.ts";
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-async function preview(stackName: string): Promise<number> {
-  const deps = createDeps(loadConfig());
+async function run(command: Command): Promise<number> {
+  if (command.name === "rotate-key") {
+    await (command.forgetOld ? forgetOldKeys : rotateKey)(loadConfig(), out, process.stderr);
+    return 0;
+  }
+  const deps = openDeps();
   try {
-    const server = deps.db.select().from(servers).where(eq(servers.stack, stackName)).get();
-    if (!server || server.status === "destroyed") {
-      process.stderr.write(`hoist: no stack named ${stackName} (known: ${deps.db.select({ s: servers.stack }).from(servers).all().map((r) => r.s).join(", ") || "none"})\n`);
-      return 1;
-    }
-    const result = await deps.engine.preview("server", server.id, (text) => process.stdout.write(text));
-    const changes = Object.entries(result.changeSummary).filter(([op, n]) => op !== "same" && n);
-    process.stdout.write(`\n${changes.length ? `${changes.map(([op, n]) => `${n} to ${op}`).join(", ")}` : "no changes"}\n`);
+    if (command.name === "stacks") out(listStacks(deps, command.json));
+    else if (command.name === "env") out(await envCommand(deps, command.stack));
+    else return await runStackCommand(deps, command.name, command);
     return 0;
   } finally {
     deps.close();
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  const [command, arg, ...rest] = args;
-  if (command === "preview" && arg && rest.length === 0) return preview(arg);
-  if (command === "rotate-key" && !arg) return rotateKey(loadConfig(), out, process.stderr).then(() => 0);
-  if (command === "rotate-key" && arg === "--forget-old" && rest.length === 0) return forgetOldKeys(loadConfig(), out, process.stderr).then(() => 0);
-  process.stderr.write(`${usage}\n`);
-  return 2;
+async function main(argv: string[]): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`hoist: ${err.message}\n${usage}\n`);
+    return 2;
+  }
+  return run(command);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
-    const known = err instanceof ConfigError || err instanceof MasterKeyError || err instanceof RotationError;
+    const known = err instanceof Refused || err instanceof ConfigError || err instanceof MasterKeyError || err instanceof RotationError;
     process.stderr.write(`hoist: ${known ? err.message : (err.stack ?? err.message)}\n`);
     process.exit(1);
   },

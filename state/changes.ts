@@ -1,6 +1,6 @@
 // Proposed changes to what exists (a deployment's image tag or settings, a server's size, …):
 // each previewed, its plan kept, then applied or discarded.
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { createHash, randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { changes } from "./schema.ts";
@@ -23,6 +23,17 @@ export function updateChange(db: Db, id: string, patch: Partial<Omit<Change, "id
 /** Moves the change from `from` to `to` (and patches it) only if it is still in `from`. */
 export function moveChange(db: Db, id: string, from: ChangeStatus, to: ChangeStatus, patch: Partial<Omit<Change, "id" | "createdAt" | "status">> = {}): boolean {
   return db.update(changes).set({ ...patch, status: to, updatedAt: new Date() }).where(and(eq(changes.id, id), eq(changes.status, from))).run().changes > 0;
+}
+
+/**
+ * The subject's proposed change that is waiting (being previewed, or previewed and not yet
+ * applied, discarded or stale), newest first: what the console's Apply would run.
+ */
+export function pendingChange(db: Db, subject: { serverId?: string; deploymentId?: string }): Change | undefined {
+  const of = subject.serverId ? eq(changes.serverId, subject.serverId) : subject.deploymentId ? eq(changes.deploymentId, subject.deploymentId) : undefined;
+  if (!of) return undefined;
+  const waiting: ChangeStatus[] = ["previewing", "previewed"];
+  return db.select().from(changes).where(and(of, inArray(changes.status, waiting))).orderBy(desc(changes.createdAt)).limit(1).get();
 }
 
 export function serverChanges(db: Db, serverId: string, limit = 10): Change[] {

@@ -39,6 +39,45 @@ export function claimOperation(db: Db, id: string, workerId: string, at: { lease
     .get();
 }
 
+/**
+ * Inserts an operation already running for `workerId` (a shell's, which never waits in the queue:
+ * a console would pick it up there), in one immediate transaction that inserts nothing while the
+ * stack has an operation queued or running. `alsoDo` runs inside it (moving the subject); when it
+ * throws, nothing is kept. Undefined when the stack is busy.
+ */
+export function insertClaimedOperation(
+  db: Db,
+  o: Parameters<typeof insertOperation>[1],
+  workerId: string,
+  at: { leaseUntil: Date; deadlineAt: Date },
+  alsoDo: () => void = () => {},
+): Operation | undefined {
+  return db.transaction(
+    () => {
+      // One connection: the repository calls below are inside this transaction.
+      if (activeOperations(db, o.stack).length) return undefined;
+      const op = db
+        .insert(operations)
+        .values({ id: randomUUID(), ...o, status: "running", workerId, leaseExpiresAt: at.leaseUntil, startedAt: new Date(), deadlineAt: at.deadlineAt })
+        .returning()
+        .get();
+      alsoDo();
+      return op;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/** The stack's queued and running operations, oldest first. */
+export function activeOperations(db: Db, stack: string): Operation[] {
+  return db.select().from(operations).where(and(eq(operations.stack, stack), inArray(operations.status, ["queued", "running"]))).orderBy(asc(operations.createdAt)).all();
+}
+
+/** The stack's latest operation, whatever its kind. */
+export function lastStackOperation(db: Db, stack: string): Operation | undefined {
+  return db.select().from(operations).where(eq(operations.stack, stack)).orderBy(desc(operations.createdAt), desc(operations.id)).limit(1).get();
+}
+
 /** The worker's heartbeat: its running operations stay its own until `until`. */
 export function renewLeases(db: Db, workerId: string, until: Date): void {
   db.update(operations).set({ leaseExpiresAt: until }).where(and(eq(operations.workerId, workerId), eq(operations.status, "running"))).run();

@@ -9,10 +9,12 @@ import {
   next,
   operationKinds,
   operationTransition,
+  requestEvent,
   serverEvents,
   serverMachine,
   serverPolicy,
   serverStatuses,
+  terminalStatuses,
   TransitionError,
   type StatusMachine,
 } from "./statuses.ts";
@@ -73,6 +75,35 @@ describe("the deployment status machine", () => {
     wellFormed(deploymentMachine, deploymentStatuses, deploymentEvents, "removed");
     expect(heldBy(deploymentMachine, "restart")).toEqual(["restarting"]);
     expect(heldBy(deploymentMachine, "destroy")).toEqual(["removing"]);
+  });
+});
+
+describe("asking for an operation from an idle status (what a shell's `hoist up` moves)", () => {
+  it("moves a server the way the console does: a ready one is updated, a failed one queued again, either destroyed", () => {
+    expect(requestEvent(serverMachine, "ready", "up")).toBe("update_started");
+    expect(requestEvent(serverMachine, "failed", "up")).toBe("queued");
+    expect(requestEvent(serverMachine, "ready", "destroy")).toBe("destroy_requested");
+    expect(requestEvent(serverMachine, "stopped", "destroy")).toBe("destroy_requested");
+  });
+
+  it("moves a deployment the way the console does", () => {
+    expect(requestEvent(deploymentMachine, "running", "up")).toBe("update_requested");
+    expect(requestEvent(deploymentMachine, "failed", "up")).toBe("queued");
+    expect(requestEvent(deploymentMachine, "running", "destroy")).toBe("remove_requested");
+  });
+
+  it("finds no move from a busy status, nor where the machine has none (an up of a stopped server)", () => {
+    expect(requestEvent(serverMachine, "stopped", "up")).toBeUndefined();
+    expect(requestEvent(serverMachine, "pending", "up")).toBeUndefined();
+    expect(requestEvent(serverMachine, "updating", "destroy")).toBeUndefined();
+    expect(requestEvent(serverMachine, "destroyed", "destroy")).toBeUndefined();
+    // Operations that hold no status move nothing.
+    for (const s of serverStatuses) expect(requestEvent(serverMachine, s, "refresh")).toBeUndefined();
+  });
+
+  it("knows the statuses whose stack is gone", () => {
+    expect(terminalStatuses(serverMachine)).toEqual(["destroyed"]);
+    expect(terminalStatuses(deploymentMachine)).toEqual(["removed"]);
   });
 });
 

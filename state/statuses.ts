@@ -90,6 +90,22 @@ export function heldBy<S extends string>(m: StatusMachine<S, string>, kind: Oper
 /** Whether an operation is under way while the subject is in status `s`. */
 export const isBusy = <S extends string>(m: StatusMachine<S, string>, s: S) => m.heldBy[s] !== null;
 
+/** The statuses nothing leaves (destroyed, removed): the subject's stack is gone. */
+export const terminalStatuses = <S extends string>(m: StatusMachine<S, string>): S[] => (Object.keys(m.transitions) as S[]).filter((s) => Object.keys(m.transitions[s]).length === 0);
+
+/**
+ * The event that asks for an operation of `kind` from the idle status `from`: the one that moves
+ * the subject into a status that operation holds. Where two do (a ready server can be updated, or
+ * queued as a new one), the one that does not lead back to where new subjects start wins.
+ * Undefined from a busy status, or when no such move exists (an up of a stopped server).
+ */
+export function requestEvent<S extends string, E extends string>(m: StatusMachine<S, E>, from: S, kind: OperationKind): E | undefined {
+  if (isBusy(m, from)) return undefined;
+  const start = Object.keys(m.transitions)[0];
+  const into = (Object.entries(m.transitions[from]) as [E, S][]).filter(([, to]) => m.heldBy[to] === kind);
+  return (into.find(([, to]) => to !== start) ?? into[0])?.[0];
+}
+
 export const serverMachine: StatusMachine<ServerStatus, ServerEvent> = {
   transitions: {
     pending: { create_started: "creating", configure_started: "configuring", succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
@@ -147,7 +163,8 @@ export type NodeState = (typeof nodeStates)[number];
 export const stackKinds = ["server", "app"] as const;
 export type StackKind = (typeof stackKinds)[number];
 
-export const operationKinds = ["up", "preview", "refresh", "destroy", "power", "restart"] as const;
+/** `drift` is a refresh preview: it reads what really is and writes no state. */
+export const operationKinds = ["up", "preview", "refresh", "drift", "destroy", "power", "restart"] as const;
 export type OperationKind = (typeof operationKinds)[number];
 
 export const operationStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;

@@ -21,9 +21,11 @@ export interface OperationView {
 export type OperationWords = Partial<Record<OperationKind, string>>;
 
 export function operationTitle(op: Pick<OperationView, "kind" | "params">, words: OperationWords = {}): string {
+  // Run from a shell by `hoist` (server/cli/): the OS user who ran it.
+  const from = typeof op.params.cli === "string" ? ` (hoist CLI, ${op.params.cli})` : "";
   if (op.kind === "power") return op.params.action === "on" ? "Power on" : "Power off";
   if (op.kind === "destroy" && op.params.keepData) return "Remove (data kept)";
-  return words[op.kind] ?? { up: "Create / update", destroy: "Destroy", refresh: "Refresh", preview: "Preview", restart: "Restart", power: "Power" }[op.kind];
+  return (words[op.kind] ?? { up: "Create / update", destroy: "Destroy", refresh: "Refresh", drift: "Drift check", preview: "Preview", restart: "Restart", power: "Power" }[op.kind]) + from;
 }
 
 export const opTone: Record<OperationStatus, Tone> = { queued: "muted", running: "info", succeeded: "ok", failed: "bad", cancelled: "muted" };

@@ -11,13 +11,13 @@
 // `hoist rotate-key --forget-old` then drops the older keys once nothing is sealed under them.
 import { randomBytes } from "node:crypto";
 import type { DestinationStream } from "pino";
-import { openStackSecrets, stackExists } from "../engine/stack-check.ts";
-import { loadMasterKeys, writeKeyFile } from "../state/master-key.ts";
-import { resealAll, sealedValues } from "../state/reseal.ts";
-import { createKeyring, keyId, sealedBy } from "../state/secrets.ts";
-import { listServers } from "../state/servers.ts";
-import type { Config } from "./config.ts";
-import { createDeps } from "./deps.ts";
+import { openStackSecrets, stackExists } from "../../engine/stack-check.ts";
+import { loadMasterKeys, writeKeyFile } from "../../state/master-key.ts";
+import { resealAll, sealedValues } from "../../state/reseal.ts";
+import { createKeyring, keyId, sealedBy } from "../../state/secrets.ts";
+import { kinds } from "../../engine/kinds.ts";
+import type { Config } from "../config.ts";
+import { createDeps } from "../deps.ts";
 
 /** A rotation that cannot go ahead or did not prove itself; says what was (not) changed. */
 export class RotationError extends Error {
@@ -35,10 +35,11 @@ function refuseEnvKey(config: Config): void {
   }
 }
 
-/** The stacks of the servers that are not destroyed and whose stack was ever created. */
+/** The stacks of every kind (servers, deployments, …) that are not gone and were ever created. */
 async function liveStacks(deps: Opened): Promise<string[]> {
   const settings = await deps.engine.pulumi();
-  return listServers(deps.db, { userId: "", all: true })
+  return kinds
+    .flatMap((k) => k.subjects(deps.db))
     .map((s) => s.stack)
     .filter((s) => stackExists(settings, s));
 }
