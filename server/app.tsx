@@ -16,6 +16,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
+import { driftRoutes } from "./routes/drift.tsx";
 import { gatewayRoutes } from "./routes/gateway.ts";
 import { maintenanceRoutes } from "./routes/maintenance.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
@@ -82,6 +83,7 @@ export function createApp(deps: Deps) {
     ["/nodes/credentials", credentialRoutes(deps)],
     ["/nodes/cloud", serverRoutes(deps)],
     ["/nodes", nodeRoutes(deps)],
+    ["/drift", driftRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/ssh-keys", userKeyRoutes(deps)],

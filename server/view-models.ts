@@ -1,6 +1,8 @@
 // Rows as the server and node pages show them: labels resolved, owners named, nothing secret.
 import { cloudLabel, clouds, findCloud } from "../stacks/clouds.ts";
 import { findCredential } from "../state/credentials.ts";
+import { deploymentsOnNode } from "../state/deployments.ts";
+import { openReportsOf } from "../state/drift.ts";
 import { nodeOfServer, type Node } from "../state/nodes.ts";
 import type { Operation } from "../state/operations.ts";
 import { findServer, type Server } from "../state/servers.ts";
@@ -12,6 +14,7 @@ import type { CredentialPick } from "../views/server-form.tsx";
 import type { Facts, ServerView } from "../views/servers.tsx";
 import { listCredentials } from "./actions/credentials.ts";
 import { gatewayEntryOf } from "./actions/gateway.ts";
+import { driftView } from "./drift-views.ts";
 import { isBusy } from "./actions/servers.ts";
 import type { Actor, Deps } from "./env.ts";
 
@@ -56,6 +59,7 @@ export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<str
       checkedAt: node.checkedAt,
     },
     gateway: gatewayEntryOf(deps, s, node),
+    drift: driftView(deps, { server: s }),
   };
 }
 
@@ -77,6 +81,8 @@ export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string,
     checkedAt: n.checkedAt,
     checkable: server ? serverPolicy.nodeCheckable(server.status) : false,
     owner: owners?.get(n.userId),
+    drift: server && driftView(deps, { server }),
+    driftedApps: openReportsOf(deps.db, deploymentsOnNode(deps.db, n.id).map((d) => d.stack)).size,
   };
 }
 

@@ -15,7 +15,7 @@ export interface PageProps {
   flash?: { kind: "ok" | "error" | "info"; text: string };
   /** Set while changes are paused (the maintenance switch): what every page says about it. */
   paused?: string;
-  section?: "nodes" | "audit" | "users" | "tokens" | "account" | "maintenance" | "ssh-keys";
+  section?: "nodes" | "drift" | "audit" | "users" | "tokens" | "account" | "maintenance" | "ssh-keys";
   children: Child;
 }
 
@@ -57,6 +57,9 @@ export const Layout = (p: PageProps) => (
           <nav aria-label="Main">
             <a href="/nodes" aria-current={p.section === "nodes" ? "page" : undefined}>
               Infrastructure
+            </a>
+            <a href="/drift" aria-current={p.section === "drift" ? "page" : undefined}>
+              Drift
             </a>
             <a href="/audit" aria-current={p.section === "audit" ? "page" : undefined}>
               Audit log

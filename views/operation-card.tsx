@@ -4,6 +4,7 @@
 import type { OperationKind, OperationStatus } from "../state/statuses.ts";
 import { Badge, CsrfInput, When, type Tone } from "./components.tsx";
 import type { Live } from "./operation-live.ts";
+import { remediationTitle } from "./drift-badge.tsx";
 import { LogList, Progress, Steps } from "./operation-view.tsx";
 
 export interface OperationView {
@@ -20,7 +21,8 @@ export interface OperationView {
 export function operationTitle(op: Pick<OperationView, "kind" | "params">): string {
   if (op.kind === "power") return op.params.action === "on" ? "Power on" : "Power off";
   if (op.kind === "destroy" && op.params.keepData) return "Remove (data kept)";
-  return { up: "Create / update", destroy: "Destroy", refresh: "Refresh", preview: "Preview", restart: "Restart", power: "Power" }[op.kind];
+  if (typeof op.params.remediation === "string") return remediationTitle(op.kind, op.params.remediation);
+  return { up: "Create / update", destroy: "Destroy", refresh: "Refresh", preview: "Preview", restart: "Restart", power: "Power", drift: "Drift check" }[op.kind];
 }
 
 export const opTone: Record<OperationStatus, Tone> = { queued: "muted", running: "info", succeeded: "ok", failed: "bad", cancelled: "muted" };

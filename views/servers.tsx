@@ -4,6 +4,7 @@ import type { DeploymentStatus, NodeState, ServerStatus } from "../state/statuse
 import { CsrfInput, EmptyState, FormErrors, ListTable, Select, When, type Tone } from "./components.tsx";
 import type { PageProps } from "./layout.tsx";
 import { TabbedPage } from "./nodes.tsx";
+import { DriftBadge, type DriftView } from "./drift-badge.tsx";
 import type { ServerGatewayView } from "./server-gateway.tsx";
 
 export interface Facts {
@@ -47,6 +48,7 @@ export interface ServerView {
   node?: ServerNodeView;
   /** Its entry points on the gateway (absent with the gateway off). */
   gateway?: ServerGatewayView;
+  drift?: DriftView;
 }
 
 /** Credentials the operator may switch a server to (its own was deleted). */
@@ -121,7 +123,7 @@ export const ServersTable = (p: { servers: ServerView[]; now: Date }) => {
               {s.owner && <div class="muted small">{s.owner}</div>}
             </td>
             <td>
-              <StatusBadge status={s.status} busy={s.busy} />
+              <StatusBadge status={s.status} busy={s.busy} /> <DriftBadge drift={s.drift} />
               {s.status === "failed" && s.error && <div class="reason small">{s.error.reason}</div>}
             </td>
             <td>{s.cloudLabel}</td>

@@ -17,6 +17,7 @@ import { applyDeploymentChange, discardDeploymentChange, getChange, proposeDeplo
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 import { jsonBody } from "./auth.ts";
+import { driftJson } from "./drift.ts";
 import { operationJson } from "./servers.ts";
 
 export const appJson = (a: AppEntry) => ({
@@ -58,6 +59,7 @@ export function deploymentJson(deps: Deps, d: Deployment) {
     // Which secret settings are set, by name only.
     secrets: (entry?.env ?? []).filter((e) => e.secret).map((e) => e.name),
     error: d.errorReason ? { reason: d.errorReason, code: d.errorCode, action: d.errorAction, retryable: d.retryable } : null,
+    drift: driftJson(deps, { deployment: d }),
     createdAt: d.createdAt.toISOString(),
   };
 }

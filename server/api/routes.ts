@@ -21,6 +21,7 @@ import { bearer, jsonBody, optionalJson } from "./auth.ts";
 import { serverApi } from "./servers.ts";
 import { userKeyApi } from "./user-keys.ts";
 import { deploymentApi } from "./deployments.ts";
+import { driftApi } from "./drift.ts";
 
 export const credentialJson = (c: Credential) => ({
   id: c.id,
@@ -104,6 +105,7 @@ export function apiRoutes(deps: Deps) {
   api.route("/", serverApi(deps));
   api.route("/", userKeyApi(deps));
   api.route("/", deploymentApi(deps));
+  api.route("/", driftApi(deps));
 
   api.get("/audit", (c) => {
     const { rows, nextBefore } = auditEntries(deps, actorOf(c), Number(c.req.query("before")) || undefined);

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { deploymentsOnNode } from "../../state/deployments.ts";
+import { driftVersion } from "../../state/drift.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
 import type { Server } from "../../state/servers.ts";
 import { can, serverMachine, serverPolicy } from "../../state/statuses.ts";
@@ -52,7 +53,7 @@ export function serverRoutes(deps: Deps) {
   const versionOf = (s: Server) => {
     const n = nodeOfServer(deps.db, s.id);
     return createHash("sha256")
-      .update(JSON.stringify([s.status, s.updatedAt?.getTime(), s.credentialId, n?.state, n?.stateReason]))
+      .update(JSON.stringify([s.status, s.updatedAt?.getTime(), s.credentialId, n?.state, n?.stateReason, driftVersion(deps.db, s.stack)]))
       .digest("base64url")
       .slice(0, 12);
   };
