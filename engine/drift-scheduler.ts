@@ -13,7 +13,7 @@ import type { KindContext } from "./kind.ts";
 import { kinds } from "./kinds.ts";
 
 export interface DriftScheduleOptions {
-  /** Seconds between sweeps; 0 turns scheduled sweeps off (checks on demand still run). */
+  /** Seconds between sweeps; 0 turns scheduled sweeps off (a sweep asked for, and checks on demand, still run). */
   intervalSeconds: number;
   /** Checks a sweep runs at once. */
   concurrency: number;
@@ -57,11 +57,9 @@ export class DriftScheduler {
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     try {
       // Checks change nothing: they go on while changes are paused (auto-restore waits).
-      if (this.opts.intervalSeconds > 0) {
-        const times = { now, intervalMs: this.opts.intervalSeconds * 1000, jitterMs: jitterMs(this.opts.intervalSeconds) };
-        const claimed = claimDueSweep(this.ctx.db, times, this.workerId, leaseUntil, () => this.#targets());
-        if (claimed) this.ctx.log.info({ sweep: claimed.id, stacks: claimed.items.length, worker: this.workerId }, "drift sweep started");
-      }
+      const times = { now, intervalMs: this.opts.intervalSeconds * 1000, jitterMs: jitterMs(this.opts.intervalSeconds) };
+      const claimed = claimDueSweep(this.ctx.db, times, this.workerId, leaseUntil, () => this.#targets());
+      if (claimed) this.ctx.log.info({ sweep: claimed.id, stacks: claimed.items.length, worker: this.workerId }, "drift sweep started");
       for (const sweep of sweepsToDrive(this.ctx.db, this.workerId, now)) {
         if (holdSweep(this.ctx.db, sweep, this.workerId, leaseUntil)) this.#drive(sweep);
       }

@@ -64,7 +64,7 @@ describe("drift from a refresh preview's engine events", () => {
       ...step("pulumi:providers:hcloud", "default_1_41_0", "same", { version: "1.41.0" }, { version: "1.41.0" }),
       ...step("hcloud:index/sshKey:SshKey", "ssh-key", "same", { name: "k" }, { name: "k" }),
       ...step(SERVER, "server", "delete", server),
-      { sequence: seq++, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { same: 4 }, PolicyPacks: {} } } as EngineEvent,
+      { sequence: seq++, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { same: 4 }, policyPacks: {} } } as EngineEvent,
     ];
     expect(collect(events)).toEqual([{ urn: URN(SERVER, "server"), name: "server", type: SERVER, kind: "deleted", properties: [] }]);
   });

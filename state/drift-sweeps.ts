@@ -2,7 +2,7 @@
 // row that the console claiming a sweep advances in the same immediate transaction, so two
 // consoles (or one restarted) never both run a sweep; a sweep is then driven by the worker whose
 // lease holds it, and taken over by another when that lease lapses.
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { driftSchedule, driftSweeps } from "./schema.ts";
@@ -32,30 +32,45 @@ export interface ScheduleTimes {
 
 const nextDue = (t: ScheduleTimes) => new Date(t.now.getTime() + t.intervalMs + Math.floor(Math.random() * (t.jitterMs + 1)));
 
-/** When the next sweep is due, once a console has scheduled one. */
+/** When the next scheduled sweep is due, once a console has scheduled one (none while sweeps are off). */
 export function nextSweepAt(db: Db): Date | undefined {
-  return db.select().from(driftSchedule).where(eq(driftSchedule.id, SCHEDULE)).get()?.nextAt;
+  return db.select().from(driftSchedule).where(eq(driftSchedule.id, SCHEDULE)).get()?.nextAt ?? undefined;
+}
+
+/** Asks for a sweep now (an admin's "check everything"); the next tick of any console claims it. */
+export function requestSweep(db: Db, at = new Date()): void {
+  db.insert(driftSchedule)
+    .values({ id: SCHEDULE, nextAt: null, requestedAt: at, updatedAt: at })
+    .onConflictDoUpdate({ target: driftSchedule.id, set: { requestedAt: sql`coalesce(${driftSchedule.requestedAt}, ${at.getTime()})`, updatedAt: at } })
+    .run();
 }
 
 /**
- * Claims the sweep that is due, if one is: in one immediate transaction the schedule moves on
- * to the next due time and the sweep is recorded with its stacks, held by `workerId`. Undefined
- * when nothing is due (or another console claimed it first). The first call schedules the first
- * sweep one interval from now; a due time further out than a whole interval (the interval was
- * shortened) is brought in.
+ * Claims the sweep that is due, if one is — a scheduled one whose time came, or one asked for:
+ * in one immediate transaction the schedule moves on and the sweep is recorded with its stacks,
+ * held by `workerId`. Undefined when nothing is due (or another console claimed it first). The
+ * first call schedules the first sweep one interval from now; a due time further out than a
+ * whole interval (the interval was shortened) is brought in; an interval of 0 schedules none.
  */
 export function claimDueSweep(db: Db, t: ScheduleTimes, workerId: string, leaseUntil: Date, items: () => SweepItem[]): Sweep | undefined {
   return db.transaction(
     () => {
       const row = db.select().from(driftSchedule).where(eq(driftSchedule.id, SCHEDULE)).get();
-      if (!row || row.nextAt.getTime() > t.now.getTime() + t.intervalMs + t.jitterMs) {
-        const nextAt = nextDue(t);
-        db.insert(driftSchedule).values({ id: SCHEDULE, nextAt, updatedAt: t.now }).onConflictDoUpdate({ target: driftSchedule.id, set: { nextAt, updatedAt: t.now } }).run();
-        return undefined;
+      const far = t.now.getTime() + t.intervalMs + t.jitterMs;
+      let nextAt = row?.nextAt ?? null;
+      if (!t.intervalMs) nextAt = null;
+      else if (!nextAt || nextAt.getTime() > far) nextAt = nextDue(t);
+      const scheduled = t.intervalMs > 0 && row?.nextAt && row.nextAt <= t.now ? row.nextAt : undefined;
+      const due = row?.requestedAt ?? scheduled;
+      if (due && scheduled) nextAt = nextDue(t);
+      if (!row || nextAt?.getTime() !== row.nextAt?.getTime() || due) {
+        db.insert(driftSchedule)
+          .values({ id: SCHEDULE, nextAt, requestedAt: null, updatedAt: t.now })
+          .onConflictDoUpdate({ target: driftSchedule.id, set: { nextAt, requestedAt: due ? null : (row?.requestedAt ?? null), updatedAt: t.now } })
+          .run();
       }
-      if (row.nextAt > t.now) return undefined;
-      db.update(driftSchedule).set({ nextAt: nextDue(t), updatedAt: t.now }).where(eq(driftSchedule.id, SCHEDULE)).run();
-      return db.insert(driftSweeps).values({ id: randomUUID(), dueAt: row.nextAt, items: items() as unknown as Record<string, unknown>[], workerId, leaseExpiresAt: leaseUntil, startedAt: t.now }).returning().get();
+      if (!due) return undefined;
+      return db.insert(driftSweeps).values({ id: randomUUID(), dueAt: due, items: items() as unknown as Record<string, unknown>[], workerId, leaseExpiresAt: leaseUntil, startedAt: t.now }).returning().get();
     },
     { behavior: "immediate" },
   );

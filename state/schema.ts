@@ -419,10 +419,14 @@ export const driftSettings = sqliteTable(
   },
 );
 
-/** When the next scheduled drift sweep is due (one row): advanced in one transaction by whichever console claims the sweep. */
+/**
+ * When the next scheduled drift sweep is due (null: none, sweeps are off), and a sweep asked for
+ * now: one row, moved on in one transaction by whichever console claims the sweep.
+ */
 export const driftSchedule = sqliteTable("drift_schedule", {
   id: text("id").primaryKey(),
-  nextAt: integer("next_at", { mode: "timestamp_ms" }).notNull(),
+  nextAt: integer("next_at", { mode: "timestamp_ms" }),
+  requestedAt: integer("requested_at", { mode: "timestamp_ms" }),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
 });
 

@@ -46,6 +46,8 @@ export interface DriftPageProps extends Base {
   schedule: string;
   /** Something is being previewed, applied or checked: the body refreshes itself. */
   busy: boolean;
+  /** Admins may sweep every stack now. */
+  canSweep: boolean;
 }
 
 const show = (v: unknown) => (v === undefined || v === null ? <span class="muted">(none)</span> : <code>{typeof v === "string" ? v : JSON.stringify(v)}</code>);
@@ -231,6 +233,14 @@ export const DriftPage = (p: DriftPageProps) => (
   <Layout title="Drift" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused} section="drift">
     <div class="page-head">
       <h1>Drift</h1>
+      {p.canSweep && (
+        <form method="post" action="/drift/sweep" class="actions">
+          <CsrfInput token={p.csrf} />
+          <button type="submit" id="sweep-now">
+            Check everything now
+          </button>
+        </form>
+      )}
     </div>
     <DriftBody {...p} />
   </Layout>

@@ -6,12 +6,13 @@ import { findKind } from "../../engine/kinds.ts";
 import { activeRemediation, insertRemediation, moveRemediation, remediationById, updateRemediation, type Remediation } from "../../state/drift-remediations.ts";
 import { destructiveSteps, type Plan, type PlannedStep } from "../../engine/plan.ts";
 import { deploymentById } from "../../state/deployments.ts";
+import { requestSweep } from "../../state/drift-sweeps.ts";
 import { findReport, saveSettings, type DriftReport, type DriftSubject } from "../../state/drift.ts";
 import { serverById } from "../../state/servers.ts";
 import { operationsWithStatus, type Operation } from "../../state/operations.ts";
 import { can, deploymentMachine, remediationActions, serverMachine, serverPolicy, type RemediationAction } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
-import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { audit } from "./audit.ts";
 import { getDeployment, type Deployment } from "./deployments.ts";
 import { requireWriter } from "./guards.ts";
@@ -60,6 +61,13 @@ export function setAutoRestore(deps: Deps, actor: Actor, t: DriftTarget, raw: un
   saveSettings(deps.db, subjectOf(t), { autoRestore: on }, actor.user.email);
   audit(deps, actor, "drift.auto_restore", "ok", { type: "server" in t ? "server" : "deployment", id: "server" in t ? t.server.id : t.deployment.id }, `${nameOf(t)}: ${on ? "on" : "off"}`);
   return on;
+}
+
+/** Asks for a sweep of every checkable stack now (admins: it checks everyone's); the scheduler of any console starts it within seconds. */
+export function sweepNow(deps: Deps, actor: Actor): void {
+  if (actor.user.role !== "admin") throw new ForbiddenError("Only admins can check every stack at once; check yours from their pages.");
+  requestSweep(deps.db);
+  audit(deps, actor, "drift.sweep", "ok");
 }
 
 export function getReport(deps: Deps, actor: Actor, id: string): DriftReport {

@@ -5,7 +5,7 @@ import type { Remediation } from "../../state/drift-remediations.ts";
 import { remediationsOf } from "../../state/drift-remediations.ts";
 import { listReports, resourcesOf, type DriftReport } from "../../state/drift.ts";
 import type { Sweep } from "../../state/drift-sweeps.ts";
-import { applyRemediation, checkDrift, discardRemediation, getRemediation, getReport, proposeRemediation, setAutoRestore, subjectName, targetOf, type DriftTarget } from "../actions/drift.ts";
+import { applyRemediation, checkDrift, discardRemediation, getRemediation, getReport, proposeRemediation, setAutoRestore, subjectName, sweepNow, targetOf, type DriftTarget } from "../actions/drift.ts";
 import { driftView } from "../drift-views.ts";
 import type { Deps, Env } from "../env.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -63,6 +63,10 @@ export function driftApi(deps: Deps) {
   api.get("/drift/schedule", (c) => {
     const s = deps.engine.driftStatus();
     return c.json({ ...deps.config.drift, nextAt: iso(s?.nextAt), sweeps: (s?.sweeps ?? []).map(sweepJson) });
+  });
+  api.post("/drift/sweeps", (c) => {
+    sweepNow(deps, actorOf(c));
+    return c.json({ requested: true }, 202);
   });
   api.post("/drift/checks", async (c) => {
     const actor = actorOf(c);

@@ -3,7 +3,7 @@
 // a redirect and a flash; refused input says which field and why, and changes nothing.
 import { Hono, type Context } from "hono";
 import { DriftBody, DriftPage, type DriftPageProps } from "../../views/drift.tsx";
-import { applyRemediation, checkDrift, discardRemediation, getRemediation, proposeRemediation, setAutoRestore, targetOf } from "../actions/drift.ts";
+import { applyRemediation, checkDrift, discardRemediation, getRemediation, proposeRemediation, setAutoRestore, sweepNow, targetOf } from "../actions/drift.ts";
 import { driftPageReports, scheduleText } from "../drift-views.ts";
 import type { Deps, Env } from "../env.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -16,6 +16,7 @@ export function driftRoutes(deps: Deps) {
   const props = (c: Context<Env>): DriftPageProps => ({
     ...pageBase(c),
     canWrite: actorOf(c).user.role !== "viewer",
+    canSweep: actorOf(c).user.role === "admin",
     schedule: scheduleText(deps),
     ...driftPageReports(deps, actorOf(c)),
   });
@@ -35,6 +36,13 @@ export function driftRoutes(deps: Deps) {
     return c.redirect(back(form), 303);
   };
   const backTo = (form: Record<string, unknown>) => safeNext(typeof form.back === "string" ? form.back : undefined, "/drift");
+
+  app.post("/sweep", (c) =>
+    act(c, () => "/drift", () => {
+      sweepNow(deps, actorOf(c));
+      return "Checking every ready server and running deployment: the sweep starts within seconds.";
+    }),
+  );
 
   app.post("/check", (c) =>
     act(c, backTo, (form) => {

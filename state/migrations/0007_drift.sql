@@ -57,7 +57,8 @@ CREATE TABLE `drift_resources` (
 CREATE INDEX `drift_resources_report` ON `drift_resources` (`report_id`);--> statement-breakpoint
 CREATE TABLE `drift_schedule` (
 	`id` text PRIMARY KEY NOT NULL,
-	`next_at` integer NOT NULL,
+	`next_at` integer,
+	`requested_at` integer,
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
