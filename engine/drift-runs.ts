@@ -9,7 +9,7 @@ import { activeRemediation, insertRemediation, moveRemediation, remediationById,
 import { markRemediated, recordCheck, reportById, resourcesOf, saveSettings, settingsOf, type DriftReport, type DriftSubject } from "../state/drift.ts";
 import type { Operation } from "../state/operations.ts";
 import type { RemediationAction } from "../state/statuses.ts";
-import { previewDrift, type DriftedResource } from "./drift.ts";
+import { previewDrift, type DriftedResource, type WatchedOutput } from "./drift.ts";
 import { converter } from "./events.ts";
 import { OperationRefused, type KindContext, type Run, type Runner } from "./kind.ts";
 import { planCollector, planSignature, type Plan, type PlannedStep } from "./plan.ts";
@@ -22,6 +22,8 @@ export interface DriftSupport {
   subject(ctx: KindContext, op: Operation): DriftSubject | { skip: string };
   /** The subject's stack, configured with what it declares. */
   open(run: Run): Promise<Stack>;
+  /** Output properties whose change is drift though Pulumi's refresh calls the step the same (a server's power state). */
+  watched?(ctx: KindContext, op: Operation): WatchedOutput[];
   /** Drift a refresh cannot see, found by the kind itself (an app's container on its node). */
   inspect?(run: Run, stack: Stack): Promise<DriftedResource[]>;
   /** Resources a Restore of these findings replaces (a container the stack's refresh cannot read back). */
@@ -73,7 +75,7 @@ export function driftCheck(supportOf: () => DriftSupport): Runner {
     }
     const stack = await support.open(run);
     const convert = converter({ planning: true });
-    const found = await previewDrift(stack, { signal: run.signal, onEvent: (e) => convert(e).forEach((h) => run.record(h)) });
+    const found = await previewDrift(stack, { signal: run.signal, watched: support.watched?.(run, run.op), onEvent: (e) => convert(e).forEach((h) => run.record(h)) });
     run.signal.throwIfAborted();
     const inspected = (await support.inspect?.(run, stack)) ?? [];
     const settings = settingsOf(run.db, subject.stack);
@@ -127,7 +129,7 @@ const acceptPlan = (resources: DriftedResource[]): Plan => ({
 
 async function planOf(support: DriftSupport, run: Run, stack: Stack, action: RemediationAction, report: DriftReport): Promise<{ plan: Plan; inspected: DriftedResource[] }> {
   if (action === "accept") {
-    const found = await previewDrift(stack, { signal: run.signal });
+    const found = await previewDrift(stack, { signal: run.signal, watched: support.watched?.(run, run.op) });
     const inspected = (await support.inspect?.(run, stack)) ?? [];
     return { plan: acceptPlan([...found, ...inspected]), inspected };
   }

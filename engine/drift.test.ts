@@ -1,6 +1,7 @@
 // Engine events of a refresh preview into drift findings, with events shaped as Pulumi 3.250's
-// engine sends them for a refresh preview (planning, op refresh → update/delete/same, old and new
-// state with inputs and outputs).
+// engine sends them for a refresh preview run with its program (planning, op refresh →
+// update/delete/same with the old and new state's inputs and outputs; then the program's own
+// logical steps).
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { describe, expect, it } from "vitest";
 import { changedProperties, driftCollector } from "./drift.ts";
@@ -74,11 +75,26 @@ describe("drift from a refresh preview's engine events", () => {
     expect(collect(events)).toEqual([]);
   });
 
-  it("keeps each resource's last step only: a resource seen twice is reported as it ended", () => {
-    const first = step(SERVER, "server", "update", server, { ...server, status: "off" });
-    const again = step(SERVER, "server", "same", server, server);
-    expect(collect([...first, ...again])).toEqual([]);
-    expect(collect([...again, ...first])[0]!.properties).toEqual([{ property: "status", declared: "running", actual: "off" }]);
+  it("counts only refresh steps: the program's own steps that follow (a deleted server declared again) tell nothing", () => {
+    const gone = step(SERVER, "server", "delete", server);
+    // With the program run, the engine then steps through what it declares, from the refreshed state.
+    const declared = state(SERVER, "server", { name: "web", serverType: "cx22" });
+    const program = [pre({ type: SERVER, urn: declared.urn, op: "same", old: declared, new: declared }), out({ type: SERVER, urn: declared.urn, op: "same", old: declared, new: declared })];
+    expect(collect([...gone, ...program])).toEqual([{ urn: URN(SERVER, "server"), name: "server", type: SERVER, kind: "deleted", properties: [] }]);
+    // An output event with no refresh step before it is the program's.
+    expect(collect(program.slice(1).map((e) => ({ ...e, resOutputsEvent: { ...e.resOutputsEvent!, metadata: { ...e.resOutputsEvent!.metadata, op: "delete" as const } } })))).toEqual([]);
+  });
+
+  it("a step the engine calls the same drifts only in watched outputs (the power state), not in computed ones", () => {
+    const firewall = "hcloud:index/firewall:Firewall";
+    const events = [
+      ...step(SERVER, "server", "same", server, { ...server, status: "off", ipv4Address: "127.0.0.10" }, ["name", "serverType", "labels"]),
+      ...step(firewall, "firewall", "same", { name: "f", applyTos: [] }, { name: "f", applyTos: [{ server: 42 }] }, ["name"]),
+    ];
+    const c = driftCollector([{ type: SERVER, property: "status" }]);
+    events.forEach(c.onEvent);
+    expect(c.resources()).toEqual([{ urn: URN(SERVER, "server"), name: "server", type: SERVER, kind: "changed", properties: [{ property: "status", declared: "running", actual: "off" }] }]);
+    expect(collect(events)).toEqual([]);
   });
 
   it("never keeps a secret: values Pulumi masks, and properties that carry secrets, stay masked", () => {

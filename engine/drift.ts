@@ -1,7 +1,10 @@
 // Drift of a stack, as a refresh preview finds it: for each resource, what its refresh step would
 // record — changed (each property whose recorded value differs from what the provider reads
 // now, declared → actual), or deleted out of band. Read from the engine's per-resource events,
-// never from the run's change summary (which need not count a resource deleted out of band).
+// never from the run's change summary (which does not count a resource deleted out of band):
+// only refresh steps count (started with op `refresh`), not the program's own steps that follow
+// them when the program runs. The engine calls a refresh step `same` when the inputs it read back
+// match, though outputs changed; outputs that matter (a server's power state) are watched.
 // Secrets stay masked: Pulumi sends them as "[secret]", and properties that carry them are
 // masked whatever they hold. Nothing here writes state; the CLI may call it as the console does.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation/index.js";
@@ -39,24 +42,36 @@ export function changedProperties(declared: Props, actual: Props, prefix = ""): 
 /** The state a refresh step reads from: its outputs, with inputs the outputs do not echo. */
 const stateOf = (s: { inputs?: Props; outputs?: Props } | undefined): Props => ({ ...(s?.inputs ?? {}), ...(s?.outputs ?? {}) });
 
+/** An output property that drifts even when the engine finds its step `same` (Pulumi compares inputs only). */
+export interface WatchedOutput {
+  type: string;
+  property: string;
+}
+
 /** Turns one refresh step's outcome into a drifted resource, or undefined when it found none. */
-export function driftOfStep(m: NonNullable<EngineEvent["resOutputsEvent"]>["metadata"]): DriftedResource | undefined {
+export function driftOfStep(m: NonNullable<EngineEvent["resOutputsEvent"]>["metadata"], watched: WatchedOutput[] = []): DriftedResource | undefined {
   if (m.type === "pulumi:pulumi:Stack" || m.type.startsWith("pulumi:providers:")) return undefined;
   const base = { urn: m.urn, name: urnName(m.urn), type: m.type };
   if (m.op === "delete") return { ...base, kind: "deleted", properties: [] };
-  if (m.op !== "update") return undefined;
-  const properties = changedProperties(stateOf(m.old), stateOf(m.new));
+  if (m.op !== "update" && m.op !== "same") return undefined;
+  const all = changedProperties(stateOf(m.old), stateOf(m.new));
+  // A `same` step's output changes are the provider's bookkeeping (a firewall's computed targets) unless watched.
+  const properties = m.op === "update" ? all : all.filter((p) => watched.some((w) => w.type === m.type && w.property === p.property));
   // A step that changes only bookkeeping (timeouts, schema version) is no drift.
   return properties.length ? { ...base, kind: "changed", properties } : undefined;
 }
 
-/** Gathers a refresh preview's drift from its engine events, each resource once (its last step). */
-export function driftCollector(): { onEvent(e: EngineEvent): void; resources(): DriftedResource[] } {
+/** Gathers a refresh preview's drift from its engine events: each resource's refresh step. */
+export function driftCollector(watched: WatchedOutput[] = []): { onEvent(e: EngineEvent): void; resources(): DriftedResource[] } {
+  const refreshing = new Set<string>();
   const found = new Map<string, DriftedResource | undefined>();
   return {
     onEvent(e) {
+      const pre = e.resourcePreEvent?.metadata;
+      if (pre?.op === "refresh") refreshing.add(pre.urn);
       const m = e.resOutputsEvent?.metadata;
-      if (m) found.set(m.urn, driftOfStep(m));
+      // The program's steps (logical, after the refresh) see the state as refreshed: they tell nothing.
+      if (m && refreshing.delete(m.urn)) found.set(m.urn, driftOfStep(m, watched));
     },
     resources: () => [...found.values()].filter((r): r is DriftedResource => r !== undefined),
   };
@@ -67,8 +82,8 @@ export function driftCollector(): { onEvent(e: EngineEvent): void; resources(): 
  * `runProgram` so that the provider settings are the stack config's, not those saved with the
  * state (a rotated token or a moved endpoint).
  */
-export async function previewDrift(stack: Stack, opts: { onEvent?: (e: EngineEvent) => void; signal?: AbortSignal } = {}): Promise<DriftedResource[]> {
-  const drift = driftCollector();
+export async function previewDrift(stack: Stack, opts: { onEvent?: (e: EngineEvent) => void; signal?: AbortSignal; watched?: WatchedOutput[] } = {}): Promise<DriftedResource[]> {
+  const drift = driftCollector(opts.watched);
   await stack.previewRefresh({
     runProgram: true,
     color: "never",

@@ -51,11 +51,18 @@ export const serverDrift: DriftSupport = {
   subject(ctx, op) {
     const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;
     if (!server) return { skip: "the server is gone" };
-    if (!serverPolicy.canCheck(server.status)) return { skip: `the server is ${server.status}` };
+    if (!serverPolicy.canCheckDrift(server.status)) return { skip: `the server is ${server.status}` };
     return { stack: server.stack, stackKind: "server", userId: server.userId, serverId: server.id };
   },
 
   open: async (run) => (await prepare(run)).stack,
+
+  watched(ctx, op) {
+    const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;
+    if (!server || server.status !== "ready") return [];
+    const { type, property } = supportOf(server).powerState;
+    return [{ type, property }];
+  },
 
   hoistSteps(ctx, op, resources): PlannedStep[] {
     const off = powerDrift(ctx, op.serverId, resources);

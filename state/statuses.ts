@@ -126,6 +126,11 @@ export const serverPolicy = {
   canRetry: (s: ServerStatus) => s === "failed",
   /** Its node can answer an SSH check. */
   canCheck: (s: ServerStatus) => s === "ready",
+  /**
+   * Its stack can be checked for drift (a sweep checks ready ones only). A stopped server's power
+   * state is not compared: Hoist stops it through the cloud's API, not its stack.
+   */
+  canCheckDrift: (s: ServerStatus) => s === "ready" || s === "stopped",
   /** Why its node is offline without asking it, if the status says so. */
   offlineBecause: (s: ServerStatus): string | undefined => (s === "stopped" ? "the server is stopped" : undefined),
   /** "Check now" means something: the node is asked, or known offline. */

@@ -38,12 +38,12 @@ export function subjectOf(t: DriftTarget): DriftSubject {
 const nameOf = (t: DriftTarget) => ("server" in t ? t.server.name : t.deployment.name);
 
 /** Whether a check means something now: the server is ready, the deployment running. */
-export const checkable = (t: DriftTarget) => ("server" in t ? serverPolicy.canCheck(t.server.status) : t.deployment.status === "running");
+export const checkable = (t: DriftTarget) => ("server" in t ? serverPolicy.canCheckDrift(t.server.status) : t.deployment.status === "running");
 
 /** Queues a drift check of the stack, or answers the one already waiting or running. */
 export function checkDrift(deps: Deps, actor: Actor, t: DriftTarget): Operation {
   requireWriter(actor);
-  if (!checkable(t)) throw new ConflictError("server" in t ? `Only a ready server can be checked for drift; this one is ${t.server.status}.` : `Only a running deployment can be checked for drift; this one is ${t.deployment.status}.`);
+  if (!checkable(t)) throw new ConflictError("server" in t ? `Only a ready or stopped server can be checked for drift; this one is ${t.server.status}.` : `Only a running deployment can be checked for drift; this one is ${t.deployment.status}.`);
   const subject = subjectOf(t);
   const under = operationsWithStatus(deps.db, ["queued", "running"]).find((o) => o.stack === subject.stack && o.kind === "drift");
   if (under) return under;
