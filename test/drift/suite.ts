@@ -19,6 +19,8 @@ export interface DriftExpectations {
   poweredOff: Record<string, [unknown, unknown]>;
   /** The property a resize changes in the server resource's inputs (what Restore sets back). */
   sizeProperty: string;
+  /** Other resources a deleted server leaves drifted, by name (a firewall that listed it). */
+  alsoWhenDeleted?: Record<string, { kind: string; properties: Record<string, [unknown, unknown]> }>;
 }
 
 const NAMES = ["resized", "relabelled", "off-restored", "off-accepted", "gone"] as const;
@@ -69,7 +71,7 @@ export function driftSuite(cloud: CloudId, expected: DriftExpectations) {
         relabelled: { server: { kind: "changed", properties: expected.relabelled } },
         "off-restored": { server: { kind: "changed", properties: expected.poweredOff } },
         "off-accepted": { server: { kind: "changed", properties: expected.poweredOff } },
-        gone: { server: { kind: "deleted", properties: {} } },
+        gone: { server: { kind: "deleted", properties: {} }, ...expected.alsoWhenDeleted },
       });
       const json = (await bed.api.get(`/servers/${ids.gone}`)).json();
       expect(json.drift).toMatchObject({ state: "drifted", reportId: reportOf(reports, "gone").id, summary: { deleted: 1 } });
