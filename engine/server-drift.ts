@@ -81,7 +81,7 @@ export const serverDrift: DriftSupport = {
     run.signal.throwIfAborted();
     const res = await stack.up({ ...opts, refresh: true, replace: replace.length ? replace : undefined, onEvent: (e) => (opts.onEvent(e), onEvent(e)) });
     await register(run, server, res.outputs);
-    // A provider may leave a resized server off (Hetzner's does): it is meant to run.
+    // A provider may leave a resized server off (some do): it is meant to run.
     await powerOnIfOff(run, stack, opts);
     run.move("succeeded" satisfies ServerEvent, { outputs: plainOutputs(res.outputs), ...clearedFailure });
   },

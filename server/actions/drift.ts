@@ -105,8 +105,8 @@ export function proposeRemediation(deps: Deps, actor: Actor, reportId: string, a
 /** Moves the subject as a Restore's up starts (ready/running → updating); false when it cannot be updated now. */
 const queueRestore = (deps: Deps, r: DriftReport) => findKind(r.stackKind).drift?.queueRestore(deps.engine.context, r.serverId ?? r.deploymentId ?? "") ?? false;
 
-/** Servers and volumes hold data: a step replacing or deleting one loses it. */
-const holdsData = (step: PlannedStep) => /:(server|droplet|instance|volume)(:|$)/i.test(step.type) || step.name === "volumes";
+/** Servers (every cloud's adapter names its server resource `server`) and volumes hold data: a step replacing or deleting one loses it. */
+const holdsData = (step: PlannedStep) => step.name === "server" || step.name === "volumes" || /volume/i.test(step.type);
 
 /** The steps of a remediation's plan that destroy data: shown in red, applied only once the subject's name is typed. */
 export const destructiveOf = (m: Remediation) => (m.plan ? destructiveSteps(m.plan as unknown as Plan, holdsData) : []);
