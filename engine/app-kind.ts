@@ -13,6 +13,8 @@ import { changeSecretsRef, deploymentSecretEnvRef } from "../state/sealed-column
 import { openJson, sealJson } from "../state/secrets.ts";
 import { deploymentMachine, type DeploymentEvent, type DeploymentStatus } from "../state/statuses.ts";
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
+import { appDrift } from "./app-drift.ts";
+import { driftCheck, withDrift } from "./drift-runs.ts";
 import { converter, urnName } from "./events.ts";
 import { waitHealthy, type HealthTarget } from "./health.ts";
 import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
@@ -24,13 +26,13 @@ import { openStack, removeStack } from "./workspace.ts";
 /** How long an app may take to answer its health check after it started. */
 const HEALTHY_WITHIN_MS = 120_000;
 
-function deploymentOf(ctx: KindContext, id: string): Deployment {
+export function deploymentOf(ctx: KindContext, id: string): Deployment {
   const d = deploymentById(ctx.db, id);
   if (!d) throw new Error(`deployment ${id} is gone`);
   return d;
 }
 
-function nodeOf(ctx: KindContext, d: Deployment): Node {
+export function nodeOf(ctx: KindContext, d: Deployment): Node {
   const node = d.nodeId ? findNodeById(ctx.db, d.nodeId) : undefined;
   if (!node) throw new OperationRefused({ reason: "The node this app was deployed on is gone", code: "no_node", action: "Remove the deployment (its data went with the node) and deploy it again elsewhere.", retryable: false, auth: false });
   return node;
@@ -38,7 +40,7 @@ function nodeOf(ctx: KindContext, d: Deployment): Node {
 
 export const specOf = (d: Deployment) => d.spec as unknown as AppSpec;
 
-function accessFor(ctx: KindContext, node: Node) {
+export function accessFor(ctx: KindContext, node: Node) {
   const access = accessOf(ctx, node);
   if (!access || !node.hostKey) {
     throw new OperationRefused({ reason: "Hoist holds no key or pinned host key line for this node", code: "no_access", action: "Retry the node's server (its configure step records them), then retry.", retryable: false, auth: false });
@@ -75,7 +77,7 @@ export function healthTarget(spec: AppSpec): HealthTarget {
   return { http: { url: `http://${spec.address}:${portOf(port)}${path}`, expect } };
 }
 
-async function prepare(run: Run, change?: Change) {
+export async function prepare(run: Run, change?: Change) {
   const d = deploymentOf(run, run.op.deploymentId!);
   const settings = await run.pulumi();
   const stack = await openStack(settings, d.stack);
@@ -136,7 +138,8 @@ async function up(run: Run): Promise<void> {
   });
 }
 
-async function deploy(run: Run): Promise<void> {
+/** Runs the deployment's up on its node, then its health check; `extra` refreshes or replaces (a drift Restore). */
+export async function deploy(run: Run, extra: { refresh?: boolean; replace?: string[]; onEvent?: (e: EngineEvent) => void } = {}): Promise<void> {
   const d = deploymentOf(run, run.op.deploymentId!);
   const node = nodeOf(run, d);
   // Asked now, not as the last periodic check found it: a stopped node fails here in words.
@@ -145,7 +148,7 @@ async function deploy(run: Run): Promise<void> {
     throw new OperationRefused({ reason: `The node ${node.name} is offline: ${check?.reason ?? "it has no server Hoist can reach"}`, code: "node_offline", action: "Start the node's server (or fix what keeps it offline), then retry.", retryable: true, auth: false });
   }
   const { stack, opts } = await prepare(run);
-  const res = await stack.up(opts);
+  const res = await stack.up({ ...opts, refresh: extra.refresh, replace: extra.replace?.length ? extra.replace : undefined, onEvent: (e) => (opts.onEvent(e), extra.onEvent?.(e)) });
   const health = await requireHealthy(run, specOf(d));
   const outputs = Object.fromEntries(Object.entries(res.outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
   run.move("succeeded" satisfies DeploymentEvent, { outputs: { ...outputs, health }, ...clearedFailure });
@@ -184,12 +187,6 @@ async function refresh(run: Run): Promise<void> {
   await stack.refresh({ ...opts, runProgram: true });
 }
 
-/** A refresh preview: the state against what the node really runs, nothing written. */
-async function drift(run: Run): Promise<void> {
-  const { stack, opts } = await prepare(run);
-  await stack.previewRefresh({ ...opts, runProgram: true });
-}
-
 async function restart(run: Run): Promise<void> {
   const d = deploymentOf(run, run.op.deploymentId!);
   const access = accessFor(run, nodeOf(run, d));
@@ -209,7 +206,11 @@ export const appKind: StackKind = {
   subjects: (db) => listDeployments(db, { userId: "", all: true }),
   move: (db, id, event, patch, from) => moveDeployment(db, id, event as DeploymentEvent, patch, from as DeploymentStatus[]),
   inputs,
-  runners: { up, destroy, restart, preview, refresh, drift },
+  runners: { up: withDrift(() => appDrift, "up", up), destroy, restart, preview: withDrift(() => appDrift, "preview", preview), refresh: withDrift(() => appDrift, "refresh", refresh), drift: driftCheck(() => appDrift) },
   holdsData: (step) => step.name === VOLUMES_RESOURCE,
   explain: (_ctx, _op, err) => explainAppError(err instanceof Error ? err.message : String(err)),
+  // A getter: app-drift.ts imports this module too.
+  get drift() {
+    return appDrift;
+  },
 };

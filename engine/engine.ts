@@ -27,8 +27,9 @@ import {
 } from "../state/operations.ts";
 import type { Keyring } from "../state/secrets.ts";
 import { stackPassphrase } from "../state/stack-passphrase.ts";
-import { heldBy, type OperationKind, type OperationStatus, type StackKind as StackKindId } from "../state/statuses.ts";
+import { heldBy, operationPolicy, type OperationKind, type OperationStatus, type StackKind as StackKindId } from "../state/statuses.ts";
 import { EventBus, type Recorded } from "./bus.ts";
+import { DriftScheduler, type DriftScheduleOptions } from "./drift-scheduler.ts";
 import { DeadlinePassed, failurePatch, OperationRefused, type KindContext, type Run, type RunOutput, type StackKind } from "./kind.ts";
 import { findKind } from "./kinds.ts";
 import { checkAllNodes } from "./nodes.ts";
@@ -56,6 +57,8 @@ export interface EngineOptions {
   paused?: () => boolean;
   /** Tests and the test bed pass their CLI; otherwise it is obtained (downloaded or built). */
   pulumiSettings?: () => Promise<PulumiSettings>;
+  /** Scheduled drift sweeps (engine/drift-scheduler.ts); none without. */
+  drift?: DriftScheduleOptions;
 }
 
 export interface EnqueueRequest {
@@ -125,12 +128,23 @@ export class Engine {
   #checking?: Promise<void>;
   #reconciling?: Promise<void>;
   #beats = 0;
+  #drift?: DriftScheduler;
 
   constructor(opts: EngineOptions) {
     this.#opts = opts;
     this.#leaseMs = (opts.leaseSeconds ?? 30) * 1000;
     this.bus = new EventBus(opts.db);
-    this.#ctx = { db: opts.db, keyring: opts.keyring, log: opts.log, endpoints: opts.endpoints, bus: this.bus, pulumi: () => this.pulumi() };
+    this.#ctx = {
+      db: opts.db,
+      keyring: opts.keyring,
+      log: opts.log,
+      endpoints: opts.endpoints,
+      bus: this.bus,
+      pulumi: () => this.pulumi(),
+      enqueue: (req) => this.enqueue(req),
+      paused: () => opts.paused?.() ?? false,
+    };
+    if (opts.drift) this.#drift = new DriftScheduler(this.#ctx, this.workerId, opts.drift, this.#leaseMs);
   }
 
   /** What the kinds' code reaches (for the console's own calls into a kind, e.g. a node check). */
@@ -161,13 +175,20 @@ export class Engine {
     this.#timers.push(setInterval(() => this.#heartbeat(), 1000));
     this.#timers.push(setInterval(() => void this.checkNodes(), this.#opts.nodeCheckIntervalSeconds * 1000));
     for (const t of this.#timers) t.unref();
+    this.#drift?.start();
     this.pump();
+  }
+
+  /** The drift schedule: when the next sweep is due, and the latest ones. */
+  driftStatus() {
+    return this.#drift?.status();
   }
 
   /** Cancels this worker's running operations gracefully and waits for them (at most a minute). */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timers.forEach(clearInterval);
+    this.#drift?.stop();
     for (const r of this.#running.values()) r.controller.abort(new Error("Hoist is shutting down"));
     // The timer must not outlive the wait, or it holds the process open.
     let limit: NodeJS.Timeout | undefined;
@@ -257,7 +278,8 @@ export class Engine {
   pump(): void {
     if (!this.#ready || this.#stopped) return;
     const running = operationsWithStatus(this.#opts.db, ["running"]);
-    const queued = this.#opts.paused?.() ? [] : this.#waitsOver(operationsWithStatus(this.#opts.db, ["queued"]));
+    const paused = this.#opts.paused?.() ?? false;
+    const queued = this.#waitsOver(operationsWithStatus(this.#opts.db, ["queued"]).filter((op) => !paused || operationPolicy.runsWhilePaused(op.kind)));
     const mine = running.filter((o) => o.workerId === this.workerId).length;
     // The limit is this worker's; `runnable` counts every worker's running ones for fairness.
     for (const op of runnable(queued, running, this.#opts.concurrency + running.length - mine)) {

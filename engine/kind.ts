@@ -12,6 +12,8 @@ import type { Operation } from "../state/operations.ts";
 import type { Keyring } from "../state/secrets.ts";
 import type { OperationKind, StackKind as StackKindId, StatusMachine } from "../state/statuses.ts";
 import type { EventBus } from "./bus.ts";
+import type { DriftSupport } from "./drift-runs.ts";
+import type { EnqueueRequest } from "./engine.ts";
 import type { HoistEvent } from "./events.ts";
 import type { PlannedStep } from "./plan.ts";
 import type { Finder } from "./recover.ts";
@@ -26,6 +28,10 @@ export interface KindContext {
   endpoints: Record<string, string>;
   bus: EventBus;
   pulumi: () => Promise<PulumiSettings>;
+  /** Queues another operation (a remediation's follow-up check, an automatic restore). */
+  enqueue(req: EnqueueRequest): Operation;
+  /** Whether changes are paused (maintenance): nothing is changed on Hoist's own initiative meanwhile. */
+  paused(): boolean;
 }
 
 /** A shell watching a run (`hoist up`): Pulumi's own output goes there as it comes. */
@@ -98,6 +104,8 @@ export interface StackKind {
   holdsData(step: PlannedStep): boolean;
   /** How crash recovery finds, at the provider, what a pending create of this stack made. */
   finder?(ctx: KindContext, op: Operation): Finder | undefined;
+  /** How drift of its stacks is found and remediated (engine/drift-runs.ts). */
+  readonly drift?: DriftSupport;
 }
 
 /** An operation that cannot go on, with the reason the operator sees. */

@@ -48,7 +48,7 @@ function changedInputs(olds: Record<string, unknown> | undefined, news: Record<s
 }
 
 /** A value as the plan may keep it: secrets masked, long strings cut. */
-function safe(property: string, value: unknown): unknown {
+export function safe(property: string, value: unknown): unknown {
   if (value === undefined) return undefined;
   if (secretish.test(property.split(/[.[]/)[0] ?? "")) return MASK;
   const text = JSON.stringify(value);

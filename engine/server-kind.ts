@@ -15,20 +15,22 @@ import { listServers, moveServer, serverById, updateServer, type Server } from "
 import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
 import { serverMachine, serverPolicy, type ServerEvent } from "../state/statuses.ts";
 import { openCredential } from "./credentials.ts";
+import { driftCheck, withDrift } from "./drift-runs.ts";
 import { converter, urnName } from "./events.ts";
 import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
 import { setNodeOffline, waitForNode } from "./nodes.ts";
+import { serverDrift } from "./server-drift.ts";
 import { adoptPendingCreates, brokenResources, finderFor, holdsResources, resourcesNamed } from "./recover.ts";
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
 import { openStack, removeStack } from "./workspace.ts";
 
-function serverOf(ctx: KindContext, id: string): Server {
+export function serverOf(ctx: KindContext, id: string): Server {
   const server = serverById(ctx.db, id);
   if (!server) throw new Error(`server ${id} is gone`);
   return server;
 }
 
-function supportOf(server: Server): ServerSupport {
+export function supportOf(server: Server): ServerSupport {
   const support = findCloud(server.cloud)?.servers;
   if (!support) throw new OperationRefused({ reason: `Hoist cannot manage ${server.cloud} servers`, action: "Destroy the server at the provider by hand.", retryable: false, auth: false });
   return support;
@@ -104,7 +106,7 @@ function inputs(ctx: KindContext, subjectId: string, change?: Change) {
 }
 
 /** The server's stack, configured, and an event handler that records events and moves the status. */
-async function prepare(run: Run, change?: Change) {
+export async function prepare(run: Run, change?: Change) {
   const server = serverOf(run, run.op.serverId!);
   const support = supportOf(server);
   const settings = await run.pulumi();
@@ -216,14 +218,8 @@ async function preview(run: Run): Promise<void> {
   await previewChange(stack, change, run, { ...opts, replace }, () => stack.setAllConfig(inputs(run, server.id).config));
 }
 
-/** A refresh preview: what the provider really holds against the state, nothing written. */
-async function drift(run: Run): Promise<void> {
-  const { stack, opts } = await prepare(run);
-  await stack.previewRefresh({ ...opts, runProgram: true });
-}
-
 /** Stack outputs as plain values (none of a server's outputs is secret). */
-function plainOutputs(outputs: OutputMap): Record<string, unknown> {
+export function plainOutputs(outputs: OutputMap): Record<string, unknown> {
   return Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
 }
 
@@ -243,7 +239,7 @@ async function configureWithoutHostKey(stack: Stack): Promise<string[]> {
  * The stack's outputs register (or update) the server's node, which is then checked over SSH.
  * Without a host key to pin the node could never be checked safely, so the operation fails.
  */
-async function register(run: Run, server: Server, outputs: OutputMap): Promise<void> {
+export async function register(run: Run, server: Server, outputs: OutputMap): Promise<void> {
   const out = plainOutputs(outputs);
   if (!out.ipv4) throw new Error("the stack reported no address for the server");
   if (!out.hostKeyFingerprint) {
@@ -295,7 +291,7 @@ export const serverKind: StackKind = {
   },
   move: (db, id, event, patch, from) => moveServer(db, id, event as ServerEvent, patch, from as Server["status"][]),
   inputs,
-  runners: { up, destroy, power, refresh, preview, drift },
+  runners: { up: withDrift(() => serverDrift, "up", up), destroy, power, refresh: withDrift(() => serverDrift, "refresh", refresh), preview: withDrift(() => serverDrift, "preview", preview), drift: driftCheck(() => serverDrift) },
   holdsData: (step) => step.name === SERVER_RESOURCE,
   explain(ctx, op, err) {
     const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;
@@ -305,6 +301,10 @@ export const serverKind: StackKind = {
   afterFailure(ctx, op, explained) {
     const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;
     if (explained.auth && server?.credentialId) setValidity(ctx.db, server.credentialId, "invalid", explained.reason);
+  },
+  // A getter: server-drift.ts imports this module too.
+  get drift() {
+    return serverDrift;
   },
   finder(ctx, op) {
     const server = op.serverId ? serverById(ctx.db, op.serverId) : undefined;

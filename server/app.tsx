@@ -16,6 +16,7 @@ import { assetRoutes } from "./routes/assets.ts";
 import { auditRoutes } from "./routes/audit.tsx";
 import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
+import { driftRoutes } from "./routes/drift.tsx";
 import { gatewayRoutes } from "./routes/gateway.ts";
 import { deploymentRoutes } from "./routes/deployments.tsx";
 import { maintenanceRoutes } from "./routes/maintenance.tsx";
@@ -86,6 +87,7 @@ export function createApp(deps: Deps) {
     ["/nodes", nodeRoutes(deps)],
     ["/marketplace", marketplaceRoutes(deps)],
     ["/deployments", deploymentRoutes(deps)],
+    ["/drift", driftRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/ssh-keys", userKeyRoutes(deps)],

@@ -53,6 +53,15 @@ describe("configuration", () => {
     expect(() => loadConfig({ HOIST_PULUMI_BACKEND: "/just/a/path" })).toThrow(/HOIST_PULUMI_BACKEND/);
   });
 
+  it("schedules drift sweeps hourly, two checks at once, unless told otherwise; 0 turns them off; nonsense is refused by name", () => {
+    expect(loadConfig({}).drift).toEqual({ intervalSeconds: 3600, concurrency: 2 });
+    expect(loadConfig({ HOIST_DRIFT_INTERVAL: "600", HOIST_DRIFT_CONCURRENCY: "5" }).drift).toEqual({ intervalSeconds: 600, concurrency: 5 });
+    expect(loadConfig({ HOIST_DRIFT_INTERVAL: "0" }).drift.intervalSeconds).toBe(0);
+    expect(() => loadConfig({ HOIST_DRIFT_INTERVAL: "2" })).toThrow(/HOIST_DRIFT_INTERVAL: must be 0 \(off\) or at least 5 seconds/);
+    expect(() => loadConfig({ HOIST_DRIFT_INTERVAL: "hourly" })).toThrow(/HOIST_DRIFT_INTERVAL/);
+    expect(() => loadConfig({ HOIST_DRIFT_CONCURRENCY: "0" })).toThrow(/HOIST_DRIFT_CONCURRENCY/);
+  });
+
   it("has the gateway's documented defaults, and reads its variables", () => {
     expect(loadConfig({}, "/srv/hoist").gateway).toEqual({
       mode: "auto",

@@ -43,6 +43,11 @@ const schema = z.object({
   HOIST_OPERATION_TIMEOUT: intIn(30, 86_400).default(1800),
   HOIST_CANCEL_GRACE: intIn(5, 3600).default(120),
   HOIST_NODE_CHECK_INTERVAL: intIn(5, 86_400).default(60),
+  // 0 turns scheduled sweeps off; otherwise at least 5 seconds, at most 30 days.
+  HOIST_DRIFT_INTERVAL: intIn(0, 30 * 86_400)
+    .refine((v) => v === 0 || v >= 5, "must be 0 (off) or at least 5 seconds")
+    .default(3600),
+  HOIST_DRIFT_CONCURRENCY: intIn(1, 64).default(2),
   HOIST_CATALOG_DIRS: z.string().optional(),
   HOIST_SESSION_IDLE_MINUTES: intIn(5, 14 * 24 * 60).default(240),
   HOIST_READ_ONLY: z
@@ -110,6 +115,8 @@ export type Config = {
   /** How long a cancelled operation may take to stop before its processes are killed. */
   cancelGraceSeconds: number;
   nodeCheckIntervalSeconds: number;
+  /** Scheduled drift sweeps: seconds between them (0: off), and checks run at once. */
+  drift: { intervalSeconds: number; concurrency: number };
   /** Folders of app catalog entries besides the built-in one (`HOIST_CATALOG_DIRS`, separated by `:`). */
   catalogDirs: string[];
   /** A session unused this long ends (it ends 14 days after sign-in anyway). */
@@ -162,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     operationTimeoutSeconds: e.HOIST_OPERATION_TIMEOUT,
     cancelGraceSeconds: e.HOIST_CANCEL_GRACE,
     nodeCheckIntervalSeconds: e.HOIST_NODE_CHECK_INTERVAL,
+    drift: { intervalSeconds: e.HOIST_DRIFT_INTERVAL, concurrency: e.HOIST_DRIFT_CONCURRENCY },
     catalogDirs: (e.HOIST_CATALOG_DIRS ?? "").split(":").filter(Boolean).map((d) => path.resolve(cwd, d)),
     sessionIdleMinutes: e.HOIST_SESSION_IDLE_MINUTES,
     readOnly: e.HOIST_READ_ONLY,

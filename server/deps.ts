@@ -55,6 +55,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     pulumiBackend: config.pulumiBackend,
     pulumiHome: config.pulumiHome,
     stacksDir: path.join(config.dataDir, "stacks"),
+    drift: config.drift,
   });
   return {
     config,

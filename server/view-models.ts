@@ -14,6 +14,8 @@ import type { CredentialPick } from "../views/server-form.tsx";
 import type { Facts, ServerNodeView, ServerView } from "../views/servers.tsx";
 import { listCredentials } from "./actions/credentials.ts";
 import { gatewayEntryOf } from "./actions/gateway.ts";
+import type { DriftView } from "../views/drift-badge.tsx";
+import { driftView } from "./drift-views.ts";
 import { getServerRow, isBusy } from "./actions/servers.ts";
 import type { Actor, Deps } from "./env.ts";
 
@@ -40,8 +42,11 @@ const serverNodeView = (node: Node): ServerNodeView => ({
 /** The owner's email for readers who see everyone's objects; their own stay unnamed. */
 const ownerShown = (actor: Actor, userId: string, email: string) => (actor.scope.all && userId !== actor.user.id ? email : undefined);
 
-/** A server as its list row shows it (the gateway's entry points are its own page's: serverViewOf). */
-export function serverView(actor: Actor, row: ServerListRow): ServerView {
+/**
+ * A server as its list row shows it, with its drift as the list read it for the whole page (the
+ * gateway's entry points and the whole drift card are its own page's: serverViewOf).
+ */
+export function serverView(actor: Actor, row: ServerListRow, drift?: DriftView): ServerView {
   const { server: s, node } = row;
   return {
     id: s.id,
@@ -62,16 +67,18 @@ export function serverView(actor: Actor, row: ServerListRow): ServerView {
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : undefined,
     credential: s.credentialId ? { id: s.credentialId, name: row.credentialName ?? "(not visible to you)" } : null,
     node: node ? serverNodeView(node) : undefined,
+    drift,
   };
 }
 
 /** One server's view, for its own pages. */
 export function serverViewOf(deps: Deps, actor: Actor, s: Server): ServerView {
   const row = getServerRow(deps, actor, s.id);
-  return { ...serverView(actor, row), gateway: gatewayEntryOf(deps, s, row.node ?? undefined) };
+  return { ...serverView(actor, row, driftView(deps, { server: s })), gateway: gatewayEntryOf(deps, s, row.node ?? undefined) };
 }
 
-export function nodeView(actor: Actor, row: NodeListRow): NodeView {
+/** A node as the Nodes list shows it, with its server's drift as the list read it for the whole page. */
+export function nodeView(actor: Actor, row: NodeListRow, drift?: DriftView): NodeView {
   const n = row.node;
   return {
     id: n.id,
@@ -90,6 +97,8 @@ export function nodeView(actor: Actor, row: NodeListRow): NodeView {
     checkable: row.serverStatus ? serverPolicy.nodeCheckable(row.serverStatus) : false,
     owner: ownerShown(actor, n.userId, row.ownerEmail),
     deployments: row.deployments,
+    drift,
+    driftedApps: row.driftedApps,
   };
 }
 

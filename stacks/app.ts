@@ -67,6 +67,44 @@ const RUN_CONTAINER = [
 ].join("\n");
 const REMOVE_CONTAINER = 'docker rm -f "$1" >/dev/null 2>&1 || true; if docker container inspect "$1" >/dev/null 2>&1; then echo "container $1 is still there" >&2; exit 1; fi';
 
+// What a drift check reads of a deployment on its node: the container's state, image id and
+// reference, what its tag resolves to now, and every container carrying the deployment's label.
+// Only these fields are printed: `docker inspect` in full would show the secret environment.
+const INSPECT_CONTAINER = [
+  'name="$1"; ref="$2"; label="$3"',
+  'printf "container="; docker container inspect --format "{{.State.Status}} {{.Image}} {{.Config.Image}}" "$name" 2>/dev/null || echo missing',
+  'printf "image="; docker image inspect --format "{{.Id}}" "$ref" 2>/dev/null || echo missing',
+  'printf "labelled="; docker ps -a --filter "label=$label" --format "{{.Names}}" | tr "\\n" " "; echo',
+].join("\n");
+const REMOVE_CONTAINERS = 'for c; do docker rm -f "$c" >/dev/null; done';
+
+/** The drift check's inspection of a deployment on its node. */
+export const inspectCommand = (spec: AppSpec, sudo: boolean) =>
+  scriptLine(INSPECT_CONTAINER, [containerName(spec.slug), `${spec.image}:${spec.tag}`, `${DEPLOYMENT_LABEL}=${spec.deploymentId}`], { sudo, name: "hoist-inspect" });
+
+/** Removes containers by name (ones carrying a deployment's label that its stack does not hold). */
+export const removeContainersCommand = (names: string[], sudo: boolean) => scriptLine(REMOVE_CONTAINERS, names, { sudo, name: "hoist-remove" });
+
+export interface Inspected {
+  /** Absent when the container is gone. */
+  container?: { status: string; imageId: string; imageRef: string };
+  /** What the deployment's image reference resolves to on the node now; absent when it is not there. */
+  imageId?: string;
+  /** Every container carrying the deployment's label, by name. */
+  labelled: string[];
+}
+
+export function parseInspect(stdout: string): Inspected {
+  const kv = new Map(stdout.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()] as const));
+  const [status, imageId, imageRef] = (kv.get("container") ?? "missing").split(" ");
+  const image = kv.get("image") ?? "missing";
+  return {
+    container: status && status !== "missing" ? { status, imageId: imageId ?? "", imageRef: imageRef ?? "" } : undefined,
+    imageId: image && image !== "missing" ? image : undefined,
+    labelled: (kv.get("labelled") ?? "").split(/\s+/).filter(Boolean),
+  };
+}
+
 /** The argv after `docker run`: detached, restarting, labelled, published or on the host's network. */
 export function runArguments(spec: AppSpec): string[] {
   const args = ["-d", "--name", containerName(spec.slug), "--restart", "unless-stopped", "--label", `${DEPLOYMENT_LABEL}=${spec.deploymentId}`];

@@ -179,6 +179,7 @@ export const awsCloud: CloudAdapter = {
       return serverOutputs(spec, { providerId: instance.id, ipv4: instance.publicIp, sshUser: image.loginUser, running: instance.instanceState.apply((s) => s === "running") }, configure);
     },
     explainError: explainAwsError,
+    powerState: { type: "aws:ec2/instance:Instance", property: "instanceState", running: "running" },
     power: powerAwsInstance,
     findResource: findAwsResource,
   },

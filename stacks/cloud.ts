@@ -147,4 +147,9 @@ export interface ServerSupport {
    * name: names need not be unique, and another Hoist may share the account.
    */
   findResource(cred: CloudCredential, lookup: ResourceLookup): Promise<string | undefined>;
+  /**
+   * Where the server's power state shows in its stack: the resource type, the output property
+   * and its value while it runs. A drift check reads it there; a Restore powers the server back on.
+   */
+  powerState: { type: string; property: string; running: string };
 }

@@ -140,6 +140,7 @@ export const digitaloceanCloud: CloudAdapter = {
       return serverOutputs(spec, { providerId: droplet.id, ipv4: droplet.ipv4Address, sshUser: "root", running: droplet.status.apply((s) => s === "active") }, configure);
     },
     explainError: explainDigitalOceanError,
+    powerState: { type: "digitalocean:index/droplet:Droplet", property: "status", running: "active" },
     async power(cred, server, action, opts) {
       await digitalOceanApi(cred, opts?.signal).act(server.providerId, action === "on" ? "power_on" : "power_off");
     },

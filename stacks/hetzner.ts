@@ -175,6 +175,8 @@ export const hetznerCloud: CloudAdapter = {
 
     explainError,
 
+    powerState: { type: "hcloud:index/server:Server", property: "status", running: "running" },
+
     async power(cred, server, action, opts) {
       const api = hetznerApi(cred, opts?.signal);
       const res = await api.post<{ action: Action }>(`/servers/${encodeURIComponent(server.providerId)}/actions/${action === "on" ? "poweron" : "poweroff"}`, {});

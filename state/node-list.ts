@@ -4,7 +4,7 @@ import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import type { Node } from "./nodes.ts";
 import { contains, keysetPage, type KeysetOrder, type Page, type PageRequest } from "./pages.ts";
-import { deployments, nodes, servers, users } from "./schema.ts";
+import { deployments, driftReports, nodes, servers, users } from "./schema.ts";
 import { owned, type Scope } from "./scope.ts";
 import { deploymentPolicy, deploymentStatuses, type NodeState, type ServerStatus } from "./statuses.ts";
 
@@ -13,8 +13,12 @@ export interface NodeListRow {
   /** Its server's status, null when it has none the reader may see. */
   serverStatus: ServerStatus | null;
   ownerEmail: string;
+  /** Its server's stack, when the reader may see the server. */
+  serverStack: string | null;
   /** Deployments on it (any not removed). */
   deployments: number;
+  /** Its deployments with an open drift report. */
+  driftedApps: number;
 }
 
 export interface NodeFilter {
@@ -36,8 +40,9 @@ const occupying = deploymentStatuses.filter(deploymentPolicy.occupiesNode);
 function joined(db: Db, scope: Scope) {
   // Counted in the same query (a subquery per row on the deployments' node index), not looked up per row.
   const count = sql<number>`(select count(*) from ${deployments} where ${deployments.nodeId} = ${nodes.id} and ${inArray(deployments.status, occupying)})`;
+  const drifted = sql<number>`(select count(*) from ${driftReports} join ${deployments} on ${deployments.id} = ${driftReports.deploymentId} where ${deployments.nodeId} = ${nodes.id} and ${driftReports.state} = 'open')`;
   return db
-    .select({ node: nodes, serverStatus: servers.status, ownerEmail: users.email, deployments: count })
+    .select({ node: nodes, serverStatus: servers.status, serverStack: servers.stack, ownerEmail: users.email, deployments: count, driftedApps: drifted })
     .from(nodes)
     .innerJoin(users, eq(users.id, nodes.userId))
     .leftJoin(servers, and(eq(servers.id, nodes.serverId), owned(servers.userId, scope)));

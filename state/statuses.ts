@@ -111,7 +111,8 @@ export const serverMachine: StatusMachine<ServerStatus, ServerEvent> = {
     pending: { create_started: "creating", configure_started: "configuring", succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
     creating: { configure_started: "configuring", succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
     configuring: { succeeded: "ready", failed: "failed", destroy_requested: "destroying" },
-    ready: { update_started: "updating", stop_requested: "stopping", destroy_requested: "destroying", queued: "pending" },
+    // `stopped` from ready: a power-off found by a drift check and accepted (nothing was asked of the provider).
+    ready: { update_started: "updating", stop_requested: "stopping", stopped: "stopped", destroy_requested: "destroying", queued: "pending" },
     updating: { succeeded: "ready", unchanged: "ready", failed: "failed", destroy_requested: "destroying" },
     stopping: { stopped: "stopped", failed: "failed", destroy_requested: "destroying" },
     stopped: { start_requested: "starting", destroy_requested: "destroying" },
@@ -142,6 +143,11 @@ export const serverPolicy = {
   canRetry: (s: ServerStatus) => s === "failed",
   /** Its node can answer an SSH check. */
   canCheck: (s: ServerStatus) => s === "ready",
+  /**
+   * Its stack can be checked for drift (a sweep checks ready ones only). A stopped server's power
+   * state is not compared: Hoist stops it through the cloud's API, not its stack.
+   */
+  canCheckDrift: (s: ServerStatus) => s === "ready" || s === "stopped",
   /** Why its node is offline without asking it, if the status says so. */
   offlineBecause: (s: ServerStatus): string | undefined => (s === "stopped" ? "the server is stopped" : undefined),
   /** "Check now" means something: the node is asked, or known offline. */
@@ -163,9 +169,14 @@ export type NodeState = (typeof nodeStates)[number];
 export const stackKinds = ["server", "app"] as const;
 export type StackKind = (typeof stackKinds)[number];
 
-/** `drift` is a refresh preview: it reads what really is and writes no state. */
+/** `drift` is a refresh preview of a stack (state/drift.ts): it reads what really is, writes no state and holds no status. */
 export const operationKinds = ["up", "preview", "refresh", "drift", "destroy", "power", "restart"] as const;
 export type OperationKind = (typeof operationKinds)[number];
+
+export const operationPolicy = {
+  /** Writes no state and changes nothing (a drift check): it runs while changes are paused, as node checks do. */
+  runsWhilePaused: (k: OperationKind) => k === "drift",
+};
 
 export const operationStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type OperationStatus = (typeof operationStatuses)[number];
@@ -238,8 +249,21 @@ export const deploymentPolicy = {
 export const changeStatuses = ["previewing", "previewed", "applying", "applied", "failed", "stale", "discarded"] as const;
 export type ChangeStatus = (typeof changeStatuses)[number];
 
-export const driftStates = ["open", "accepted", "restored", "dismissed"] as const;
+/**
+ * A drift report of a stack: open while checks find drift; closed once a check is clean, as
+ * accepted or restored when a remediation ran before that clean check, cleared when reality came
+ * back by itself.
+ */
+export const driftStates = ["open", "accepted", "restored", "cleared"] as const;
 export type DriftState = (typeof driftStates)[number];
+
+/** How a drifted resource differs from the stack: a property changed, deleted out of band, or something the stack does not hold. */
+export const driftKinds = ["changed", "deleted", "unexpected"] as const;
+export type DriftKind = (typeof driftKinds)[number];
+
+/** Accept records reality in the stack's state (a refresh); Restore puts back what the stack declares (an up). */
+export const remediationActions = ["accept", "restore"] as const;
+export type RemediationAction = (typeof remediationActions)[number];
 
 export const auditOutcomes = ["ok", "error", "denied"] as const;
 export type AuditOutcome = (typeof auditOutcomes)[number];

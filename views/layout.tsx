@@ -15,7 +15,7 @@ export interface PageProps {
   flash?: { kind: "ok" | "error" | "info"; text: string };
   /** Set while changes are paused (the maintenance switch): what every page says about it. */
   paused?: string;
-  section?: "nodes" | "apps" | "audit" | "users" | "tokens" | "account" | "maintenance" | "ssh-keys";
+  section?: "nodes" | "apps" | "drift" | "audit" | "users" | "tokens" | "account" | "maintenance" | "ssh-keys";
   children: Child;
 }
 
@@ -61,6 +61,9 @@ export const Layout = (p: PageProps) => (
             </a>
             <a href="/marketplace" aria-current={p.section === "apps" ? "page" : undefined}>
               Apps
+            </a>
+            <a href="/drift" aria-current={p.section === "drift" ? "page" : undefined}>
+              Drift
             </a>
             <a href="/audit" aria-current={p.section === "audit" ? "page" : undefined}>
               Audit log

@@ -5,6 +5,7 @@ import { nodeStates, type NodeState } from "../state/statuses.ts";
 import { CsrfInput, EmptyState, ListTable, When } from "./components.tsx";
 import { ListFilters, Pager, type PagerView } from "./lists.tsx";
 import { TabbedPage } from "./nodes.tsx";
+import { DriftBadge, type DriftView } from "./drift-badge.tsx";
 import { NodeStateBadge, type Base, type Facts } from "./servers.tsx";
 
 export interface NodeView {
@@ -26,6 +27,9 @@ export interface NodeView {
   owner?: string;
   /** Apps deployed on it (not yet removed). */
   deployments: number;
+  /** Its server's drift, and how many of its apps have drifted. */
+  drift?: DriftView;
+  driftedApps?: number;
 }
 
 const facts = (f: Facts | null) => (f ? [f.os, f.cpus && `${f.cpus} CPU`, f.memoryMb && `${(f.memoryMb / 1024).toFixed(1)} GB`, f.arch].filter(Boolean).join(" · ") : "");
@@ -53,7 +57,8 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
     <td>{p.n.region ?? "—"}</td>
     <td>{p.n.size ?? "—"}</td>
     <td>
-      <NodeStateBadge state={p.n.state} reason={p.n.stateReason} />
+      <NodeStateBadge state={p.n.state} reason={p.n.stateReason} /> <DriftBadge drift={p.n.drift} />
+      {!!p.n.driftedApps && <a class="badge badge-warn drift-badge" href="/drift">{p.n.driftedApps} app(s) drifted</a>}
       {p.n.stateReason && <div class="reason small">{p.n.stateReason}</div>}
     </td>
     <td>

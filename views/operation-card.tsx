@@ -4,6 +4,7 @@
 import type { OperationKind, OperationStatus } from "../state/statuses.ts";
 import { Badge, CsrfInput, When, type Tone } from "./components.tsx";
 import type { Live } from "./operation-live.ts";
+import { remediationTitle } from "./drift-badge.tsx";
 import { LogList, Progress, Steps } from "./operation-view.tsx";
 
 export interface OperationView {
@@ -25,6 +26,7 @@ export function operationTitle(op: Pick<OperationView, "kind" | "params">, words
   const from = typeof op.params.cli === "string" ? ` (hoist CLI, ${op.params.cli})` : "";
   if (op.kind === "power") return op.params.action === "on" ? "Power on" : "Power off";
   if (op.kind === "destroy" && op.params.keepData) return "Remove (data kept)";
+  if (typeof op.params.remediation === "string") return remediationTitle(op.kind, op.params.remediation) + from;
   return (words[op.kind] ?? { up: "Create / update", destroy: "Destroy", refresh: "Refresh", drift: "Drift check", preview: "Preview", restart: "Restart", power: "Power" }[op.kind]) + from;
 }
 

@@ -3,6 +3,7 @@
 // the page, for polling and after each status change; in between, the SSE stream sends the
 // small pieces (LiveFrame in operation-view.tsx).
 import { CsrfInput, When } from "./components.tsx";
+import { DriftBadge, DriftCard } from "./drift-badge.tsx";
 import { OperationCard, OperationHistory, PostButton, type OperationView } from "./operation-card.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import type { Live } from "./operation-live.ts";
@@ -54,7 +55,7 @@ const Header = (p: ServerBodyProps) => {
     <div class="card server-head">
       <div class="server-title">
         <h2>
-          {s.name} <StatusBadge id="status-badge" status={s.status} busy={s.busy} />
+          {s.name} <StatusBadge id="status-badge" status={s.status} busy={s.busy} /> <DriftBadge drift={s.drift} />
         </h2>
         {p.canWrite && (
           <div class="row-actions">
@@ -196,6 +197,7 @@ export const ServerBody = (p: ServerBodyProps) => (
     <NodeCard {...p} />
     <OpenChanges base={`/nodes/cloud/${p.server.id}`} changes={p.openChanges} />
     <GatewayCard gateway={p.server.gateway} />
+    {p.server.drift && p.server.status !== "destroyed" && <DriftCard drift={p.server.drift} canWrite={p.canWrite} csrf={p.csrf} now={p.now} />}
     <OperationCard op={p.op} live={p.live} streamUrl={p.streamUrl} pollUrl={p.pollUrl} bodyId="server-body" now={p.now} empty="No operation has run for this server yet." />
     <OperationHistory history={p.history} current={p.op?.id} linkBase={`/nodes/cloud/${p.server.id}`} now={p.now} />
     {/* A destroyed server never changes again: nothing to poll for. */}

@@ -5,6 +5,7 @@ import { CsrfInput, EmptyState, FormErrors, ListTable, Select, When, type Tone }
 import type { PageProps } from "./layout.tsx";
 import { ListFilters, Pager, type PagerView } from "./lists.tsx";
 import { TabbedPage } from "./nodes.tsx";
+import { DriftBadge, type DriftView } from "./drift-badge.tsx";
 import type { ServerGatewayView } from "./server-gateway.tsx";
 
 export interface Facts {
@@ -50,6 +51,7 @@ export interface ServerView {
   node?: ServerNodeView;
   /** Its entry points on the gateway (absent with the gateway off). */
   gateway?: ServerGatewayView;
+  drift?: DriftView;
 }
 
 /** Credentials the operator may switch a server to (its own was deleted). */
@@ -124,7 +126,7 @@ export const ServersTable = (p: { servers: ServerView[]; now: Date; pager: Pager
               {s.owner && <div class="muted small">{s.owner}</div>}
             </td>
             <td>
-              <StatusBadge status={s.status} busy={s.busy} />
+              <StatusBadge status={s.status} busy={s.busy} /> <DriftBadge drift={s.drift} />
               {s.status === "failed" && s.error && <div class="reason small">{s.error.reason}</div>}
             </td>
             <td>{s.cloudLabel}</td>

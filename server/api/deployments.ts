@@ -20,6 +20,7 @@ import { changeJson } from "./changes.ts";
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 import { jsonBody, optionalJson } from "./auth.ts";
+import { driftJson } from "./drift.ts";
 import { operationJson } from "./servers.ts";
 
 export const appJson = (a: AppEntry) => ({
@@ -61,6 +62,7 @@ export function deploymentJson(deps: Deps, d: Deployment) {
     // Which secret settings are set, by name only.
     secrets: (entry?.env ?? []).filter((e) => e.secret).map((e) => e.name),
     error: d.errorReason ? { reason: d.errorReason, code: d.errorCode, action: d.errorAction, retryable: d.retryable } : null,
+    drift: driftJson(deps, { deployment: d }),
     createdAt: d.createdAt.toISOString(),
   };
 }

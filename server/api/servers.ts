@@ -23,6 +23,7 @@ import type { Deps, Env } from "../env.ts";
 import { streamOperation, type OperationStreamFormat, type StreamedEvent } from "../operation-stream.ts";
 import { actorOf } from "../render.ts";
 import { jsonBody, optionalJson } from "./auth.ts";
+import { driftJson } from "./drift.ts";
 import { parse } from "../actions/input.ts";
 import { pageJson } from "../lists.ts";
 
@@ -57,6 +58,7 @@ export function serverJson(deps: Deps, { server: s, node }: ServerListRow) {
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
     node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, pool: node.pool } : null,
     gateway: gatewayJson(gatewayEntryOf(deps, s, node ?? undefined)),
+    drift: driftJson(deps, { server: s }),
     createdAt: s.createdAt.toISOString(),
   };
 }

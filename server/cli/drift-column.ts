@@ -1,6 +1,5 @@
-// The DRIFT column of `hoist stacks`: the stack's latest drift report, read from drift_reports.
-// The scheduled drift detection (issue 12, branch `drift`) writes those reports; until it does,
-// every stack reads "-". Kept in one function so that its reports' shape is wired here alone.
+// The DRIFT column of `hoist stacks`: the stack's latest drift report, as the scheduled drift
+// checks (engine/drift-runs.ts) and `hoist drift` record them; "-" for a stack never found drifted.
 import { desc, eq } from "drizzle-orm";
 import type { Db } from "../../state/db.ts";
 import { driftReports } from "../../state/schema.ts";

@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { deploymentsOnNode } from "../../state/deployments.ts";
+import { driftVersion } from "../../state/drift.ts";
 import { nodeOfServer } from "../../state/nodes.ts";
 import { serverChanges } from "../../state/changes.ts";
 import { openChanges } from "../change-views.ts";
@@ -28,6 +29,7 @@ import type { Deps, Env } from "../env.ts";
 import { ConflictError, fieldMap, InvalidInputError, NotFoundError } from "../errors.ts";
 import { setFlash } from "../flash.ts";
 import { liveRoutes, liveState, type LiveState, type LiveSubject } from "../live-page.tsx";
+import { driftMarks } from "../drift-views.ts";
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { nodeDeploymentViews } from "../deployment-views.ts";
 import { cloudOptions, givenFilters, pagerLinks, readOrRefuse } from "../lists.ts";
@@ -42,7 +44,8 @@ export function serverRoutes(deps: Deps) {
     const actor = actorOf(c);
     const { query, page } = listServers(deps, actor, c.req.query());
     const links = pagerLinks("/nodes/cloud", query, page, "/nodes/cloud/table");
-    return { servers: page.rows.map((r) => serverView(actor, r)), pager: links, refresh: links.selfHref };
+    const mark = driftMarks(deps, page.rows.map((r) => r.server.stack));
+    return { servers: page.rows.map((r) => serverView(actor, r, mark(r.server.stack))), pager: links, refresh: links.selfHref };
   };
 
   app.get("/", (c) => {
@@ -72,7 +75,7 @@ export function serverRoutes(deps: Deps) {
   const versionOf = (s: Server) => {
     const n = nodeOfServer(deps.db, s.id);
     return createHash("sha256")
-      .update(JSON.stringify([s.status, s.updatedAt?.getTime(), s.credentialId, n?.state, n?.stateReason, n && deploymentsOnNode(deps.db, n.id).map((d) => [d.id, d.status])]))
+      .update(JSON.stringify([s.status, s.updatedAt?.getTime(), s.credentialId, n?.state, n?.stateReason, n && deploymentsOnNode(deps.db, n.id).map((d) => [d.id, d.status]), driftVersion(deps.db, s.stack)]))
       .digest("base64url")
       .slice(0, 12);
   };

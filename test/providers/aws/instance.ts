@@ -56,6 +56,15 @@ export function fields(news: Props): Record<string, Field> {
   };
 }
 
+/**
+ * The inputs a refresh reports, as the bridge extracts them from the state read: the top-level
+ * arguments as they now stand (a type or tags changed out of band show in them). Arguments the
+ * provider fills in itself (subnet, flags) and nested blocks (the root volume, every attribute
+ * of which the state holds) stay out.
+ */
+const READ_INPUTS = ["ami", "instanceType", "keyName", "vpcSecurityGroupIds", "tags", "userData", "userDataBase64"];
+const inputsOf = (outs: Props): Props => Object.fromEntries(READ_INPUTS.filter((k) => outs[k] !== undefined && outs[k] !== "").map((k) => [k, outs[k]]));
+
 const CREATE_TIMEOUT = 10 * 60_000;
 const DELETE_TIMEOUT = 20 * 60_000;
 
@@ -104,7 +113,7 @@ export function instance(session: Session): ResourceType {
 
     async read(id, _urn, props) {
       const outs = await readInstance(session(), id, reveal(props));
-      return outs ? { id, props: outs } : GONE;
+      return outs ? { id, props: outs, inputs: inputsOf(outs) } : GONE;
     },
 
     async update(id, _urn, olds, news) {

@@ -43,6 +43,14 @@ const FIELDS: Record<string, Field> = {
   volumeIds: { computed: true, norm: asSet },
 };
 
+/**
+ * The inputs a refresh reports, as the bridge extracts them from the state read: the arguments
+ * as they now stand (a size changed out of band shows in them), not the attributes the provider
+ * computes — but the region, which every program gives.
+ */
+const INPUT_KEYS = Object.keys(FIELDS).filter((k) => !FIELDS[k]!.computed || k === "region");
+const inputsOf = (state: Props): Props => Object.fromEntries(INPUT_KEYS.filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
+
 const TAG = /^[a-zA-Z0-9:\-_]{1,255}$/;
 
 export function dropletResource(api: () => GodoClient): ResourceHandler {
@@ -94,7 +102,8 @@ export function dropletResource(api: () => GodoClient): ResourceHandler {
         const d = (await api().get<{ droplet: ApiDroplet }>(`v2/droplets/${id}`)).droplet;
         // An import (no prior state) takes the image from the API, as upstream's importer does.
         if (prior.image === undefined) Object.assign(prior, { image: d.image.slug || String(d.image.id), resizeDisk: true });
-        return { id, props: clean(reseal(props ?? {}, dropletState(prior, d))) };
+        const state = clean(reseal(props ?? {}, dropletState(prior, d)));
+        return { id, props: state, inputs: inputsOf(state) };
       } catch (err) {
         // A droplet deleted behind Pulumi's back leaves the state.
         if (err instanceof GodoError && err.status === 404) return { id: "", props: {} };
