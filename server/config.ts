@@ -43,6 +43,7 @@ const schema = z.object({
   HOIST_OPERATION_TIMEOUT: intIn(30, 86_400).default(1800),
   HOIST_CANCEL_GRACE: intIn(5, 3600).default(120),
   HOIST_NODE_CHECK_INTERVAL: intIn(5, 86_400).default(60),
+  HOIST_MONITOR_INTERVAL: intIn(1, 86_400).default(60),
   HOIST_CATALOG_DIRS: z.string().optional(),
   HOIST_SESSION_IDLE_MINUTES: intIn(5, 14 * 24 * 60).default(240),
   HOIST_READ_ONLY: z
@@ -110,6 +111,8 @@ export type Config = {
   /** How long a cancelled operation may take to stop before its processes are killed. */
   cancelGraceSeconds: number;
   nodeCheckIntervalSeconds: number;
+  /** Seconds between usage samples of each node (the monitor). */
+  monitorIntervalSeconds: number;
   /** Folders of app catalog entries besides the built-in one (`HOIST_CATALOG_DIRS`, separated by `:`). */
   catalogDirs: string[];
   /** A session unused this long ends (it ends 14 days after sign-in anyway). */
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     operationTimeoutSeconds: e.HOIST_OPERATION_TIMEOUT,
     cancelGraceSeconds: e.HOIST_CANCEL_GRACE,
     nodeCheckIntervalSeconds: e.HOIST_NODE_CHECK_INTERVAL,
+    monitorIntervalSeconds: e.HOIST_MONITOR_INTERVAL,
     catalogDirs: (e.HOIST_CATALOG_DIRS ?? "").split(":").filter(Boolean).map((d) => path.resolve(cwd, d)),
     sessionIdleMinutes: e.HOIST_SESSION_IDLE_MINUTES,
     readOnly: e.HOIST_READ_ONLY,

@@ -15,6 +15,7 @@ import type { Facts, ServerView } from "../views/servers.tsx";
 import { listCredentials } from "./actions/credentials.ts";
 import { gatewayEntryOf } from "./actions/gateway.ts";
 import { isBusy } from "./actions/servers.ts";
+import { latestNodeUsage, nodeNearCapacity } from "./actions/usage.ts";
 import type { Actor, Deps } from "./env.ts";
 
 
@@ -64,6 +65,7 @@ export function serverView(deps: Deps, actor: Actor, s: Server, owners?: Map<str
 
 export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string, string>): NodeView {
   const server = n.serverId ? findServer(deps.db, actor.scope, n.serverId) : undefined;
+  const usage = latestNodeUsage(deps, n.id);
   return {
     id: n.id,
     name: n.name,
@@ -81,6 +83,9 @@ export function nodeView(deps: Deps, actor: Actor, n: Node, owners?: Map<string,
     checkable: server ? serverPolicy.nodeCheckable(server.status) : false,
     owner: owners?.get(n.userId),
     deployments: deploymentsOnNode(deps.db, n.id).length,
+    pool: n.pool,
+    usage,
+    near: nodeNearCapacity(n, usage),
   };
 }
 

@@ -10,6 +10,7 @@ import type { Live } from "./operation-live.ts";
 import { Poller } from "./operation-view.tsx";
 import { AppUrl, NodeLink, type DeploymentView } from "./deployments.tsx";
 import { NodeStateBadge, StatusBadge, type Base } from "./servers.tsx";
+import { UsageCharts, type Usage } from "./usage-chart.tsx";
 
 export const DEPLOYMENT_BODY = "deployment-body";
 
@@ -39,6 +40,8 @@ export interface DeploymentBodyProps {
   streamUrl?: string;
   pollUrl: string;
   pollSeconds: number;
+  /** What the monitor measured of its container. */
+  usageHistory?: { points: Usage[]; latest?: Usage; window: string; intervalSeconds: number };
 }
 
 const base = (d: DeploymentView) => `/deployments/${d.id}`;
@@ -203,6 +206,19 @@ export const DeploymentPage = (p: Base & DeploymentBodyProps) => (
       <a href="/deployments">Deployments</a> / <span aria-current="page">{p.deployment.name}</span>
     </nav>
     <DeploymentBody {...p} />
+    {!p.final && p.usageHistory && (
+      <div class="card" id="usage-history">
+        <h3>Usage over time</h3>
+        <UsageCharts
+          points={p.usageHistory.points}
+          latest={p.usageHistory.latest}
+          disk={false}
+          now={p.now}
+          window={p.usageHistory.window}
+          empty={`Not measured yet: Hoist samples the container's CPU and memory over SSH every ${p.usageHistory.intervalSeconds} s while it runs.`}
+        />
+      </div>
+    )}
     {!p.final && <ContainerCard id={p.deployment.id} />}
   </AppsPage>
 );

@@ -1,9 +1,10 @@
 // The Nodes tab: every node registered from a stack's outputs, with the result of its last SSH
 // check. The table asks for itself again now and then, as the engine re-checks nodes.
-import type { NodeState } from "../state/statuses.ts";
+import type { NodePool, NodeState } from "../state/statuses.ts";
 import { CsrfInput, EmptyState, ListTable, When } from "./components.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import { NodeStateBadge, type Base, type Facts } from "./servers.tsx";
+import { UsageCell, type Resource, type Usage } from "./usage-chart.tsx";
 
 export interface NodeView {
   id: string;
@@ -24,12 +25,16 @@ export interface NodeView {
   owner?: string;
   /** Apps deployed on it (not yet removed). */
   deployments: number;
+  pool: NodePool;
+  /** What the monitor measured last, and what of it is near the node's capacity (shared nodes only). */
+  usage?: Usage;
+  near: Resource[];
 }
 
 const facts = (f: Facts | null) => (f ? [f.os, f.cpus && `${f.cpus} CPU`, f.memoryMb && `${(f.memoryMb / 1024).toFixed(1)} GB`, f.arch].filter(Boolean).join(" · ") : "");
 
 export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: string }) => (
-  <tr id={`node-${p.n.id}`}>
+  <tr id={`node-${p.n.id}`} class={p.n.near.length ? "node-near" : undefined}>
     <td>
       {p.n.serverId ? (
         <a href={`/nodes/cloud/${p.n.serverId}`}>
@@ -50,6 +55,10 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
     <td>{p.n.cloudLabel ?? "—"}</td>
     <td>{p.n.region ?? "—"}</td>
     <td>{p.n.size ?? "—"}</td>
+    <td>{p.n.pool === "dedicated" ? <span class="badge badge-info">dedicated</span> : "shared"}</td>
+    <td>
+      <UsageCell latest={p.n.usage} near={p.n.near} />
+    </td>
     <td>
       <NodeStateBadge state={p.n.state} reason={p.n.stateReason} />
       {p.n.stateReason && <div class="reason small">{p.n.stateReason}</div>}
@@ -77,7 +86,7 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
 
 export const NodesTable = (p: { nodes: NodeView[]; now: Date; canWrite: boolean; csrf: string }) => (
   <div id="nodes-table" hx-get="/nodes/table" hx-trigger="every 20s" hx-swap="outerHTML">
-    <ListTable columns={["Node", "Address", "Cloud", "Region", "Size", "State", "Last checked", { label: "Apps", numeric: true }]} actions>
+    <ListTable columns={["Node", "Address", "Cloud", "Region", "Size", "Pool", "Use now", "State", "Last checked", { label: "Apps", numeric: true }]} actions>
       {p.nodes.map((n) => (
         <NodeRow n={n} now={p.now} canWrite={p.canWrite} csrf={p.csrf} />
       ))}

@@ -10,6 +10,7 @@ import { Poller } from "./operation-view.tsx";
 import { GatewayCard } from "./server-gateway.tsx";
 import { OpenChanges, type OpenChange } from "./change-page.tsx";
 import { NodeDeployments, type DeploymentView } from "./deployments.tsx";
+import { UsageCharts, type Resource, type Usage } from "./usage-chart.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
 
 /** What the operator may do now (the route asks the status machine). */
@@ -43,6 +44,18 @@ export interface ServerBodyProps {
   openChanges: OpenChange[];
   /** The apps deployed on its node, and whether the node may take more now. */
   nodeApps?: { deployments: DeploymentView[]; canHost: boolean };
+  /** What the monitor measured on its node. */
+  nodeUsage?: NodeUsageView;
+}
+
+export interface NodeUsageView {
+  points: Usage[];
+  latest?: Usage;
+  near: Resource[];
+  window: string;
+  /** Why the last sampling failed, when it did. */
+  lastError: string | null;
+  intervalSeconds: number;
 }
 
 
@@ -183,6 +196,20 @@ const NodeCard = (p: ServerBodyProps) => {
           {n.stateReason && <span class="muted"> · {n.stateReason}</span>}
         </dd>
       </dl>
+      {p.nodeUsage && (
+        <section class="node-usage" aria-label="Usage">
+          <UsageCharts
+            points={p.nodeUsage.points}
+            latest={p.nodeUsage.latest}
+            near={p.nodeUsage.near}
+            disk
+            now={p.now}
+            window={p.nodeUsage.window}
+            empty={`Not measured yet: Hoist samples CPU, memory and disk over SSH every ${p.nodeUsage.intervalSeconds} s while the server is ready.`}
+          />
+          {p.nodeUsage.lastError && <p class="reason small">The last sample failed: {p.nodeUsage.lastError}</p>}
+        </section>
+      )}
       {p.nodeApps && <NodeDeployments nodeId={n.id} deployments={p.nodeApps.deployments} canWrite={p.canWrite} canHost={p.nodeApps.canHost} />}
     </div>
   );

@@ -19,6 +19,7 @@ import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 import { jsonBody, optionalJson } from "./auth.ts";
 import { operationJson } from "./servers.ts";
+import { latestDeploymentUsage, usageJson } from "../actions/usage.ts";
 
 export const appJson = (a: AppEntry) => ({
   id: a.id,
@@ -59,6 +60,8 @@ export function deploymentJson(deps: Deps, d: Deployment) {
     // Which secret settings are set, by name only.
     secrets: (entry?.env ?? []).filter((e) => e.secret).map((e) => e.name),
     error: d.errorReason ? { reason: d.errorReason, code: d.errorCode, action: d.errorAction, retryable: d.retryable } : null,
+    // The container's latest sample from the monitor (null before the first).
+    usage: usageJson(latestDeploymentUsage(deps, d.id)),
     createdAt: d.createdAt.toISOString(),
   };
 }

@@ -22,6 +22,7 @@ import { serverApi } from "./servers.ts";
 import { userKeyApi } from "./user-keys.ts";
 import { deploymentApi } from "./deployments.ts";
 import { serverChangeApi } from "./changes.ts";
+import { usageApi } from "./usage.ts";
 
 export const credentialJson = (c: Credential) => ({
   id: c.id,
@@ -106,6 +107,7 @@ export function apiRoutes(deps: Deps) {
   api.route("/", userKeyApi(deps));
   api.route("/", deploymentApi(deps));
   api.route("/", serverChangeApi(deps));
+  api.route("/", usageApi(deps));
 
   api.get("/audit", (c) => {
     const { rows, nextBefore } = auditEntries(deps, actorOf(c), Number(c.req.query("before")) || undefined);

@@ -25,6 +25,7 @@ import { streamOperation, type OperationStreamFormat, type StreamedEvent } from 
 import { actorOf } from "../render.ts";
 import { jsonBody, optionalJson } from "./auth.ts";
 import { parse } from "../actions/input.ts";
+import { nodeJson } from "./usage.ts";
 
 export const operationJson = (o: Operation) => ({
   id: o.id,
@@ -55,7 +56,7 @@ export function serverJson(deps: Deps, s: Server) {
     currency: typeof s.spec.currency === "string" ? s.spec.currency : null,
     outputs: s.outputs ?? null,
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
-    node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, pool: node.pool } : null,
+    node: node ? nodeJson(deps, node) : null,
     gateway: gatewayJson(gatewayEntryOf(deps, s, node)),
     createdAt: s.createdAt.toISOString(),
   };

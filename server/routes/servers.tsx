@@ -30,6 +30,7 @@ import { setFlash } from "../flash.ts";
 import { liveRoutes, liveState, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { nodeDeploymentViews } from "../deployment-views.ts";
+import { nodeUsageView } from "../actions/usage.ts";
 import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView } from "../view-models.ts";
 
 export function serverRoutes(deps: Deps) {
@@ -66,8 +67,10 @@ export function serverRoutes(deps: Deps) {
     const actor = actorOf(c);
     const owners = ownersFor(deps, actor);
     const view = serverView(deps, actor, server, owners);
+    const node = nodeOfServer(deps.db, server.id);
     return {
       server: view,
+      nodeUsage: node && nodeUsageView(deps, node),
       nodeApps: view.node && { deployments: nodeDeploymentViews(deps, actor, view.node.id, owners), canHost: serverPolicy.canHost(server.status) },
       op: state.op && operationView(state.op),
       live: state.live,
