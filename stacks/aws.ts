@@ -179,6 +179,8 @@ export const awsCloud: CloudAdapter = {
       return serverOutputs(spec, { providerId: instance.id, ipv4: instance.publicIp, sshUser: image.loginUser, running: instance.instanceState.apply((s) => s === "running") }, configure);
     },
     explainError: explainAwsError,
+    // EC2's capacity and its instance and vCPU quotas are all per region.
+    regionalCodes: ["InsufficientInstanceCapacity", "InstanceLimitExceeded", "VcpuLimitExceeded"],
     power: powerAwsInstance,
     findResource: findAwsResource,
   },

@@ -140,6 +140,8 @@ export const digitaloceanCloud: CloudAdapter = {
       return serverOutputs(spec, { providerId: droplet.id, ipv4: droplet.ipv4Address, sshUser: "root", running: droplet.status.apply((s) => s === "active") }, configure);
     },
     explainError: explainDigitalOceanError,
+    // The droplet limit is the account's; a size or region not available now is that region's.
+    regionalCodes: ["size_unavailable", "region_unavailable"],
     async power(cred, server, action, opts) {
       await digitalOceanApi(cred, opts?.signal).act(server.providerId, action === "on" ? "power_on" : "power_off");
     },

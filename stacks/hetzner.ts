@@ -174,6 +174,8 @@ export const hetznerCloud: CloudAdapter = {
     },
 
     explainError,
+    // Capacity is per location; the project's server limit (resource_limit_exceeded) is not.
+    regionalCodes: ["resource_unavailable", "placement_error"],
 
     async power(cred, server, action, opts) {
       const api = hetznerApi(cred, opts?.signal);

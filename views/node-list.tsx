@@ -95,7 +95,19 @@ export const NodesTable = (p: { nodes: NodeView[]; now: Date; canWrite: boolean;
 );
 
 export const NodesPage = (p: Base & { nodes: NodeView[] }) => (
-  <TabbedPage title="Nodes" tab="nodes" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
+  <TabbedPage
+    title="Nodes"
+    tab="nodes"
+    csrf={p.csrf}
+    viewer={p.viewer}
+    flash={p.flash}
+    paused={p.paused}
+    actions={p.canWrite && p.nodes.some((n) => n.pool === "shared" && n.deployments > 0) && (
+      <a class="button" href="/nodes/dedicated/new" id="new-dedicated">
+        Move apps to a dedicated node…
+      </a>
+    )}
+  >
     {p.nodes.length === 0 ? (
       <EmptyState
         title="No nodes yet"

@@ -10,6 +10,7 @@ import { Poller } from "./operation-view.tsx";
 import { GatewayCard } from "./server-gateway.tsx";
 import { OpenChanges, type OpenChange } from "./change-page.tsx";
 import { NodeDeployments, type DeploymentView } from "./deployments.tsx";
+import { DedicatedCard, RegionsLoader, type DedicatedView } from "./server-dedicated.tsx";
 import { UsageCharts, type Resource, type Usage } from "./usage-chart.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
 
@@ -46,6 +47,10 @@ export interface ServerBodyProps {
   nodeApps?: { deployments: DeploymentView[]; canHost: boolean };
   /** What the monitor measured on its node. */
   nodeUsage?: NodeUsageView;
+  /** The wizard made it as a dedicated node for these deployments. */
+  dedicated?: DedicatedView;
+  /** It failed for want of room in its region: other regions are offered. */
+  regionalFailure?: boolean;
 }
 
 export interface NodeUsageView {
@@ -220,6 +225,8 @@ export const ServerBody = (p: ServerBodyProps) => (
     <Header {...p} />
     {p.server.status === "destroyed" && <p class="flash flash-info">This server was destroyed: it no longer exists at the provider, and its stack was removed.</p>}
     <Failure {...p} />
+    {p.regionalFailure && p.canWrite && <RegionsLoader serverId={p.server.id} />}
+    {p.dedicated && <DedicatedCard d={p.dedicated} />}
     <NodeCard {...p} />
     <OpenChanges base={`/nodes/cloud/${p.server.id}`} changes={p.openChanges} />
     <GatewayCard gateway={p.server.gateway} />

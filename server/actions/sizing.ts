@@ -47,10 +47,19 @@ export function fitOf(size: Size, r: Requirement): Fit {
   return below(r.required) ? "tight" : "recommended-fit";
 }
 
-/** The cheapest size offered in the region that meets the rule (ties: fewer CPUs, then less memory). */
-export function recommendSize(sizes: readonly Size[], region: string, r: Requirement): Size | undefined {
+/** x86 or arm, whichever way a catalog (x86, x86_64, arm64) or a node (uname -m) spells it. */
+const family = (arch: string | undefined) => (!arch ? undefined : /arm|aarch/i.test(arch) ? "arm" : /x86|amd64|i[3-6]86/i.test(arch) ? "x86" : arch);
+
+/** Whether a size runs what nodes of architecture `arch` run (unknown on either side: yes). */
+export const runsOn = (size: Size, arch: string | undefined) => !family(size.architecture) || !family(arch) || family(size.architecture) === family(arch);
+
+/**
+ * The cheapest size offered in the region that meets the rule and runs the apps' images (the
+ * architecture of the nodes they run on now); ties: fewer CPUs, then less memory.
+ */
+export function recommendSize(sizes: readonly Size[], region: string, r: Requirement, arch?: string): Size | undefined {
   return sizes
-    .filter((s) => s.prices[region] && fitOf(s, r) === "recommended-fit")
+    .filter((s) => s.prices[region] && runsOn(s, arch) && fitOf(s, r) === "recommended-fit")
     .sort((a, b) => a.prices[region]!.monthly - b.prices[region]!.monthly || a.cpus - b.cpus || a.memoryGb - b.memoryGb)[0];
 }
 

@@ -31,6 +31,9 @@ import { liveRoutes, liveState, type LiveState, type LiveSubject } from "../live
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { nodeDeploymentViews } from "../deployment-views.ts";
 import { nodeUsageView } from "../actions/usage.ts";
+import { refusedForRegion } from "../actions/relocate.ts";
+import { relocateRoutes } from "./relocate.tsx";
+import { dedicatedView } from "../dedicated-views.ts";
 import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView } from "../view-models.ts";
 
 export function serverRoutes(deps: Deps) {
@@ -52,6 +55,7 @@ export function serverRoutes(deps: Deps) {
 
   app.route("/", serverCreateRoutes(deps));
   app.route("/", serverChangeRoutes(deps));
+  app.route("/", relocateRoutes(deps));
 
   // ---- one server ----
 
@@ -71,6 +75,8 @@ export function serverRoutes(deps: Deps) {
     return {
       server: view,
       nodeUsage: node && nodeUsageView(deps, node),
+      dedicated: dedicatedView(deps, server),
+      regionalFailure: refusedForRegion(server),
       nodeApps: view.node && { deployments: nodeDeploymentViews(deps, actor, view.node.id, owners), canHost: serverPolicy.canHost(server.status) },
       op: state.op && operationView(state.op),
       live: state.live,
