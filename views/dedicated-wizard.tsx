@@ -122,12 +122,12 @@ const Plan = (p: { w: WizardView; errors: Record<string, string> }) => {
   );
 };
 
-export const WizardForm = (p: { w: WizardView; errors: Record<string, string>; csrf: string }) => {
+export const WizardForm = (p: { w: WizardView; errors: Record<string, string>; csrf: string; canWrite: boolean }) => {
   const w = p.w;
   const chosen = w.deployments.filter((d) => d.chosen);
   const stateful = chosen.filter((d) => d.stateful);
   // The CSRF token travels in htmx's header, never in an address.
-  const swap = { "hx-get": "/nodes/dedicated/new", "hx-trigger": "change", "hx-params": "not _csrf", "hx-target": "#wizard", "hx-select": "#wizard", "hx-swap": "outerHTML", "hx-push-url": "true" };
+  const swap = { "hx-get": "/nodes/dedicated/new", "hx-trigger": "change", "hx-params": "not _csrf", "hx-target": "#wizard", "hx-select": "#wizard", "hx-swap": "outerHTML", "hx-push-url": "true", "hx-indicator": "#plan-busy" };
   return (
     <form id="wizard" method="post" action="/nodes/dedicated/new" {...swap} class="wizard">
       <CsrfInput token={p.csrf} />
@@ -185,9 +185,15 @@ export const WizardForm = (p: { w: WizardView; errors: Record<string, string>; c
       {chosen.length > 0 && <Plan w={w} errors={p.errors} />}
       <div class="form-actions">
         <button type="submit">Update the plan</button>
-        <button type="submit" class="primary" formaction="/nodes/dedicated" disabled={!chosen.length || !w.size} id="start">
-          Start provisioning
-        </button>
+        {p.canWrite && (
+          <button type="submit" class="primary" formaction="/nodes/dedicated" disabled={!chosen.length || !w.size} id="start">
+            Start provisioning
+          </button>
+        )}
+        {/* The plan may ask the provider for its catalog and the nodes for their use: it takes a moment. */}
+        <span id="plan-busy" class="htmx-indicator muted" role="status">
+          Working out the plan…
+        </span>
       </div>
     </form>
   );
@@ -204,7 +210,7 @@ export const WizardPage = (p: Base & { w: WizardView; errors: Record<string, str
         Deploy an app from the <a href="/marketplace">Marketplace</a> first; the apps on your shared nodes can then be moved to a dedicated one.
       </EmptyState>
     ) : (
-      <WizardForm w={p.w} errors={p.errors} csrf={p.csrf} />
+      <WizardForm w={p.w} errors={p.errors} csrf={p.csrf} canWrite={p.canWrite} />
     )}
   </TabbedPage>
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Size } from "../../stacks/cloud.ts";
-import { fitOf, HEADROOM, recommendSize, requirementOf, splitForSize, usedOn } from "./sizing.ts";
+import { fitOf, HEADROOM, recommendSize, requirementOf, runsOn, splitForSize, usedOn } from "./sizing.ts";
 
 const MiB = 1024 * 1024;
 const size = (id: string, cpus: number, memoryGb: number, monthly: number, regions = ["r1"]): Size => ({
@@ -44,5 +44,16 @@ describe("the sizing rule", () => {
     const { now, later } = splitForSize(sizes[0]!, [need("a", 600), need("b", 300), need("c", 300)]);
     expect(now.map((n) => n.id)).toEqual(["a", "b"]);
     expect(later.map((n) => n.id)).toEqual(["c"]);
+  });
+});
+
+describe("the apps' architecture", () => {
+  it("recommends only sizes that run the images of the nodes the apps come from", () => {
+    const arm = { ...size("arm2", 2, 4, 3), architecture: "arm" };
+    const x86 = { ...size("x2", 2, 4, 5), architecture: "x86" };
+    const r = requirementOf([{ cpus: 0.1, memoryBytes: 64 * MiB, min: { cpus: 0.1, memoryMb: 16 } }]);
+    expect(recommendSize([arm, x86], "r1", r, "x86_64")?.id).toBe("x2");
+    expect(recommendSize([arm, x86], "r1", r, "aarch64")?.id).toBe("arm2");
+    expect(runsOn(arm, undefined)).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ export function dedicatedRoutes(deps: Deps) {
       plan = await planDedicated(deps, actor, { ...input, deploymentIds: input.deploymentIds.filter((id) => mine.has(id)), region: bad.region ? undefined : input.region, size: bad.size || bad.region ? undefined : input.size });
     }
     const w = wizardView(deps, actor, plan, { credentialId: input.credentialId, name: one(raw.name) || suggestedName(deps, actor), acknowledged: one(raw.acknowledgeUndersize) === "on" });
-    if (c.req.header("hx-request") && !c.req.header("hx-history-restore-request")) return c.html(<WizardForm w={w} errors={errors} csrf={c.get("csrf")} />);
+    if (c.req.header("hx-request") && !c.req.header("hx-history-restore-request")) return c.html(<WizardForm w={w} errors={errors} csrf={c.get("csrf")} canWrite={actor.user.role !== "viewer"} />);
     return c.html(<WizardPage {...pageBase(c)} canWrite={actor.user.role !== "viewer"} w={w} errors={errors} />);
   }
 
