@@ -160,6 +160,11 @@ export const WizardForm = (p: { w: WizardView; errors: Record<string, string>; c
       </fieldset>
       <fieldset class="card">
         <legend>2. Where and how big</legend>
+        {w.credentials.length === 0 && (
+          <p class="flash flash-info">
+            No credential can create servers yet: <a href="/nodes/credentials">add one</a>, then come back.
+          </p>
+        )}
         <Select name="credentialId" label="Credential" value={w.credentialId} error={p.errors.credentialId ?? w.catalogError} options={[{ value: "", label: "Choose a credential…" }, ...w.credentials.map((c) => ({ value: c.id, label: c.label }))]} />
         {w.regions.length > 0 && <Select name="region" label="Location" value={w.region} error={p.errors.region} options={w.regions.map((r) => ({ value: r.id, label: r.label }))} />}
         {w.sizes.length > 0 && (
