@@ -7,6 +7,7 @@ import { findNodeById } from "../state/nodes.ts";
 import type { KindContext } from "./kind.ts";
 import { runOnNode, type NodeAccess } from "./node-exec.ts";
 import { accessOf } from "./nodes.ts";
+import { dockerBytes } from "./usage-probe.ts";
 
 /** At most this many lines are fetched at once. */
 export const MAX_LOG_LINES = 2000;
@@ -46,14 +47,6 @@ export interface ContainerUsage {
   running: boolean;
 }
 
-const bytes = (s: string) => {
-  const m = /^([\d.]+)\s*([KMGT]?i?B)$/i.exec(s.trim());
-  if (!m) return 0;
-  const unit = m[2]!.toUpperCase().replace("I", "");
-  const power = { B: 0, KB: 1, MB: 2, GB: 3, TB: 4 }[unit] ?? 0;
-  return Math.round(Number(m[1]) * (m[2]!.includes("i") ? 1024 : 1000) ** power);
-};
-
 /** What the container uses now (`docker stats` once), and whether it runs. */
 export async function containerUsage(ctx: Pick<KindContext, "db" | "keyring">, d: Deployment): Promise<ContainerUsage> {
   const access = accessFor(ctx, d);
@@ -65,5 +58,5 @@ export async function containerUsage(ctx: Pick<KindContext, "db" | "keyring">, d
   const [stats = "", running = ""] = res.stdout.trim().split("\n");
   const [cpu = "0", mem = ""] = stats.split("|");
   const [used = "0B", limit = "0B"] = mem.split("/");
-  return { cpuPercent: Number.parseFloat(cpu) || 0, memoryBytes: bytes(used), memoryLimitBytes: bytes(limit), running: running.trim() === "true" };
+  return { cpuPercent: Number.parseFloat(cpu) || 0, memoryBytes: dockerBytes(used), memoryLimitBytes: dockerBytes(limit), running: running.trim() === "true" };
 }

@@ -1,5 +1,6 @@
 // The Hono application: pages (session cookie + CSRF) and the JSON API (bearer tokens), with
 // errors mapped to HTTP in one place.
+import { dedicatedRoutes } from "./routes/dedicated.tsx";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
@@ -84,6 +85,7 @@ export function createApp(deps: Deps) {
   for (const [path, routes] of [
     ["/nodes/credentials", credentialRoutes(deps)],
     ["/nodes/cloud", serverRoutes(deps)],
+    ["/nodes/dedicated", dedicatedRoutes(deps)],
     ["/nodes", nodeRoutes(deps)],
     ["/marketplace", marketplaceRoutes(deps)],
     ["/deployments", deploymentRoutes(deps)],

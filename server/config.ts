@@ -48,6 +48,7 @@ const schema = z.object({
     .refine((v) => v === 0 || v >= 5, "must be 0 (off) or at least 5 seconds")
     .default(3600),
   HOIST_DRIFT_CONCURRENCY: intIn(1, 64).default(2),
+  HOIST_MONITOR_INTERVAL: intIn(1, 86_400).default(60),
   HOIST_CATALOG_DIRS: z.string().optional(),
   HOIST_SESSION_IDLE_MINUTES: intIn(5, 14 * 24 * 60).default(240),
   HOIST_READ_ONLY: z
@@ -117,6 +118,8 @@ export type Config = {
   nodeCheckIntervalSeconds: number;
   /** Scheduled drift sweeps: seconds between them (0: off), and checks run at once. */
   drift: { intervalSeconds: number; concurrency: number };
+  /** Seconds between usage samples of each node (the monitor). */
+  monitorIntervalSeconds: number;
   /** Folders of app catalog entries besides the built-in one (`HOIST_CATALOG_DIRS`, separated by `:`). */
   catalogDirs: string[];
   /** A session unused this long ends (it ends 14 days after sign-in anyway). */
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     cancelGraceSeconds: e.HOIST_CANCEL_GRACE,
     nodeCheckIntervalSeconds: e.HOIST_NODE_CHECK_INTERVAL,
     drift: { intervalSeconds: e.HOIST_DRIFT_INTERVAL, concurrency: e.HOIST_DRIFT_CONCURRENCY },
+    monitorIntervalSeconds: e.HOIST_MONITOR_INTERVAL,
     catalogDirs: (e.HOIST_CATALOG_DIRS ?? "").split(":").filter(Boolean).map((d) => path.resolve(cwd, d)),
     sessionIdleMinutes: e.HOIST_SESSION_IDLE_MINUTES,
     readOnly: e.HOIST_READ_ONLY,

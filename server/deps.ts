@@ -13,6 +13,7 @@ import { resealAll } from "../state/reseal.ts";
 import { createKeyring } from "../state/secrets.ts";
 import { Engine } from "../engine/engine.ts";
 import { Gateway } from "../gateway/gateway.ts";
+import { Monitor } from "../engine/monitor.ts";
 import { countUsers } from "../state/users.ts";
 import { RefusedSignIns } from "./actions/sign-in.ts";
 import { Backoff, RateLimiter } from "./auth/rate-limit.ts";
@@ -65,6 +66,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     engine,
     catalog: loadCatalog([builtInCatalogDir, ...config.catalogDirs]),
     gateway: new Gateway({ db, keyring, log, settings: config.gateway }),
+    monitor: new Monitor({ db, keyring, log, intervalSeconds: config.monitorIntervalSeconds, workerId: engine.workerId }),
     setup,
     paused,
     streams: new StreamRegistry(),

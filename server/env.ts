@@ -5,6 +5,7 @@ import type { Pause } from "../state/maintenance.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { AppEntry } from "../stacks/app-catalog.ts";
 import type { Gateway } from "../gateway/gateway.ts";
+import type { Monitor } from "../engine/monitor.ts";
 import type { Db } from "../state/db.ts";
 import type { Scope } from "../state/scope.ts";
 import type { Keyring } from "../state/secrets.ts";
@@ -35,6 +36,8 @@ export interface Deps {
   catalog: readonly AppEntry[];
   /** The gateway (HAProxy); started by server/main.ts (or a test), not by createDeps. */
   gateway: Gateway;
+  /** Samples nodes' usage over SSH; started by server/main.ts (or a test), not by createDeps. */
+  monitor: Monitor;
 }
 
 /** Who is acting: the user, what they may see, and how they authenticated. */

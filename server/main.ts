@@ -45,12 +45,16 @@ deps.gateway.start().then(
 );
 if (!deps.gateway.enabled) log.info(config.gateway.mode === "off" ? "the gateway is off (HOIST_GATEWAY=off)" : "the gateway is off: HAProxy is not installed (apt-get install haproxy)");
 
+// Usage samples of every running node, every HOIST_MONITOR_INTERVAL seconds.
+deps.monitor.start();
+
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   log.info("shutting down: cancelling running operations (they can be retried after the next start)");
   server.close();
+  await deps.monitor.stop();
   await deps.engine.stop();
   await deps.gateway.stop();
   deps.close();

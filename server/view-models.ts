@@ -17,6 +17,7 @@ import { gatewayEntryOf } from "./actions/gateway.ts";
 import type { DriftView } from "../views/drift-badge.tsx";
 import { driftView } from "./drift-views.ts";
 import { getServerRow, isBusy } from "./actions/servers.ts";
+import { nodeNearCapacity, type Usage } from "./actions/usage.ts";
 import type { Actor, Deps } from "./env.ts";
 
 /** Owner emails, for admins and viewers who see everyone's objects (their own stay unnamed). */
@@ -77,8 +78,11 @@ export function serverViewOf(deps: Deps, actor: Actor, s: Server): ServerView {
   return { ...serverView(actor, row, driftView(deps, { server: s })), gateway: gatewayEntryOf(deps, s, row.node ?? undefined) };
 }
 
-/** A node as the Nodes list shows it, with its server's drift as the list read it for the whole page. */
-export function nodeView(actor: Actor, row: NodeListRow, drift?: DriftView): NodeView {
+/**
+ * A node as the Nodes list shows it, with its server's drift and its latest use as the list read
+ * them for the whole page.
+ */
+export function nodeView(actor: Actor, row: NodeListRow, drift?: DriftView, usage?: Usage): NodeView {
   const n = row.node;
   return {
     id: n.id,
@@ -99,6 +103,9 @@ export function nodeView(actor: Actor, row: NodeListRow, drift?: DriftView): Nod
     deployments: row.deployments,
     drift,
     driftedApps: row.driftedApps,
+    pool: n.pool,
+    usage,
+    near: nodeNearCapacity(n, usage),
   };
 }
 

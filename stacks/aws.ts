@@ -180,6 +180,8 @@ export const awsCloud: CloudAdapter = {
     },
     explainError: explainAwsError,
     powerState: { type: "aws:ec2/instance:Instance", property: "instanceState", running: "running" },
+    // EC2's capacity and its instance and vCPU quotas are all per region.
+    regionalCodes: ["InsufficientInstanceCapacity", "InstanceLimitExceeded", "VcpuLimitExceeded"],
     power: powerAwsInstance,
     findResource: findAwsResource,
   },

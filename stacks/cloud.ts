@@ -139,6 +139,11 @@ export interface ServerSupport {
   program(spec: ServerSpec): PulumiFn;
   /** Maps a failed operation's message to a reason, a code and what to do next. */
   explainError(message: string): ExplainedError;
+  /**
+   * The codes of explainError that mean this size cannot be had in this region now (no capacity,
+   * a regional quota): the same size in another region may well work.
+   */
+  regionalCodes: readonly string[];
   /** Powers the server on or off through the provider's API, waiting for the action. */
   power(cred: CloudCredential, server: ServerRef, action: PowerAction, opts?: { signal?: AbortSignal }): Promise<void>;
   /**

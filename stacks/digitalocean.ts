@@ -141,6 +141,8 @@ export const digitaloceanCloud: CloudAdapter = {
     },
     explainError: explainDigitalOceanError,
     powerState: { type: "digitalocean:index/droplet:Droplet", property: "status", running: "active" },
+    // The droplet limit is the account's; a size or region not available now is that region's.
+    regionalCodes: ["size_unavailable", "region_unavailable"],
     async power(cred, server, action, opts) {
       await digitalOceanApi(cred, opts?.signal).act(server.providerId, action === "on" ? "power_on" : "power_off");
     },

@@ -174,6 +174,8 @@ export const hetznerCloud: CloudAdapter = {
     },
 
     explainError,
+    // Capacity is per location; the project's server limit (resource_limit_exceeded) is not.
+    regionalCodes: ["resource_unavailable", "placement_error"],
 
     powerState: { type: "hcloud:index/server:Server", property: "status", running: "running" },
 

@@ -1,6 +1,6 @@
 // Tables only. Statuses come from ./statuses.ts; repositories live beside this file.
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
   auditOutcomes,
   credentialValidities,
@@ -496,4 +496,58 @@ export const settings = sqliteTable("settings", {
   value: text("value", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   updatedBy: text("updated_by"),
+});
+
+/**
+ * What a node and the app containers on it used at one moment, read over SSH by the monitor
+ * (engine/monitor.ts): a node's row has no deployment, a container's row names its deployment.
+ * Rows older than a week are purged.
+ */
+export const usageSamples = sqliteTable(
+  "usage_samples",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    nodeId: text("node_id")
+      .notNull()
+      .references(() => nodes.id, { onDelete: "cascade" }),
+    deploymentId: text("deployment_id").references(() => deployments.id, { onDelete: "cascade" }),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+    /** Percent of the whole node (100 = every CPU busy), for a container as for its node. */
+    cpuPercent: real("cpu_percent").notNull(),
+    memoryBytes: integer("memory_bytes").notNull(),
+    memoryTotalBytes: integer("memory_total_bytes"),
+    diskUsedBytes: integer("disk_used_bytes"),
+    diskTotalBytes: integer("disk_total_bytes"),
+  },
+  (t) => [index("usage_samples_node").on(t.nodeId, t.at), index("usage_samples_deployment").on(t.deploymentId, t.at), index("usage_samples_at").on(t.at)],
+);
+
+/**
+ * The monitor's schedule, one row per node: when it is next due and which worker holds it now
+ * (a lease, so that two workers never sample the same node and a dead one's claim runs out).
+ */
+export const monitorSchedule = sqliteTable("monitor_schedule", {
+  nodeId: text("node_id")
+    .primaryKey()
+    .references(() => nodes.id, { onDelete: "cascade" }),
+  dueAt: integer("due_at", { mode: "timestamp_ms" }).notNull(),
+  workerId: text("worker_id"),
+  leaseExpiresAt: integer("lease_expires_at", { mode: "timestamp_ms" }),
+  lastError: text("last_error"),
+});
+
+/**
+ * A dedicated node made by the wizard (/nodes/dedicated/new): the server it is, and the
+ * deployments chosen to move there (the migration screen is linked with them once it is ready).
+ */
+export const dedicatedPlans = sqliteTable("dedicated_plans", {
+  serverId: text("server_id")
+    .primaryKey()
+    .references(() => servers.id, { onDelete: "cascade" }),
+  deploymentIds: text("deployment_ids", { mode: "json" }).$type<string[]>().notNull(),
+  /** The deployments left for a later phase, when the operator split the move. */
+  laterIds: text("later_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+  /** What was measured and recommended when it was made (usage, recommended size, acknowledged undersize). */
+  basis: text("basis", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
 });

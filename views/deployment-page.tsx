@@ -11,6 +11,7 @@ import type { Live } from "./operation-live.ts";
 import { Poller } from "./operation-view.tsx";
 import { AppUrl, NodeLink, type DeploymentView } from "./deployments.tsx";
 import { NodeStateBadge, StatusBadge, type Base } from "./servers.tsx";
+import { UsageCharts, type Usage } from "./usage-chart.tsx";
 
 export const DEPLOYMENT_BODY = "deployment-body";
 
@@ -40,6 +41,8 @@ export interface DeploymentBodyProps {
   streamUrl?: string;
   pollUrl: string;
   pollSeconds: number;
+  /** What the monitor measured of its container. */
+  usageHistory?: { points: Usage[]; latest?: Usage; window: string; intervalSeconds: number };
 }
 
 const base = (d: DeploymentView) => `/deployments/${d.id}`;
@@ -205,6 +208,19 @@ export const DeploymentPage = (p: Base & DeploymentBodyProps & { openChanges: Op
     </nav>
     <DeploymentBody {...p} />
     <OpenChanges base={base(p.deployment)} changes={p.openChanges} />
+    {!p.final && p.usageHistory && (
+      <div class="card" id="usage-history">
+        <h3>Usage over time</h3>
+        <UsageCharts
+          points={p.usageHistory.points}
+          latest={p.usageHistory.latest}
+          disk={false}
+          now={p.now}
+          window={p.usageHistory.window}
+          empty={`Not measured yet: Hoist samples the container's CPU and memory over SSH every ${p.usageHistory.intervalSeconds} s while it runs.`}
+        />
+      </div>
+    )}
     {!p.final && <ContainerCard id={p.deployment.id} />}
   </AppsPage>
 );

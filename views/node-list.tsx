@@ -1,12 +1,13 @@
 // The Nodes tab: the nodes registered from the stacks' outputs, a page at a time with filters,
 // each with the result of its last SSH check. The table asks for itself again now and then, as
 // the engine re-checks nodes.
-import { nodeStates, type NodeState } from "../state/statuses.ts";
+import { nodeStates, type NodePool, type NodeState } from "../state/statuses.ts";
 import { CsrfInput, EmptyState, ListTable, When } from "./components.tsx";
 import { ListFilters, Pager, type PagerView } from "./lists.tsx";
 import { TabbedPage } from "./nodes.tsx";
 import { DriftBadge, type DriftView } from "./drift-badge.tsx";
 import { NodeStateBadge, type Base, type Facts } from "./servers.tsx";
+import { UsageCell, type Resource, type Usage } from "./usage-chart.tsx";
 
 export interface NodeView {
   id: string;
@@ -30,12 +31,16 @@ export interface NodeView {
   /** Its server's drift, and how many of its apps have drifted. */
   drift?: DriftView;
   driftedApps?: number;
+  pool: NodePool;
+  /** What the monitor measured last, and what of it is near the node's capacity (shared nodes only). */
+  usage?: Usage;
+  near: Resource[];
 }
 
 const facts = (f: Facts | null) => (f ? [f.os, f.cpus && `${f.cpus} CPU`, f.memoryMb && `${(f.memoryMb / 1024).toFixed(1)} GB`, f.arch].filter(Boolean).join(" · ") : "");
 
 export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: string; /** Where a check without JavaScript returns to. */ back?: string }) => (
-  <tr id={`node-${p.n.id}`}>
+  <tr id={`node-${p.n.id}`} class={p.n.near.length ? "node-near" : undefined}>
     <td>
       {p.n.serverId ? (
         <a href={`/nodes/cloud/${p.n.serverId}`}>
@@ -56,6 +61,10 @@ export const NodeRow = (p: { n: NodeView; now: Date; canWrite: boolean; csrf: st
     <td>{p.n.cloudLabel ?? "—"}</td>
     <td>{p.n.region ?? "—"}</td>
     <td>{p.n.size ?? "—"}</td>
+    <td>{p.n.pool === "dedicated" ? <span class="badge badge-info">dedicated</span> : "shared"}</td>
+    <td>
+      <UsageCell latest={p.n.usage} near={p.n.near} />
+    </td>
     <td>
       <NodeStateBadge state={p.n.state} reason={p.n.stateReason} /> <DriftBadge drift={p.n.drift} />
       {!!p.n.driftedApps && <a class="badge badge-warn drift-badge" href="/drift">{p.n.driftedApps} app(s) drifted</a>}
@@ -94,7 +103,7 @@ export interface NodeListView {
 
 export const NodesTable = (p: NodeListView & { now: Date; canWrite: boolean; csrf: string }) => (
   <div id="nodes-table" hx-get={p.refresh} hx-trigger="every 20s" hx-swap="outerHTML">
-    <ListTable columns={["Node", "Address", "Cloud", "Region", "Size", "State", "Last checked", { label: "Apps", numeric: true }]} actions>
+    <ListTable columns={["Node", "Address", "Cloud", "Region", "Size", "Pool", "Use now", "State", "Last checked", { label: "Apps", numeric: true }]} actions>
       {p.nodes.map((n) => (
         <NodeRow n={n} now={p.now} canWrite={p.canWrite} csrf={p.csrf} back={p.back} />
       ))}
@@ -112,7 +121,19 @@ export interface NodeFilterValues {
 export const NodesPage = (p: Base & { list?: NodeListView; filters: NodeFilterValues; errors?: Record<string, string>; cloudOptions: { value: string; label: string }[] }) => {
   const filtered = Object.values(p.filters).some(Boolean) || !!p.errors;
   return (
-    <TabbedPage title="Nodes" tab="nodes" csrf={p.csrf} viewer={p.viewer} flash={p.flash} paused={p.paused}>
+    <TabbedPage
+      title="Nodes"
+      tab="nodes"
+      csrf={p.csrf}
+      viewer={p.viewer}
+      flash={p.flash}
+      paused={p.paused}
+      actions={p.canWrite && p.list?.nodes.some((n) => n.pool === "shared" && n.deployments > 0) && (
+        <a class="button" href="/nodes/dedicated/new" id="new-dedicated">
+          Move apps to a dedicated node…
+        </a>
+      )}
+    >
       {(filtered || (p.list?.pager.total ?? 0) > 0) && (
         <ListFilters
           action="/nodes"

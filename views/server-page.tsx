@@ -11,6 +11,8 @@ import { Poller } from "./operation-view.tsx";
 import { GatewayCard } from "./server-gateway.tsx";
 import { OpenChanges, type OpenChange } from "./change-page.tsx";
 import { NodeDeployments, type DeploymentView } from "./deployments.tsx";
+import { DedicatedCard, RegionsLoader, type DedicatedView } from "./server-dedicated.tsx";
+import { UsageCharts, type Resource, type Usage } from "./usage-chart.tsx";
 import { CredentialChoice, NodeStateBadge, Price, StatusBadge, type Base, type CredentialOption, type ServerView } from "./servers.tsx";
 
 /** What the operator may do now (the route asks the status machine). */
@@ -44,6 +46,22 @@ export interface ServerBodyProps {
   openChanges: OpenChange[];
   /** The apps deployed on its node, and whether the node may take more now. */
   nodeApps?: { deployments: DeploymentView[]; canHost: boolean };
+  /** What the monitor measured on its node. */
+  nodeUsage?: NodeUsageView;
+  /** The wizard made it as a dedicated node for these deployments. */
+  dedicated?: DedicatedView;
+  /** It failed for want of room in its region: other regions are offered. */
+  regionalFailure?: boolean;
+}
+
+export interface NodeUsageView {
+  points: Usage[];
+  latest?: Usage;
+  near: Resource[];
+  window: string;
+  /** Why the last sampling failed, when it did. */
+  lastError: string | null;
+  intervalSeconds: number;
 }
 
 
@@ -184,6 +202,20 @@ const NodeCard = (p: ServerBodyProps) => {
           {n.stateReason && <span class="muted"> · {n.stateReason}</span>}
         </dd>
       </dl>
+      {p.nodeUsage && (
+        <section class="node-usage" aria-label="Usage">
+          <UsageCharts
+            points={p.nodeUsage.points}
+            latest={p.nodeUsage.latest}
+            near={p.nodeUsage.near}
+            disk
+            now={p.now}
+            window={p.nodeUsage.window}
+            empty={`Not measured yet: Hoist samples CPU, memory and disk over SSH every ${p.nodeUsage.intervalSeconds} s while the server is ready.`}
+          />
+          {p.nodeUsage.lastError && <p class="reason small">The last sample failed: {p.nodeUsage.lastError}</p>}
+        </section>
+      )}
       {p.nodeApps && <NodeDeployments nodeId={n.id} deployments={p.nodeApps.deployments} canWrite={p.canWrite} canHost={p.nodeApps.canHost} />}
     </div>
   );
@@ -194,6 +226,8 @@ export const ServerBody = (p: ServerBodyProps) => (
     <Header {...p} />
     {p.server.status === "destroyed" && <p class="flash flash-info">This server was destroyed: it no longer exists at the provider, and its stack was removed.</p>}
     <Failure {...p} />
+    {p.regionalFailure && p.canWrite && <RegionsLoader serverId={p.server.id} />}
+    {p.dedicated && <DedicatedCard d={p.dedicated} />}
     <NodeCard {...p} />
     <OpenChanges base={`/nodes/cloud/${p.server.id}`} changes={p.openChanges} />
     <GatewayCard gateway={p.server.gateway} />

@@ -22,6 +22,7 @@ import { actorOf } from "../render.ts";
 import { jsonBody, optionalJson } from "./auth.ts";
 import { driftJson } from "./drift.ts";
 import { operationJson } from "./servers.ts";
+import { latestDeploymentUsage, usageJson } from "../actions/usage.ts";
 
 export const appJson = (a: AppEntry) => ({
   id: a.id,
@@ -63,6 +64,8 @@ export function deploymentJson(deps: Deps, d: Deployment) {
     secrets: (entry?.env ?? []).filter((e) => e.secret).map((e) => e.name),
     error: d.errorReason ? { reason: d.errorReason, code: d.errorCode, action: d.errorAction, retryable: d.retryable } : null,
     drift: driftJson(deps, { deployment: d }),
+    // The container's latest sample from the monitor (null before the first).
+    usage: usageJson(latestDeploymentUsage(deps, d.id)),
     createdAt: d.createdAt.toISOString(),
   };
 }

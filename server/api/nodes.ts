@@ -5,9 +5,10 @@ import type { NodeListRow } from "../../state/node-list.ts";
 import { checkNodeNow, getNodeRow, listNodes } from "../actions/nodes.ts";
 import type { Deps, Env } from "../env.ts";
 import { pageJson } from "../lists.ts";
+import { nodeUsageJson } from "./usage.ts";
 import { actorOf } from "../render.ts";
 
-export const nodeJson = ({ node: n, serverStatus }: NodeListRow) => ({
+export const nodeJson = (deps: Deps, { node: n, serverStatus }: NodeListRow) => ({
   id: n.id,
   name: n.name,
   serverId: n.serverId,
@@ -22,7 +23,7 @@ export const nodeJson = ({ node: n, serverStatus }: NodeListRow) => ({
   facts: n.facts ?? null,
   state: n.state,
   stateReason: n.stateReason,
-  pool: n.pool,
+  ...nodeUsageJson(deps, n),
   checkedAt: n.checkedAt?.toISOString() ?? null,
   createdAt: n.createdAt.toISOString(),
 });
@@ -32,12 +33,12 @@ export function nodeApi(deps: Deps) {
   // `?state=&cloud=&q=&limit=&cursor=`, `next` being the cursor of the next page.
   api.get("/nodes", (c) => {
     const { page } = listNodes(deps, actorOf(c), c.req.query());
-    return c.json({ nodes: page.rows.map(nodeJson), ...pageJson(page) });
+    return c.json({ nodes: page.rows.map((r) => nodeJson(deps, r)), ...pageJson(page) });
   });
-  api.get("/nodes/:id", (c) => c.json(nodeJson(getNodeRow(deps, actorOf(c), c.req.param("id")))));
+  api.get("/nodes/:id", (c) => c.json(nodeJson(deps, getNodeRow(deps, actorOf(c), c.req.param("id")))));
   api.post("/nodes/:id/check", async (c) => {
     const node = await checkNodeNow(deps, actorOf(c), c.req.param("id"));
-    return c.json(nodeJson(getNodeRow(deps, actorOf(c), node.id)));
+    return c.json(nodeJson(deps, getNodeRow(deps, actorOf(c), node.id)));
   });
   return api;
 }

@@ -24,6 +24,8 @@ import { userKeyApi } from "./user-keys.ts";
 import { deploymentApi } from "./deployments.ts";
 import { serverChangeApi } from "./changes.ts";
 import { driftApi } from "./drift.ts";
+import { usageApi } from "./usage.ts";
+import { dedicatedApi } from "./dedicated.ts";
 
 export const credentialJson = (c: Credential) => ({
   id: c.id,
@@ -110,6 +112,8 @@ export function apiRoutes(deps: Deps) {
   api.route("/", deploymentApi(deps));
   api.route("/", serverChangeApi(deps));
   api.route("/", driftApi(deps));
+  api.route("/", usageApi(deps));
+  api.route("/", dedicatedApi(deps));
 
   api.get("/audit", (c) => {
     const { rows, nextBefore } = auditEntries(deps, actorOf(c), Number(c.req.query("before")) || undefined);

@@ -26,6 +26,7 @@ import { jsonBody, optionalJson } from "./auth.ts";
 import { driftJson } from "./drift.ts";
 import { parse } from "../actions/input.ts";
 import { pageJson } from "../lists.ts";
+import { nodeUsageJson } from "./usage.ts";
 
 export const operationJson = (o: Operation) => ({
   id: o.id,
@@ -56,7 +57,7 @@ export function serverJson(deps: Deps, { server: s, node }: ServerListRow) {
     currency: typeof s.spec.currency === "string" ? s.spec.currency : null,
     outputs: s.outputs ?? null,
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
-    node: node ? { id: node.id, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, pool: node.pool } : null,
+    node: node ? { id: node.id, name: node.name, serverId: node.serverId, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, ...nodeUsageJson(deps, node) } : null,
     gateway: gatewayJson(gatewayEntryOf(deps, s, node ?? undefined)),
     drift: driftJson(deps, { server: s }),
     createdAt: s.createdAt.toISOString(),

@@ -12,6 +12,7 @@ import type { LiveLook } from "../../views/operation-view.tsx";
 import { deploymentOperations, getDeployment, listDeployments, removeDeployment, restartDeployment, retryDeployment, type Deployment } from "../actions/deployments.ts";
 import { requireWriter } from "../actions/guards.ts";
 import type { Deps, Env } from "../env.ts";
+import { latestDeploymentUsage, samplesIn } from "../actions/usage.ts";
 import { ConflictError } from "../errors.ts";
 import { setFlash } from "../flash.ts";
 import { liveRoutes, type LiveState, type LiveSubject } from "../live-page.tsx";
@@ -74,6 +75,7 @@ export function deploymentRoutes(deps: Deps) {
       streamUrl: state.streamUrl,
       pollUrl: state.pollUrl,
       pollSeconds: state.pollSeconds,
+      usageHistory: { points: samplesIn(deps, { deploymentId: d.id }, "24h"), latest: latestDeploymentUsage(deps, d.id), window: "24h", intervalSeconds: deps.monitor.intervalSeconds },
     };
   }
 

@@ -8,6 +8,7 @@ import { actorOf, formOf, pageBase, safeNext } from "../render.ts";
 import { cloudOptions, cursorOf, givenFilters, listHref, pagerLinks, readOrRefuse } from "../lists.ts";
 import { nodeView } from "../view-models.ts";
 import { driftMarks } from "../drift-views.ts";
+import { latestNodeUsage } from "../actions/usage.ts";
 import { NodeRow, NodesPage, NodesTable } from "../../views/node-list.tsx";
 
 export function nodeRoutes(deps: Deps) {
@@ -20,7 +21,7 @@ export function nodeRoutes(deps: Deps) {
     const { query, page } = listNodes(deps, actor, c.req.query());
     const links = pagerLinks("/nodes", query, page, "/nodes/table");
     const mark = driftMarks(deps, page.rows.map((r) => r.serverStack));
-    return { nodes: page.rows.map((r) => nodeView(actor, r, mark(r.serverStack))), pager: links, refresh: links.selfHref, back: listHref("/nodes", query.params, cursorOf(query)) };
+    return { nodes: page.rows.map((r) => nodeView(actor, r, mark(r.serverStack), latestNodeUsage(deps, r.node.id))), pager: links, refresh: links.selfHref, back: listHref("/nodes", query.params, cursorOf(query)) };
   };
 
   app.get("/", (c) => {
@@ -35,7 +36,7 @@ export function nodeRoutes(deps: Deps) {
     const node = await checkNodeNow(deps, actorOf(c), c.req.param("id"));
     if (c.req.header("hx-request")) {
       const row = getNodeRow(deps, actorOf(c), node.id);
-      return c.html(<NodeRow n={nodeView(actorOf(c), row, driftMarks(deps, [row.serverStack])(row.serverStack))} now={new Date()} canWrite csrf={c.get("csrf")} back={typeof back === "string" ? safeNext(back) : undefined} />);
+      return c.html(<NodeRow n={nodeView(actorOf(c), row, driftMarks(deps, [row.serverStack])(row.serverStack), latestNodeUsage(deps, row.node.id))} now={new Date()} canWrite csrf={c.get("csrf")} back={typeof back === "string" ? safeNext(back) : undefined} />);
     }
     setFlash(c, node.state === "online" ? "ok" : "error", `${node.name} is ${node.state}${node.stateReason ? `: ${node.stateReason}` : ""}.`);
     return c.redirect(safeNext(typeof back === "string" ? back : undefined, "/nodes"), 303);

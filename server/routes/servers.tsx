@@ -33,6 +33,10 @@ import { driftMarks } from "../drift-views.ts";
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { nodeDeploymentViews } from "../deployment-views.ts";
 import { cloudOptions, givenFilters, pagerLinks, readOrRefuse } from "../lists.ts";
+import { nodeUsageView } from "../actions/usage.ts";
+import { refusedForRegion } from "../actions/relocate.ts";
+import { relocateRoutes } from "./relocate.tsx";
+import { dedicatedView } from "../dedicated-views.ts";
 import { credentialPicks, operationView, ownersFor, sameCloudCredentials, serverCloudsLabel, serverView, serverViewOf } from "../view-models.ts";
 
 export function serverRoutes(deps: Deps) {
@@ -69,6 +73,7 @@ export function serverRoutes(deps: Deps) {
 
   app.route("/", serverCreateRoutes(deps));
   app.route("/", serverChangeRoutes(deps));
+  app.route("/", relocateRoutes(deps));
 
   // ---- one server ----
 
@@ -84,8 +89,12 @@ export function serverRoutes(deps: Deps) {
     const actor = actorOf(c);
     const owners = ownersFor(deps, actor);
     const view = serverViewOf(deps, actor, server);
+    const node = nodeOfServer(deps.db, server.id);
     return {
       server: view,
+      nodeUsage: node && nodeUsageView(deps, node),
+      dedicated: dedicatedView(deps, server),
+      regionalFailure: refusedForRegion(server),
       nodeApps: view.node && { deployments: nodeDeploymentViews(deps, actor, view.node.id, owners), canHost: serverPolicy.canHost(server.status) },
       op: state.op && operationView(state.op),
       live: state.live,

@@ -29,14 +29,24 @@ export function unmountUnder(dir: string): void {
   }
 }
 
-/** The server's /proc/net: this machine's (PID 1's namespace, which every server shares). */
+/**
+ * The server's /proc/net: this machine's (PID 1's namespace, which every server shares); and its
+ * /proc/stat, this machine's CPU counters, so that CPU use measured on a server is a real one.
+ */
 export function mountProcNet(rootDir: string): void {
   const target = path.join(rootDir, "proc/net");
-  if (mountsUnder(target).length) return;
-  fs.mkdirSync(target, { recursive: true });
-  execFileSync("mount", ["--bind", "/proc/1/net", target], { stdio: "ignore" });
+  if (!mountsUnder(target).length) {
+    fs.mkdirSync(target, { recursive: true });
+    execFileSync("mount", ["--bind", "/proc/1/net", target], { stdio: "ignore" });
+  }
+  const stat = path.join(rootDir, "proc/stat");
+  if (!mountsUnder(stat).length) {
+    fs.writeFileSync(stat, "");
+    execFileSync("mount", ["--bind", "/proc/stat", stat], { stdio: "ignore" });
+  }
 }
 
 export function unmountProcNet(rootDir: string): void {
   unmountUnder(path.join(rootDir, "proc/net"));
+  unmountUnder(path.join(rootDir, "proc/stat"));
 }

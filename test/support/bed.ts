@@ -56,6 +56,8 @@ export async function startBedAt(pulumiHome: string, env: Record<string, string>
     clouds,
     serverRequest: (name, extra = {}) => ({ credentialId, name, ...cloud.server, ...extra }),
     async close() {
+      // A bed whose test started the monitor stops it first (it does nothing otherwise).
+      await t.deps.monitor.stop();
       await t.deps.engine.stop();
       // A bed whose test started the gateway stops it with the console (nothing otherwise).
       await t.deps.gateway.stop();
