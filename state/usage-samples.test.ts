@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openDb } from "./db.ts";
 import { nodes, users } from "./schema.ts";
-import { claimDueNode, insertSamples, latestSample, purgeSamples, releaseNode, samplesOf, scheduleEveryNode } from "./usage-samples.ts";
+import { claimDueNode, insertSamples, latestOfNodes, latestSample, purgeSamples, releaseNode, samplesOf, scheduleEveryNode } from "./usage-samples.ts";
 
 function dbWithNodes(...ids: string[]) {
   const db = openDb(":memory:");
@@ -52,5 +52,21 @@ describe("samples", () => {
     expect(latestSample(db, { nodeId: "a" })?.cpuPercent).toBe(7);
     expect(purgeSamples(db, t(60))).toBe(1);
     expect(samplesOf(db, { nodeId: "a" }, new Date(0))).toHaveLength(2);
+  });
+
+  it("gives each node's latest sample of its own (not its containers') for a page of nodes in one read", () => {
+    const db = dbWithNodes("a", "b", "c");
+    const t = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+    const base = { cpuPercent: 1, memoryBytes: 1, memoryTotalBytes: 2, diskUsedBytes: 1, diskTotalBytes: 2, deploymentId: null };
+    insertSamples(db, [
+      { ...base, nodeId: "a", at: t(30) },
+      { ...base, nodeId: "a", at: t(5), cpuPercent: 9 },
+      { ...base, nodeId: "b", at: t(20), cpuPercent: 4 },
+    ]);
+    const latest = latestOfNodes(db, ["a", "b", "c"]);
+    expect([...latest.keys()].sort()).toEqual(["a", "b"]);
+    expect(latest.get("a")?.cpuPercent).toBe(9);
+    expect(latest.get("b")?.cpuPercent).toBe(4);
+    expect(latestOfNodes(db, []).size).toBe(0);
   });
 });

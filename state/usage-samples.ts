@@ -1,6 +1,6 @@
 // Usage samples of nodes and their app containers (what the monitor measured), and the
 // monitor's schedule: one row per node, claimed with a lease so that one worker samples it.
-import { and, asc, desc, eq, gte, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { monitorSchedule, usageSamples } from "./schema.ts";
 
@@ -41,6 +41,24 @@ export function latestOfDeployments(db: Db, ids: readonly string[]): Map<string,
     if (s) out.set(id, s);
   }
   return out;
+}
+
+/** The latest sample of each of these nodes, in one query (a list's page of nodes). */
+export function latestOfNodes(db: Db, ids: readonly string[]): Map<string, UsageSample> {
+  if (ids.length === 0) return new Map();
+  const newest = db
+    .select({ nodeId: usageSamples.nodeId, at: sql<number>`max(${usageSamples.at})`.as("newest_at") })
+    .from(usageSamples)
+    .where(and(inArray(usageSamples.nodeId, [...ids]), isNull(usageSamples.deploymentId)))
+    .groupBy(usageSamples.nodeId)
+    .as("newest");
+  const rows = db
+    .select({ sample: usageSamples })
+    .from(usageSamples)
+    .innerJoin(newest, and(eq(usageSamples.nodeId, newest.nodeId), eq(usageSamples.at, newest.at)))
+    .where(isNull(usageSamples.deploymentId))
+    .all();
+  return new Map(rows.map((r) => [r.sample.nodeId, r.sample]));
 }
 
 /** Makes sure every node has a schedule row, due now when it is new. */

@@ -1,7 +1,7 @@
 // What the monitor measured, as the pages and the API show it: a node's or a deployment's latest
 // use and its samples over a window, and which shared nodes are near their capacity.
 import type { Node } from "../../state/nodes.ts";
-import { lastMonitorError, latestSample, samplesOf, SAMPLE_RETENTION_MS, type UsageSample } from "../../state/usage-samples.ts";
+import { lastMonitorError, latestOfNodes, latestSample, samplesOf, SAMPLE_RETENTION_MS, type UsageSample } from "../../state/usage-samples.ts";
 import type { Deps } from "../env.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { Resource, Usage } from "../../views/usage-chart.tsx";
@@ -42,6 +42,15 @@ export const latestNodeUsage = (deps: Deps, nodeId: string): Usage | undefined =
   const s = latestSample(deps.db, { nodeId });
   return s && usageOf(s);
 };
+
+/** The latest use of each of these nodes, read in one query (a list's page). */
+export function latestUsageOfNodes(deps: Deps, ids: readonly string[]): (nodeId: string) => Usage | undefined {
+  const latest = latestOfNodes(deps.db, ids);
+  return (id) => {
+    const s = latest.get(id);
+    return s && usageOf(s);
+  };
+}
 
 export const latestDeploymentUsage = (deps: Deps, deploymentId: string): Usage | undefined => {
   const s = latestSample(deps.db, { deploymentId });

@@ -8,7 +8,7 @@ import { actorOf, formOf, pageBase, safeNext } from "../render.ts";
 import { cloudOptions, cursorOf, givenFilters, listHref, pagerLinks, readOrRefuse } from "../lists.ts";
 import { nodeView } from "../view-models.ts";
 import { driftMarks } from "../drift-views.ts";
-import { latestNodeUsage } from "../actions/usage.ts";
+import { latestNodeUsage, latestUsageOfNodes } from "../actions/usage.ts";
 import { NodeRow, NodesPage, NodesTable } from "../../views/node-list.tsx";
 
 export function nodeRoutes(deps: Deps) {
@@ -21,7 +21,8 @@ export function nodeRoutes(deps: Deps) {
     const { query, page } = listNodes(deps, actor, c.req.query());
     const links = pagerLinks("/nodes", query, page, "/nodes/table");
     const mark = driftMarks(deps, page.rows.map((r) => r.serverStack));
-    return { nodes: page.rows.map((r) => nodeView(actor, r, mark(r.serverStack), latestNodeUsage(deps, r.node.id))), pager: links, refresh: links.selfHref, back: listHref("/nodes", query.params, cursorOf(query)) };
+    const usage = latestUsageOfNodes(deps, page.rows.map((r) => r.node.id));
+    return { nodes: page.rows.map((r) => nodeView(actor, r, mark(r.serverStack), usage(r.node.id))), pager: links, refresh: links.selfHref, back: listHref("/nodes", query.params, cursorOf(query)) };
   };
 
   app.get("/", (c) => {
