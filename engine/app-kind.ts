@@ -13,6 +13,7 @@ import { changeSecretsRef, deploymentSecretEnvRef } from "../state/sealed-column
 import { openJson, sealJson } from "../state/secrets.ts";
 import { deploymentMachine, type DeploymentEvent, type DeploymentStatus } from "../state/statuses.ts";
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
+import { declareRoute, removeRoute } from "./app-route.ts";
 import { converter, urnName } from "./events.ts";
 import { waitHealthy, type HealthTarget } from "./health.ts";
 import { clearedFailure, OperationRefused, type KindContext, type Run, type StackKind } from "./kind.ts";
@@ -149,6 +150,7 @@ async function deploy(run: Run): Promise<void> {
   const health = await requireHealthy(run, specOf(d));
   const outputs = Object.fromEntries(Object.entries(res.outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
   run.move("succeeded" satisfies DeploymentEvent, { outputs: { ...outputs, health }, ...clearedFailure });
+  await declareRoute(run, d, specOf(deploymentOf(run, d.id)));
 }
 
 async function destroy(run: Run): Promise<void> {
@@ -157,6 +159,7 @@ async function destroy(run: Run): Promise<void> {
     // The server is being destroyed and its node no longer answers: nothing is left to ask it.
     await removeStack(await run.pulumi(), await openStack(await run.pulumi(), d.stack));
     run.record({ type: "log", text: "The node does not answer and its server is being destroyed: the container goes with it; the stack is removed." });
+    await removeRoute(run, d);
     run.move("removed" satisfies DeploymentEvent, { outputs: null });
     return;
   }
@@ -169,6 +172,7 @@ async function destroy(run: Run): Promise<void> {
   if (await holdsResources(stack)) await stack.destroy({ ...opts, runProgram: true });
   run.signal.throwIfAborted();
   await removeStack(settings, stack);
+  await removeRoute(run, d);
   run.move("removed" satisfies DeploymentEvent, { outputs: null });
 }
 

@@ -27,7 +27,7 @@ import type { Keyring } from "../state/secrets.ts";
 import { stackPassphrase } from "../state/stack-passphrase.ts";
 import { heldBy, type OperationKind, type OperationStatus, type StackKind as StackKindId } from "../state/statuses.ts";
 import { EventBus } from "./bus.ts";
-import { DeadlinePassed, failurePatch, OperationRefused, type KindContext, type Run, type StackKind } from "./kind.ts";
+import { DeadlinePassed, failurePatch, OperationRefused, type GatewayPort, type KindContext, type Run, type StackKind } from "./kind.ts";
 import { findKind } from "./kinds.ts";
 import { checkAllNodes } from "./nodes.ts";
 import { killMarked } from "./processes.ts";
@@ -52,6 +52,8 @@ export interface EngineOptions {
   leaseSeconds?: number;
   /** Whether changes are paused (the maintenance switch): no queued operation starts meanwhile. */
   paused?: () => boolean;
+  /** The gateway whose app routes the kinds keep (none: routes are left alone). */
+  gateway?: GatewayPort;
   /** Tests and the test bed pass their CLI; otherwise it is obtained (downloaded or built). */
   pulumiSettings?: () => Promise<PulumiSettings>;
 }
@@ -108,7 +110,7 @@ export class Engine {
     this.#opts = opts;
     this.#leaseMs = (opts.leaseSeconds ?? 30) * 1000;
     this.bus = new EventBus(opts.db);
-    this.#ctx = { db: opts.db, keyring: opts.keyring, log: opts.log, endpoints: opts.endpoints, bus: this.bus, pulumi: () => this.pulumi() };
+    this.#ctx = { db: opts.db, keyring: opts.keyring, log: opts.log, endpoints: opts.endpoints, bus: this.bus, pulumi: () => this.pulumi(), gateway: opts.gateway };
   }
 
   /** What the kinds' code reaches (for the console's own calls into a kind, e.g. a node check). */

@@ -10,11 +10,21 @@ import type { Change } from "../state/changes.ts";
 import type { Operation } from "../state/operations.ts";
 import type { Keyring } from "../state/secrets.ts";
 import type { OperationKind, StackKind as StackKindId, StatusMachine } from "../state/statuses.ts";
+import type { GatewayRoutes } from "../gateway/routes.ts";
+import type { GatewaySettings } from "../gateway/settings.ts";
 import type { EventBus } from "./bus.ts";
 import type { HoistEvent } from "./events.ts";
 import type { PlannedStep } from "./plan.ts";
 import type { Finder } from "./recover.ts";
 import type { PulumiSettings } from "./workspace.ts";
+
+/** The gateway as the kinds use it (gateway/gateway.ts): app routes, and where it listens. */
+export interface GatewayPort {
+  readonly enabled: boolean;
+  readonly running: boolean;
+  readonly settings: GatewaySettings;
+  readonly routes: GatewayRoutes;
+}
 
 /** What every kind's code may reach. */
 export interface KindContext {
@@ -25,6 +35,8 @@ export interface KindContext {
   endpoints: Record<string, string>;
   bus: EventBus;
   pulumi: () => Promise<PulumiSettings>;
+  /** The gateway, when Hoist runs one (app routes follow their deployments). */
+  gateway?: GatewayPort;
 }
 
 /** One running operation, as its runner sees it. */

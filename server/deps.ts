@@ -42,7 +42,9 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   if (bounded) log.info({ tokens: bounded }, `API tokens made before tokens expired now expire in ${DEFAULT_TOKEN_DAYS} days`);
   const readOnlySince = config.readOnly ? { since: new Date() } : undefined;
   const paused = () => currentPause(db, readOnlySince);
+  const gateway = new Gateway({ db, keyring, log, settings: config.gateway });
   const engine = new Engine({
+    gateway,
     paused: () => paused() !== undefined,
     db,
     keyring,
@@ -63,7 +65,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     log,
     engine,
     catalog: loadCatalog([builtInCatalogDir, ...config.catalogDirs]),
-    gateway: new Gateway({ db, keyring, log, settings: config.gateway }),
+    gateway,
     setup,
     paused,
     streams: new StreamRegistry(),

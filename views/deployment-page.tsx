@@ -80,6 +80,18 @@ const Header = (p: DeploymentBodyProps) => {
         <dd>
           <AppUrl url={d.url} />
         </dd>
+        {d.gateway && (
+          <>
+            <dt>Gateway</dt>
+            <dd>
+              <AppUrl url={d.gateway.http} /> <span class="muted">· </span>
+              <a href={d.gateway.https} class="app-url" target="_blank" rel="noopener noreferrer">
+                {d.gateway.https}
+              </a>
+              <div class="muted">A stable address: it stays when the app moves to another node.</div>
+            </dd>
+          </>
+        )}
         <dt>Node</dt>
         <dd>
           <NodeLink node={d.node} /> {d.node && <NodeStateBadge state={d.node.state} reason={d.node.stateReason} />}

@@ -41,6 +41,12 @@ export function urlOf(deps: Deps, d: Deployment): string | null {
   return port ? `http://${spec.address}:${port.host}/` : null;
 }
 
+/** The deployment's stable entry point through the gateway, once its route is declared. */
+export function gatewayUrlOf(deps: Deps, d: Deployment): { hostname: string; http: string; https: string } | null {
+  const route = deps.gateway.enabled ? deps.gateway.routes.info(d.id) : undefined;
+  return route ? { hostname: route.hostname, http: route.http, https: route.https } : null;
+}
+
 export function deploymentJson(deps: Deps, d: Deployment) {
   const spec = d.spec as unknown as AppSpec;
   const node = d.nodeId ? findNodeById(deps.db, d.nodeId) : undefined;
@@ -54,6 +60,7 @@ export function deploymentJson(deps: Deps, d: Deployment) {
     image: `${spec.image}:${spec.tag}`,
     node: node ? { id: node.id, name: node.name, address: node.address } : null,
     url: urlOf(deps, d),
+    gateway: gatewayUrlOf(deps, d),
     ports: Object.fromEntries((spec.ports ?? []).map((p) => [p.name, p.host])),
     env: spec.env ?? {},
     // Which secret settings are set, by name only.
