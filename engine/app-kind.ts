@@ -39,7 +39,7 @@ function nodeOf(ctx: KindContext, d: Deployment): Node {
 
 export const specOf = (d: Deployment) => d.spec as unknown as AppSpec;
 
-function accessFor(ctx: KindContext, node: Node) {
+export function accessFor(ctx: KindContext, node: Node) {
   const access = accessOf(ctx, node);
   if (!access || !node.hostKey) {
     throw new OperationRefused({ reason: "Hoist holds no key or pinned host key line for this node", code: "no_access", action: "Retry the node's server (its configure step records them), then retry.", retryable: false, auth: false });
@@ -48,7 +48,7 @@ function accessFor(ctx: KindContext, node: Node) {
 }
 
 /** The deployment's secret environment, opened for this use only. */
-const secretsOf = (ctx: KindContext, d: Deployment) => (d.secretEnv ? openJson(ctx.keyring, d.secretEnv, deploymentSecretEnvRef(d.id)).reveal() : {});
+export const secretsOf = (ctx: KindContext, d: Deployment) => (d.secretEnv ? openJson(ctx.keyring, d.secretEnv, deploymentSecretEnvRef(d.id)).reveal() : {});
 
 /** A change's proposed spec and secret environment (its secrets, or the deployment's when it keeps them). */
 function proposalOf(ctx: KindContext, d: Deployment, change: Change): { spec: AppSpec; secretEnv: Record<string, string> } {

@@ -376,10 +376,17 @@ export class Engine {
         this.#opts.log.error({ operation: op.id, stack: op.stack, err }, "could not recover the stack");
       }
       const reason = `The ${op.kind} was interrupted when Hoist stopped${note}`;
+      const kind = findKind(op.stackKind);
+      if (kind.resumesAfterCrash) {
+        this.bus.record(op.id, { type: "log", text: `${reason}; it goes on in a new operation from the step it reached.` });
+        this.#finish(op, "failed", `${reason}; resumed`);
+        const resumed = this.enqueue({ kind: op.kind, stackKind: op.stackKind, stack: op.stack, serverId: op.serverId ?? undefined, deploymentId: op.deploymentId ?? undefined, userId: op.userId, params: op.params });
+        this.#opts.log.warn({ operation: op.id, resumed: resumed.id, stack: op.stack }, "resumed an interrupted operation");
+        continue;
+      }
       this.bus.record(op.id, { type: "failure", reason, code: "interrupted", action: "interrupted — retry", retryable: true });
       this.#finish(op, "failed", `${reason} — retry`);
       // Only the statuses this operation holds: a destroy queued behind it keeps its subject destroying.
-      const kind = findKind(op.stackKind);
       const action = `Interrupted — retry to finish, or ${kind.words.remove} the ${kind.words.subject}.`;
       this.#moveSubject(op, kind.machine.failed, failurePatch({ reason, code: "interrupted", action, retryable: true, auth: false }));
     }

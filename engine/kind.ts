@@ -75,6 +75,11 @@ export interface StackKind {
   afterFailure?(ctx: KindContext, op: Operation, explained: ExplainedError): void;
   /** Whether replacing or deleting this planned step's resource loses data (a server, a volume). */
   holdsData(step: PlannedStep): boolean;
+  /**
+   * An operation of this kind interrupted by a crash is queued again rather than failed: its runner
+   * goes on from the step its subject recorded (each step is safe to repeat).
+   */
+  resumesAfterCrash?: boolean;
   /** How crash recovery finds, at the provider, what a pending create of this stack made. */
   finder?(ctx: KindContext, op: Operation): Finder | undefined;
 }

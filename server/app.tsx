@@ -18,6 +18,7 @@ import { authRoutes } from "./routes/auth.tsx";
 import { credentialRoutes } from "./routes/credentials.tsx";
 import { gatewayRoutes } from "./routes/gateway.ts";
 import { deploymentRoutes } from "./routes/deployments.tsx";
+import { migrationRoutes } from "./routes/migrations.tsx";
 import { maintenanceRoutes } from "./routes/maintenance.tsx";
 import { marketplaceRoutes } from "./routes/marketplace.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
@@ -86,6 +87,7 @@ export function createApp(deps: Deps) {
     ["/nodes", nodeRoutes(deps)],
     ["/marketplace", marketplaceRoutes(deps)],
     ["/deployments", deploymentRoutes(deps)],
+    ["/migrations", migrationRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/ssh-keys", userKeyRoutes(deps)],

@@ -23,7 +23,7 @@ export type OperationWords = Partial<Record<OperationKind, string>>;
 export function operationTitle(op: Pick<OperationView, "kind" | "params">, words: OperationWords = {}): string {
   if (op.kind === "power") return op.params.action === "on" ? "Power on" : "Power off";
   if (op.kind === "destroy" && op.params.keepData) return "Remove (data kept)";
-  return words[op.kind] ?? { up: "Create / update", destroy: "Destroy", refresh: "Refresh", preview: "Preview", restart: "Restart", power: "Power" }[op.kind];
+  return words[op.kind] ?? { up: "Create / update", destroy: "Destroy", refresh: "Refresh", preview: "Preview", restart: "Restart", power: "Power", migrate: "Migrate" }[op.kind];
 }
 
 export const opTone: Record<OperationStatus, Tone> = { queued: "muted", running: "info", succeeded: "ok", failed: "bad", cancelled: "muted" };

@@ -21,6 +21,7 @@ import { bearer, jsonBody, optionalJson } from "./auth.ts";
 import { serverApi } from "./servers.ts";
 import { userKeyApi } from "./user-keys.ts";
 import { deploymentApi } from "./deployments.ts";
+import { migrationApi } from "./migrations.ts";
 import { serverChangeApi } from "./changes.ts";
 
 export const credentialJson = (c: Credential) => ({
@@ -105,6 +106,7 @@ export function apiRoutes(deps: Deps) {
   api.route("/", serverApi(deps));
   api.route("/", userKeyApi(deps));
   api.route("/", deploymentApi(deps));
+  api.route("/", migrationApi(deps));
   api.route("/", serverChangeApi(deps));
 
   api.get("/audit", (c) => {
