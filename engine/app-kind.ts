@@ -149,8 +149,9 @@ async function deploy(run: Run): Promise<void> {
   const res = await stack.up(opts);
   const health = await requireHealthy(run, specOf(d));
   const outputs = Object.fromEntries(Object.entries(res.outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
+  // Running means reachable: through the gateway too, once it loaded the route.
+  await declareRoute(run, d, specOf(d));
   run.move("succeeded" satisfies DeploymentEvent, { outputs: { ...outputs, health }, ...clearedFailure });
-  await declareRoute(run, d, specOf(deploymentOf(run, d.id)));
 }
 
 async function destroy(run: Run): Promise<void> {

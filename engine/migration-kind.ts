@@ -6,7 +6,7 @@
 // the deployment in flight.
 import type { AppSpec } from "../stacks/app.ts";
 import { deploymentById, moveDeployment } from "../state/deployments.ts";
-import { itemsOf, migrationById, moveMigration, updateItem, type Migration, type MigrationItem, type MigrationSettings } from "../state/migrations.ts";
+import { itemsOf, migrationById, moveMigration, updateItem, type Migration, type MigrationItem, type MigrationSettings } from "../state/app-migrations.ts";
 import { findNodeById, type Node } from "../state/nodes.ts";
 import { migrationMachine, migrationPlans, migrationPolicy, type MigrationEvent, type MigrationStatus } from "../state/statuses.ts";
 import { specOf } from "./app-kind.ts";

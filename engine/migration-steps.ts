@@ -4,7 +4,7 @@
 import { RouteUnhealthyError, type Target } from "../gateway/routes.ts";
 import type { AppSpec } from "../stacks/app.ts";
 import { moveDeployment, updateDeployment, type Deployment } from "../state/deployments.ts";
-import { requestPause, updateItem, type Migration, type MigrationItem, type MigrationSettings } from "../state/migrations.ts";
+import { requestPause, updateItem, type Migration, type MigrationItem, type MigrationSettings } from "../state/app-migrations.ts";
 import type { Node } from "../state/nodes.ts";
 import { migrationPolicy, type MigrationStep } from "../state/statuses.ts";
 import { healthTarget, specOf } from "./app-kind.ts";

@@ -80,9 +80,9 @@ export class TrafficWatch {
     if (failed.length >= this.limits.errors) {
       return `${failed.length} of the last ${this.#recent.length} requests through the gateway failed (${failed.at(-1)!.detail}); the threshold is ${this.limits.errors}`;
     }
-    const last = this.#recent.slice(-5);
+    const last = this.#recent.slice(-3);
     const now = median(last.map((p) => p.ms));
-    if (last.length >= 5 && now > this.beforeMs + this.limits.slowMs) {
+    if (last.length >= 3 && now > this.beforeMs + this.limits.slowMs) {
       return `the response time through the gateway rose to ${now} ms (${this.beforeMs} ms before the move), past the threshold of +${this.limits.slowMs} ms`;
     }
     return undefined;

@@ -37,12 +37,20 @@ export async function pipeBetweenNodes(from: NodeAccess, fromLine: string, to: N
   };
   opts.signal?.addEventListener("abort", close, { once: true });
   try {
+    // Each channel is followed from the moment it opens: a command that fails at once ends before the other opens.
     const sink = await exec(b, toLine);
+    const intoDone = ended(sink);
     const source = await exec(a, fromLine);
+    const outDone = ended(source);
     let bytes = 0;
     source.on("data", (d: Buffer) => (bytes += d.length));
     source.pipe(sink);
-    const [out, into] = await Promise.all([ended(source), ended(sink)]);
+    // A writer that gave up must not leave the reader blocked on a full pipe: the rest is drained.
+    void intoDone.then(() => {
+      source.unpipe(sink);
+      source.resume();
+    });
+    const [out, into] = await Promise.all([outDone, intoDone]);
     opts.signal?.throwIfAborted();
     if (out.code !== 0) throw new Error(`reading on ${from.host} failed (${out.code}): ${out.stderr.trim()}`);
     if (into.code !== 0) throw new Error(`writing on ${to.host} failed (${into.code}): ${into.stderr.trim()}`);

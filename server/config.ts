@@ -3,7 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import type { GatewaySettings } from "../gateway/settings.ts";
-import type { MigrationSettings } from "../state/migrations.ts";
+import type { MigrationSettings } from "../state/app-migrations.ts";
 import { TCP_BLOCK } from "../state/gateway-allocations.ts";
 
 const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -123,7 +123,7 @@ export type Config = {
   /** Changes are paused from the start (HOIST_READ_ONLY); an admin cannot resume them. */
   readOnly: boolean;
   gateway: GatewaySettings;
-  /** What each new migration runs with (state/migrations.ts MigrationSettings). */
+  /** What each new migration runs with (state/app-migrations.ts MigrationSettings). */
   migration: MigrationSettings;
   /** Per-cloud API endpoint overrides, `HOIST_ENDPOINT_<CLOUD>` (for private clouds and the test bed). */
   endpoints: Record<string, string>;

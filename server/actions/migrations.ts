@@ -7,7 +7,7 @@ import { targetOf } from "../../engine/app-route.ts";
 import type { AppSpec } from "../../stacks/app.ts";
 import { specAt } from "../../stacks/app-spec.ts";
 import { deploymentsOnNode, findDeployment, moveDeployment, type Deployment } from "../../state/deployments.ts";
-import { activeItemOf, findMigration, insertMigration, itemsOf, listMigrations as listRows, moveMigration, requestPause, updateMigration, type Migration } from "../../state/migrations.ts";
+import { activeItemOf, findMigration, insertMigration, itemsOf, listMigrations as listRows, moveMigration, requestPause, updateMigration, type Migration } from "../../state/app-migrations.ts";
 import { findNode, type Node } from "../../state/nodes.ts";
 import { stackOperations, type Operation } from "../../state/operations.ts";
 import { serverById } from "../../state/servers.ts";
