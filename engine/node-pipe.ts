@@ -40,6 +40,8 @@ export async function pipeBetweenNodes(from: NodeAccess, fromLine: string, to: N
     // Each channel is followed from the moment it opens: a command that fails at once ends before the other opens.
     const sink = await exec(b, toLine);
     const intoDone = ended(sink);
+    // Its own output is read (and dropped): a channel whose output nobody reads never closes.
+    sink.resume();
     const source = await exec(a, fromLine);
     const outDone = ended(source);
     let bytes = 0;
