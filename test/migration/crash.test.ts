@@ -4,7 +4,6 @@
 // serving and the new one adopts, on a healthy copy, and no copy left behind.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
@@ -19,6 +18,7 @@ import { HostPool } from "../emulators/hosts.ts";
 import { startCloud, type EmulatedCloud } from "../support/clouds.ts";
 import { setupCode } from "../support/console.ts";
 import { gatewayEnv, leaseLoopback, viaGateway } from "../support/gateway.ts";
+import { freePort, waitFor } from "../support/waiting.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 let hosts: HostPool;
@@ -31,24 +31,6 @@ let credentialId: string;
 let child: ChildProcess | undefined;
 let url: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 180_000): Promise<T> {
-  let last: unknown;
-  for (const until = Date.now() + ms; Date.now() < until; await sleep(250)) {
-    const v = await probe().catch((err: Error) => ((last = err.message), undefined));
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what} (${String(last ?? "")})`);
-}
 
 async function startHoist(): Promise<void> {
   child = spawn(process.execPath, ["--import", "tsx", path.join(repo, "server/main.ts")], { cwd: repo, env, stdio: ["ignore", "ignore", "inherit"] });
@@ -70,7 +52,7 @@ async function readyNode(name: string, pool: string) {
   const server = await waitFor(`${name} ready`, async () => {
     const s = (await call("GET", `/servers/${created.body.server.id}`)).body;
     return ["ready", "failed"].includes(s.status) ? s : undefined;
-  });
+  }, 240_000);
   expect(server.status, JSON.stringify(server.error)).toBe("ready");
   return server.node.id as string;
 }
@@ -132,7 +114,7 @@ it("resumes a migration cut short by SIGKILL, ending with the gateway on a healt
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   const migrationId = started.body.migration.id as string;
   // Killed while the traffic is on the copy and the old copy not yet removed.
-  await waitFor("the switch", async () => ((await call("GET", `/migrations/${migrationId}`)).body.items[0].step === "observing" ? true : undefined));
+  await waitFor("the switch", async () => ((await call("GET", `/migrations/${migrationId}`)).body.items[0].step === "observing" ? true : undefined), 180_000);
   child!.kill("SIGKILL");
   await new Promise((r) => child!.once("exit", r));
   // The gateway the killed Hoist ran goes on serving meanwhile.
@@ -142,7 +124,7 @@ it("resumes a migration cut short by SIGKILL, ending with the gateway on a healt
   const done = await waitFor("the migration to end", async () => {
     const m = (await call("GET", `/migrations/${migrationId}`)).body;
     return ["succeeded", "failed", "cancelled", "paused"].includes(m.status) ? m : undefined;
-  });
+  }, 300_000);
   expect(done.status, JSON.stringify(done)).toBe("succeeded");
   expect(done.items[0].step).toBe("moved");
   const d = (await call("GET", `/deployments/${id}`)).body;
