@@ -103,6 +103,19 @@ describe("deployments through the gateway", () => {
 describe("a migration to a dedicated node", () => {
   it("moves a stateless app under load without a failed request, and shows before and after", async () => {
     const { id, hostname } = await deploy("test-secret", "shop", 8090, { GREETING: "shop-secret-1" });
+    // The confirmation the dedicated node wizard links to: what moves, and how.
+    const confirm = await bed.admin.get(`/migrations/new?node=${dedicated.id}&deployments=${id}`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain("Without downtime");
+    expect(confirm.text).toContain('id="start-migration"');
+    // Deployments move to a dedicated node only, each named field saying why not.
+    const refused = await bed.api.post("/migrations", { nodeId: shared.id, deployments: [id, "nope"] });
+    expect(refused.status).toBe(422);
+    expect(refused.json().error.fields).toEqual([
+      { field: "nodeId", message: "shared-1 cannot take deployments now: it is a shared node; deployments move to a dedicated one" },
+      { field: "deployments", message: "shop already runs on shared-1" },
+      { field: "deployments", message: "nope is not one of your deployments" },
+    ]);
     const load = loadLoop((agent) => viaGateway(gw.address, hostname, { agent }));
     await sleep(500);
     const migrationId = await startMigration([id]);
@@ -128,6 +141,9 @@ describe("a migration to a dedicated node", () => {
     const page = (await bed.admin.get(`/migrations/${migrationId}`)).text;
     expect(page).toContain("Moved");
     expect(page).toContain("shop");
+    const list = (await bed.admin.get("/migrations")).text;
+    expect(list).toContain(`/migrations/${migrationId}`);
+    expect(list).toContain("succeeded");
   });
 
   it("rolls a deployment back when its copy fails its health check: traffic never leaves the old copy", async () => {
@@ -175,6 +191,8 @@ describe("a migration to a dedicated node", () => {
 
   it("moves a stateful app's data to the new node, its downtime measured", async () => {
     const { id, hostname, slug } = await deploy("test-httpd", "keeper", 8093, { GREETING: "keeper" });
+    const confirm = await bed.admin.get(`/migrations/new?node=${dedicated.id}&deployments=${id}`);
+    expect(confirm.text).toContain("Announced downtime");
     await onNode(shared, `printf precious-data > /tmp/precious && docker cp /tmp/precious hoist-${slug}:/data/precious`);
     const migrationId = await startMigration([id]);
     const done = await migrationIn(migrationId, ["succeeded", "failed", "paused", "cancelled"]);
