@@ -7,7 +7,7 @@ import { moveDeployment, updateDeployment, type Deployment } from "../state/depl
 import { requestPause, updateItem, type Migration, type MigrationItem, type MigrationSettings } from "../state/app-migrations.ts";
 import type { Node } from "../state/nodes.ts";
 import { migrationPolicy, type MigrationStep } from "../state/statuses.ts";
-import { healthTarget, specOf } from "./app-kind.ts";
+import { healthTarget } from "./app-kind.ts";
 import { containerOn, copyVolumes, destroyCopy, upCopy } from "./app-copy.ts";
 import { declareRoute, routeSpecOf } from "./app-route.ts";
 import { waitHealthy } from "./health.ts";

@@ -100,10 +100,9 @@ export function planMigration(deps: Deps, actor: Actor, raw: unknown): Migration
 export function createMigration(deps: Deps, actor: Actor, raw: unknown): Started {
   requireWriter(actor);
   requireChangesAllowed(deps);
-  const { node: target, deployments: chosen, problems } = planMigration(deps, actor, raw);
-  if (problems.some((p) => p.field === "gateway")) throw new ConflictError(`The gateway is not running: a migration moves each deployment's route through it. Start it (HOIST_GATEWAY, HAProxy installed), then try again.`);
-  if (problems.length || !target) throw new InvalidInputError(problems);
-  const node = target;
+  const { node, deployments: chosen, problems } = planMigration(deps, actor, raw);
+  if (problems.some((p) => p.field === "gateway")) throw new ConflictError("The gateway is not running: a migration moves each deployment's route through it. Start it (HOIST_GATEWAY, HAProxy installed), then try again.");
+  if (problems.length || !node) throw new InvalidInputError(problems);
 
   const migration = deps.db.transaction(() => {
     const items = chosen.map((d) => {

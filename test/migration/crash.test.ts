@@ -30,7 +30,6 @@ let token: string;
 let credentialId: string;
 let child: ChildProcess | undefined;
 let url: string;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startHoist(): Promise<void> {
   child = spawn(process.execPath, ["--import", "tsx", path.join(repo, "server/main.ts")], { cwd: repo, env, stdio: ["ignore", "ignore", "inherit"] });
