@@ -201,6 +201,11 @@ export const DeploymentBody = (p: DeploymentBodyProps) => (
         {p.deployment.volumes.length > 0 && (p.keptData ? ", and its volumes were kept there" : ", and so are its volumes")}. Its stack was removed.
       </p>
     )}
+    {p.deployment.migrationId && (
+      <p class="flash flash-info">
+        A migration is moving it: <a href={`/migrations/${p.deployment.migrationId}`}>follow it there</a>. Until it is done with it, it cannot be updated, restarted or removed.
+      </p>
+    )}
     <Failure {...p} />
     <OperationCard op={p.op} live={p.live} streamUrl={p.streamUrl} pollUrl={p.pollUrl} bodyId={DEPLOYMENT_BODY} now={p.now} empty="No operation has run for this deployment yet." words={words} />
     <Settings d={p.deployment} />

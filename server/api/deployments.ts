@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEntry } from "../../stacks/app-catalog.ts";
 import type { AppSpec } from "../../stacks/app.ts";
+import { activeItemOf } from "../../state/app-migrations.ts";
 import { findNodeById } from "../../state/nodes.ts";
 import {
   createDeployment,
@@ -61,6 +62,7 @@ export function deploymentJson(deps: Deps, d: Deployment) {
     node: node ? { id: node.id, name: node.name, address: node.address } : null,
     url: urlOf(deps, d),
     gateway: gatewayUrlOf(deps, d),
+    migration: activeItemOf(deps.db, d.id)?.migrationId ?? null,
     ports: Object.fromEntries((spec.ports ?? []).map((p) => [p.name, p.host])),
     env: spec.env ?? {},
     // Which secret settings are set, by name only.

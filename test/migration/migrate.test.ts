@@ -174,6 +174,10 @@ describe("a migration to a dedicated node", () => {
     const { id, hostname } = await deploy("test-secret", "paced", 8092, { GREETING: "paced-secret-1" });
     const migrationId = await startMigration([id]);
     expect((await bed.api.post(`/migrations/${migrationId}/pause`)).status).toBe(202);
+    // While it is in the migration, the deployment says so and refuses other changes.
+    expect((await bed.api.get(`/deployments/${id}`)).json()).toMatchObject({ status: "migrating", migration: migrationId });
+    expect((await bed.admin.get(`/deployments/${id}`)).text).toContain(`/migrations/${migrationId}`);
+    expect((await bed.api.post(`/deployments/${id}/restart`)).status).toBe(409);
     const paused = await migrationIn(migrationId, ["paused", "succeeded", "failed"]);
     expect(paused.status).toBe("paused");
     expect(paused.pauseReason).toMatch(/Paused by/);
@@ -185,7 +189,7 @@ describe("a migration to a dedicated node", () => {
     expect((await bed.api.post(`/migrations/${migrationId}/resume`)).status).toBe(202);
     const done = await migrationIn(migrationId, ["succeeded", "failed", "cancelled"]);
     expect(done.status, JSON.stringify(done)).toBe("succeeded");
-    expect((await bed.api.get(`/deployments/${id}`)).json().node.id).toBe(dedicated.id);
+    expect((await bed.api.get(`/deployments/${id}`)).json()).toMatchObject({ status: "running", node: { id: dedicated.id }, migration: null });
     expect((await get(hostname)).body).toContain("paced-secret-1");
   });
 
