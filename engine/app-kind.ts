@@ -15,6 +15,7 @@ import { deploymentMachine, type DeploymentEvent, type DeploymentStatus } from "
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
 import { appDrift } from "./app-drift.ts";
 import { driftCheck, withDrift } from "./drift-runs.ts";
+import { declareRoute, removeRoute } from "./app-route.ts";
 import { converter, urnName } from "./events.ts";
 import { waitHealthy, type HealthTarget } from "./health.ts";
 import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
@@ -49,7 +50,7 @@ export function accessFor(ctx: KindContext, node: Node) {
 }
 
 /** The deployment's secret environment, opened for this use only. */
-const secretsOf = (ctx: KindContext, d: Deployment) => (d.secretEnv ? openJson(ctx.keyring, d.secretEnv, deploymentSecretEnvRef(d.id)).reveal() : {});
+export const secretsOf = (ctx: KindContext, d: Deployment) => (d.secretEnv ? openJson(ctx.keyring, d.secretEnv, deploymentSecretEnvRef(d.id)).reveal() : {});
 
 /** A change's proposed spec and secret environment (its secrets, or the deployment's when it keeps them). */
 function proposalOf(ctx: KindContext, d: Deployment, change: Change): { spec: AppSpec; secretEnv: Record<string, string> } {
@@ -151,6 +152,8 @@ export async function deploy(run: Run, extra: { refresh?: boolean; replace?: str
   const res = await stack.up({ ...opts, refresh: extra.refresh, replace: extra.replace?.length ? extra.replace : undefined, onEvent: (e) => (opts.onEvent(e), extra.onEvent?.(e)) });
   const health = await requireHealthy(run, specOf(d));
   const outputs = Object.fromEntries(Object.entries(res.outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
+  // Running means reachable: through the gateway too, once it loaded the route.
+  await declareRoute(run, d, specOf(d));
   run.move("succeeded" satisfies DeploymentEvent, { outputs: { ...outputs, health }, ...clearedFailure });
 }
 
@@ -160,6 +163,7 @@ async function destroy(run: Run): Promise<void> {
     // The server is being destroyed and its node no longer answers: nothing is left to ask it.
     await removeStack(await run.pulumi(), await openStack(await run.pulumi(), d.stack));
     run.record({ type: "log", text: "The node does not answer and its server is being destroyed: the container goes with it; the stack is removed." });
+    await removeRoute(run, d);
     run.move("removed" satisfies DeploymentEvent, { outputs: null });
     return;
   }
@@ -172,6 +176,7 @@ async function destroy(run: Run): Promise<void> {
   if (await holdsResources(stack)) await stack.destroy({ ...opts, runProgram: true });
   run.signal.throwIfAborted();
   await removeStack(settings, stack);
+  await removeRoute(run, d);
   run.move("removed" satisfies DeploymentEvent, { outputs: null });
 }
 

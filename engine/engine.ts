@@ -30,7 +30,7 @@ import { stackPassphrase } from "../state/stack-passphrase.ts";
 import { heldBy, operationPolicy, type OperationKind, type OperationStatus, type StackKind as StackKindId } from "../state/statuses.ts";
 import { EventBus, type Recorded } from "./bus.ts";
 import { DriftScheduler, type DriftScheduleOptions } from "./drift-scheduler.ts";
-import { DeadlinePassed, failurePatch, OperationRefused, type KindContext, type Run, type RunOutput, type StackKind } from "./kind.ts";
+import { DeadlinePassed, failurePatch, OperationRefused, type GatewayPort, type KindContext, type Run, type RunOutput, type StackKind } from "./kind.ts";
 import { findKind } from "./kinds.ts";
 import { checkAllNodes } from "./nodes.ts";
 import { killMarked } from "./processes.ts";
@@ -55,6 +55,8 @@ export interface EngineOptions {
   leaseSeconds?: number;
   /** Whether changes are paused (the maintenance switch): no queued operation starts meanwhile. */
   paused?: () => boolean;
+  /** The gateway whose app routes the kinds keep (none: routes are left alone). */
+  gateway?: GatewayPort;
   /** Tests and the test bed pass their CLI; otherwise it is obtained (downloaded or built). */
   pulumiSettings?: () => Promise<PulumiSettings>;
   /** Scheduled drift sweeps (engine/drift-scheduler.ts); none without. */
@@ -143,6 +145,7 @@ export class Engine {
       pulumi: () => this.pulumi(),
       enqueue: (req) => this.enqueue(req),
       paused: () => opts.paused?.() ?? false,
+      gateway: opts.gateway,
     };
     if (opts.drift) this.#drift = new DriftScheduler(this.#ctx, this.workerId, opts.drift, this.#leaseMs);
   }
@@ -445,10 +448,17 @@ export class Engine {
         this.#opts.log.error({ operation: op.id, stack: op.stack, err }, "could not recover the stack");
       }
       const reason = `The ${op.kind} was interrupted when Hoist stopped${note}`;
+      const kind = findKind(op.stackKind);
+      if (kind.resumesAfterCrash) {
+        this.bus.record(op.id, { type: "log", text: `${reason}; it goes on in a new operation from the step it reached.` });
+        this.#finish(op, "failed", `${reason}; resumed`);
+        const resumed = this.enqueue({ kind: op.kind, stackKind: op.stackKind, stack: op.stack, serverId: op.serverId ?? undefined, deploymentId: op.deploymentId ?? undefined, userId: op.userId, params: op.params });
+        this.#opts.log.warn({ operation: op.id, resumed: resumed.id, stack: op.stack }, "resumed an interrupted operation");
+        continue;
+      }
       this.bus.record(op.id, { type: "failure", reason, code: "interrupted", action: "interrupted — retry", retryable: true });
       this.#finish(op, "failed", `${reason} — retry`);
       // Only the statuses this operation holds: a destroy queued behind it keeps its subject destroying.
-      const kind = findKind(op.stackKind);
       const action = `Interrupted — retry to finish, or ${kind.words.remove} the ${kind.words.subject}.`;
       this.#moveSubject(op, kind.machine.failed, failurePatch({ reason, code: "interrupted", action, retryable: true, auth: false }));
     }

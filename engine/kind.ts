@@ -11,6 +11,8 @@ import type { Change } from "../state/changes.ts";
 import type { Operation } from "../state/operations.ts";
 import type { Keyring } from "../state/secrets.ts";
 import type { OperationKind, StackKind as StackKindId, StatusMachine } from "../state/statuses.ts";
+import type { GatewayRoutes } from "../gateway/routes.ts";
+import type { GatewaySettings } from "../gateway/settings.ts";
 import type { EventBus } from "./bus.ts";
 import type { DriftSupport } from "./drift-runs.ts";
 import type { EnqueueRequest } from "./engine.ts";
@@ -18,6 +20,14 @@ import type { HoistEvent } from "./events.ts";
 import type { PlannedStep } from "./plan.ts";
 import type { Finder } from "./recover.ts";
 import type { PulumiSettings } from "./workspace.ts";
+
+/** The gateway as the kinds use it (gateway/gateway.ts): app routes, and where it listens. */
+export interface GatewayPort {
+  readonly enabled: boolean;
+  readonly running: boolean;
+  readonly settings: GatewaySettings;
+  readonly routes: GatewayRoutes;
+}
 
 /** What every kind's code may reach. */
 export interface KindContext {
@@ -32,6 +42,8 @@ export interface KindContext {
   enqueue(req: EnqueueRequest): Operation;
   /** Whether changes are paused (maintenance): nothing is changed on Hoist's own initiative meanwhile. */
   paused(): boolean;
+  /** The gateway, when Hoist runs one (app routes follow their deployments). */
+  gateway?: GatewayPort;
 }
 
 /** A shell watching a run (`hoist up`): Pulumi's own output goes there as it comes. */
@@ -102,6 +114,11 @@ export interface StackKind {
   afterFailure?(ctx: KindContext, op: Operation, explained: ExplainedError): void;
   /** Whether replacing or deleting this planned step's resource loses data (a server, a volume). */
   holdsData(step: PlannedStep): boolean;
+  /**
+   * An operation of this kind interrupted by a crash is queued again rather than failed: its runner
+   * goes on from the step its subject recorded (each step is safe to repeat).
+   */
+  resumesAfterCrash?: boolean;
   /** How crash recovery finds, at the provider, what a pending create of this stack made. */
   finder?(ctx: KindContext, op: Operation): Finder | undefined;
   /** How drift of its stacks is found and remediated (engine/drift-runs.ts). */

@@ -2,9 +2,10 @@
 import type { StackKind as StackKindId } from "../state/statuses.ts";
 import type { StackKind } from "./kind.ts";
 import { appKind } from "./app-kind.ts";
+import { migrationKind } from "./migration-kind.ts";
 import { serverKind } from "./server-kind.ts";
 
-export const kinds: readonly StackKind[] = [serverKind, appKind];
+export const kinds: readonly StackKind[] = [serverKind, appKind, migrationKind];
 
 export function findKind(id: StackKindId): StackKind {
   const kind = kinds.find((k) => k.id === id);

@@ -25,7 +25,7 @@ export class NodeUnreachable extends Error {
   override name = "NodeUnreachable";
 }
 
-const fingerprintOf = (key: Buffer) => "SHA256:" + createHash("sha256").update(key).digest("base64").replace(/=+$/, "");
+export const fingerprintOf = (key: Buffer) => "SHA256:" + createHash("sha256").update(key).digest("base64").replace(/=+$/, "");
 
 /** Output is kept up to this many bytes per stream: logs can be long, memory is not. */
 const MAX_OUTPUT = 1 << 20;

@@ -20,6 +20,7 @@ import { credentialRoutes } from "./routes/credentials.tsx";
 import { driftRoutes } from "./routes/drift.tsx";
 import { gatewayRoutes } from "./routes/gateway.ts";
 import { deploymentRoutes } from "./routes/deployments.tsx";
+import { migrationRoutes } from "./routes/migrations.tsx";
 import { maintenanceRoutes } from "./routes/maintenance.tsx";
 import { marketplaceRoutes } from "./routes/marketplace.tsx";
 import { nodeRoutes } from "./routes/nodes.tsx";
@@ -90,6 +91,7 @@ export function createApp(deps: Deps) {
     ["/marketplace", marketplaceRoutes(deps)],
     ["/deployments", deploymentRoutes(deps)],
     ["/drift", driftRoutes(deps)],
+    ["/migrations", migrationRoutes(deps)],
     ["/users", userRoutes(deps)],
     ["/settings/tokens", tokenRoutes(deps)],
     ["/settings/ssh-keys", userKeyRoutes(deps)],

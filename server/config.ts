@@ -3,6 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import type { GatewaySettings } from "../gateway/settings.ts";
+import type { MigrationSettings } from "../state/app-migrations.ts";
 import { TCP_BLOCK } from "../state/gateway-allocations.ts";
 
 const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -50,6 +51,11 @@ const schema = z.object({
   HOIST_DRIFT_CONCURRENCY: intIn(1, 64).default(2),
   HOIST_MONITOR_INTERVAL: intIn(1, 86_400).default(60),
   HOIST_CATALOG_DIRS: z.string().optional(),
+  HOIST_MIGRATION_GRACE: intIn(0, 3600).default(30),
+  HOIST_MIGRATION_HEALTH_TIMEOUT: intIn(5, 3600).default(120),
+  HOIST_MIGRATION_WATCH: intIn(0, 3600).default(30),
+  HOIST_MIGRATION_SLOW_MS: intIn(10, 60_000).default(500),
+  HOIST_MIGRATION_ERRORS: intIn(1, 10).default(3),
   HOIST_SESSION_IDLE_MINUTES: intIn(5, 14 * 24 * 60).default(240),
   HOIST_READ_ONLY: z
     .enum(["1", "true", "yes", "on", "0", "false", "no", "off"], { error: "must be 1, true, yes or on (or 0, false, no, off)" })
@@ -127,6 +133,8 @@ export type Config = {
   /** Changes are paused from the start (HOIST_READ_ONLY); an admin cannot resume them. */
   readOnly: boolean;
   gateway: GatewaySettings;
+  /** What each new migration runs with (state/app-migrations.ts MigrationSettings). */
+  migration: MigrationSettings;
   /** Per-cloud API endpoint overrides, `HOIST_ENDPOINT_<CLOUD>` (for private clouds and the test bed). */
   endpoints: Record<string, string>;
 };
@@ -188,6 +196,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       haproxy: e.HOIST_GATEWAY_HAPROXY ? path.resolve(cwd, e.HOIST_GATEWAY_HAPROXY) : undefined,
       dir: path.join(dataDir, "gateway"),
       syncIntervalSeconds: e.HOIST_GATEWAY_SYNC_INTERVAL,
+    },
+    migration: {
+      graceSeconds: e.HOIST_MIGRATION_GRACE,
+      healthSeconds: e.HOIST_MIGRATION_HEALTH_TIMEOUT,
+      watchSeconds: e.HOIST_MIGRATION_WATCH,
+      slowMs: e.HOIST_MIGRATION_SLOW_MS,
+      errors: e.HOIST_MIGRATION_ERRORS,
     },
     endpoints,
   };

@@ -2,6 +2,7 @@
 // the node named, secret settings by name only.
 import type { AppEntry } from "../stacks/app-catalog.ts";
 import type { AppSpec } from "../stacks/app.ts";
+import { activeItemOf } from "../state/app-migrations.ts";
 import { deploymentsOnNode } from "../state/deployments.ts";
 import { findNodeById, type Node } from "../state/nodes.ts";
 import { deploymentMachine, deploymentPolicy, isBusy } from "../state/statuses.ts";
@@ -9,7 +10,7 @@ import type { NodeChoice } from "../views/deploy-form.tsx";
 import type { DeploymentView } from "../views/deployments.tsx";
 import type { AppCardView } from "../views/marketplace.tsx";
 import { roomOn, type Deployment } from "./actions/deployments.ts";
-import { urlOf } from "./api/deployments.ts";
+import { gatewayUrlOf, urlOf } from "./api/deployments.ts";
 import type { Actor, Deps } from "./env.ts";
 
 export const appCard = (a: AppEntry): AppCardView => ({ id: a.id, name: a.name, description: a.description, category: a.category, icon: a.icon, image: `${a.image}:${a.tag}`, min: a.min });
@@ -38,6 +39,8 @@ export function deploymentView(deps: Deps, d: Deployment, owners?: Map<string, s
     busy: isBusy(deploymentMachine, d.status),
     // A removed app answers nowhere: no link to where it was.
     url: deploymentPolicy.occupiesNode(d.status) ? urlOf(deps, d) : null,
+    gateway: gatewayUrlOf(deps, d),
+    migrationId: activeItemOf(deps.db, d.id)?.migrationId ?? null,
     node: node ? { id: node.id, name: node.name, address: node.address, serverId: node.serverId, state: node.state, stateReason: node.stateReason } : null,
     ports: (spec.ports ?? []).map((p) => ({ name: p.name, label: portOf(p.name)?.label ?? p.name, host: p.host, protocol: p.protocol, web: portOf(p.name)?.web ?? false })),
     settings,

@@ -43,7 +43,9 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
   if (bounded) log.info({ tokens: bounded }, `API tokens made before tokens expired now expire in ${DEFAULT_TOKEN_DAYS} days`);
   const readOnlySince = config.readOnly ? { since: new Date() } : undefined;
   const paused = () => currentPause(db, readOnlySince);
+  const gateway = new Gateway({ db, keyring, log, settings: config.gateway });
   const engine = new Engine({
+    gateway,
     paused: () => paused() !== undefined,
     db,
     keyring,
@@ -65,7 +67,7 @@ export function createDeps(config: Config, opts: { logDestination?: DestinationS
     log,
     engine,
     catalog: loadCatalog([builtInCatalogDir, ...config.catalogDirs]),
-    gateway: new Gateway({ db, keyring, log, settings: config.gateway }),
+    gateway,
     monitor: new Monitor({ db, keyring, log, intervalSeconds: config.monitorIntervalSeconds, workerId: engine.workerId }),
     setup,
     paused,

@@ -23,7 +23,7 @@ describe("the app catalog", () => {
 
   it("loads the test bed's entries beside them", () => {
     const apps = loadCatalog([builtInCatalogDir, testCatalogDir]);
-    expect(apps.filter((a) => a.category === "Test bed").map((a) => a.id).sort()).toEqual(["test-echo", "test-httpd", "test-secret"]);
+    expect(apps.filter((a) => a.category === "Test bed").map((a) => a.id).sort()).toEqual(["test-echo", "test-httpd", "test-secret", "test-slow"]);
   });
 
   it("refuses an entry that would not run, naming the file and the field", () => {

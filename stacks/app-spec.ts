@@ -82,3 +82,16 @@ export function buildSpec(
   };
   return { spec, secretEnv, problems };
 }
+
+/**
+ * The same deployment's spec on another node at `address`: what the entry derives from the node's
+ * address (fixed settings such as `{address}`) is derived again; the operator's choices stay.
+ */
+export function specAt(entry: AppEntry | undefined, spec: AppSpec, address: string): AppSpec {
+  const ports = Object.fromEntries(spec.ports.map((p) => [p.name, p.host]));
+  const env = { ...spec.env };
+  for (const v of entry?.env ?? []) if (v.fixed && !v.secret && v.default !== undefined && v.name in env) env[v.name] = resolve(v.default, address, ports);
+  // Without its entry, a value that was the old address is taken to be derived from it.
+  if (!entry) for (const [k, v] of Object.entries(env)) if (v === spec.address) env[k] = address;
+  return { ...spec, address, env };
+}

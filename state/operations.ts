@@ -139,6 +139,11 @@ export function deploymentOperations(db: Db, deploymentId: string, limit = 20): 
   return db.select().from(operations).where(eq(operations.deploymentId, deploymentId)).orderBy(desc(operations.createdAt)).limit(limit).all();
 }
 
+/** A stack's operations, newest first (a migration's, which have no server or deployment of their own). */
+export function stackOperations(db: Db, stack: string, limit = 20): Operation[] {
+  return db.select().from(operations).where(eq(operations.stack, stack)).orderBy(desc(operations.createdAt)).limit(limit).all();
+}
+
 export function updateOperation(db: Db, id: string, patch: Partial<Omit<Operation, "id" | "createdAt">>): void {
   db.update(operations).set(patch).where(eq(operations.id, id)).run();
 }

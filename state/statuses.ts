@@ -166,11 +166,11 @@ export type NodePool = (typeof nodePools)[number];
 export type NodeState = (typeof nodeStates)[number];
 
 /** What a stack is: each kind is one module of the engine's (engine/kinds.ts). */
-export const stackKinds = ["server", "app"] as const;
+export const stackKinds = ["server", "app", "migration"] as const;
 export type StackKind = (typeof stackKinds)[number];
 
 /** `drift` is a refresh preview of a stack (state/drift.ts): it reads what really is, writes no state and holds no status. */
-export const operationKinds = ["up", "preview", "refresh", "drift", "destroy", "power", "restart"] as const;
+export const operationKinds = ["up", "preview", "refresh", "drift", "destroy", "power", "restart", "migrate"] as const;
 export type OperationKind = (typeof operationKinds)[number];
 
 export const operationPolicy = {
@@ -195,7 +195,7 @@ export function operationTransition(from: OperationStatus, event: "start" | "suc
 
 export const finishedOperationStatuses: readonly OperationStatus[] = ["succeeded", "failed", "cancelled"];
 
-export const deploymentStatuses = ["pending", "deploying", "running", "updating", "restarting", "failed", "removing", "removed"] as const;
+export const deploymentStatuses = ["pending", "deploying", "running", "updating", "restarting", "migrating", "failed", "removing", "removed"] as const;
 export type DeploymentStatus = (typeof deploymentStatuses)[number];
 
 export const deploymentEvents = [
@@ -209,6 +209,8 @@ export const deploymentEvents = [
   "restarted",
   "remove_requested",
   "removed",
+  "migrate_started", // a migration took it (it moves, or is rolled back, before anything else may happen to it)
+  "migrated", // the migration is done with it: moved, or rolled back onto its old node
 ] as const;
 export type DeploymentEvent = (typeof deploymentEvents)[number];
 
@@ -216,9 +218,10 @@ export const deploymentMachine: StatusMachine<DeploymentStatus, DeploymentEvent>
   transitions: {
     pending: { deploy_started: "deploying", succeeded: "running", failed: "failed", remove_requested: "removing" },
     deploying: { succeeded: "running", failed: "failed", remove_requested: "removing" },
-    running: { update_requested: "updating", restart_requested: "restarting", remove_requested: "removing" },
+    running: { update_requested: "updating", restart_requested: "restarting", remove_requested: "removing", migrate_started: "migrating" },
     updating: { deploy_started: "updating", succeeded: "running", unchanged: "running", failed: "failed", remove_requested: "removing" },
     restarting: { restarted: "running", failed: "failed", remove_requested: "removing" },
+    migrating: { migrated: "running", failed: "failed" },
     failed: { queued: "pending", remove_requested: "removing" },
     removing: { removed: "removed", failed: "failed" },
     removed: {},
@@ -229,6 +232,8 @@ export const deploymentMachine: StatusMachine<DeploymentStatus, DeploymentEvent>
     running: null,
     updating: "up",
     restarting: "restart",
+    // Held by a migration's operation (a stack of another kind): none of this stack's own operations moves it.
+    migrating: null,
     failed: null,
     removing: "destroy",
     removed: null,
@@ -238,8 +243,76 @@ export const deploymentMachine: StatusMachine<DeploymentStatus, DeploymentEvent>
 
 export const deploymentPolicy = {
   canRetry: (s: DeploymentStatus) => s === "failed",
+  /** A migration may take it: it runs, and nothing else is under way. */
+  canMigrate: (s: DeploymentStatus) => s === "running",
   /** Still on its node: counts against the node's ports and resources. */
   occupiesNode: (s: DeploymentStatus) => s !== "removed",
+};
+
+/** A migration of deployments to a dedicated node (engine/migration-kind.ts). */
+export const migrationStatuses = ["queued", "running", "paused", "succeeded", "failed", "cancelled"] as const;
+export type MigrationStatus = (typeof migrationStatuses)[number];
+
+export const migrationEvents = [
+  "started", // its operation began (or began again after a pause or a crash)
+  "paused", // it stopped between two steps: asked by the operator, or by itself when traffic degraded
+  "resumed", // queued again (resume, retry, or cancel of a paused one, which rolls back what is in flight)
+  "finished", // every deployment moved
+  "failed", // its operation failed, or a deployment was rolled back
+  "cancelled", // cancelled; what was in flight was rolled back
+] as const;
+export type MigrationEvent = (typeof migrationEvents)[number];
+
+export const migrationMachine: StatusMachine<MigrationStatus, MigrationEvent> = {
+  transitions: {
+    queued: { started: "running", failed: "failed", cancelled: "cancelled" },
+    running: { paused: "paused", finished: "succeeded", failed: "failed", cancelled: "cancelled" },
+    paused: { resumed: "queued", failed: "failed" },
+    succeeded: {},
+    failed: { resumed: "queued" },
+    cancelled: {},
+  },
+  heldBy: { queued: "migrate", running: "migrate", paused: null, succeeded: null, failed: null, cancelled: null },
+  failed: "failed",
+};
+
+/**
+ * Where one deployment of a migration is. The step is written before it is acted on, so that a
+ * run taken over after a crash does that step again (each is safe to repeat).
+ */
+export const migrationSteps = [
+  "waiting",
+  "deploying_copy", // the copy's stack is brought up on the new node
+  "stopping_old", // stateful: the old copy stops (the announced downtime begins)
+  "copying_data", // stateful: its volumes are streamed to the copy's
+  "starting_copy", // stateful: the copy starts on its data
+  "checking_copy", // the copy must answer its health check
+  "switching", // the gateway moves to the copy (checked by the proxy), the old copy drains
+  "observing", // traffic through the gateway is watched on the copy
+  "removing_old", // the old copy's stack is destroyed; the deployment now lives on the new node
+  "moved",
+  "rolling_back", // the gateway returns to the old copy, the copy is removed
+  "rolled_back",
+  "skipped", // the migration was cancelled before it reached this deployment
+] as const;
+export type MigrationStep = (typeof migrationSteps)[number];
+
+/** The order of the steps, stateless and stateful (volumes: stopped, copied, started; a short downtime). */
+export const migrationPlans: Record<"stateless" | "stateful", readonly MigrationStep[]> = {
+  stateless: ["waiting", "deploying_copy", "checking_copy", "switching", "observing", "removing_old", "moved"],
+  stateful: ["waiting", "deploying_copy", "stopping_old", "copying_data", "starting_copy", "checking_copy", "switching", "observing", "removing_old", "moved"],
+};
+
+export const migrationPolicy = {
+  /** Done with: nothing more happens to it. */
+  settled: (s: MigrationStep) => s === "moved" || s === "rolled_back" || s === "skipped",
+  /** The gateway may already send it to the copy: a rollback must switch it back. */
+  switched: (s: MigrationStep) => s === "switching" || s === "observing",
+  /** The old copy may be stopped (stateful): a rollback must start it again. */
+  oldStopped: (s: MigrationStep, stateful: boolean) => stateful && ["stopping_old", "copying_data", "starting_copy", "checking_copy", "switching", "observing"].includes(s),
+  canPause: (s: MigrationStatus) => s === "queued" || s === "running",
+  canResume: (s: MigrationStatus) => s === "paused" || s === "failed",
+  canCancel: (s: MigrationStatus) => s === "queued" || s === "running" || s === "paused",
 };
 
 /**

@@ -1,12 +1,13 @@
-// The Apps area: the Marketplace and the Deployments made from it, two tabs, each its own URL.
+// The Apps area: the Marketplace, the Deployments made from it and their Migrations, tabs each at its own URL.
 import type { Child } from "hono/jsx";
 import { Layout, type PageProps } from "./layout.tsx";
 
-export type AppsTab = "marketplace" | "deployments";
+export type AppsTab = "marketplace" | "deployments" | "migrations";
 
 const tabs: { id: AppsTab; label: string; href: string }[] = [
   { id: "marketplace", label: "Marketplace", href: "/marketplace" },
   { id: "deployments", label: "Deployments", href: "/deployments" },
+  { id: "migrations", label: "Migrations", href: "/migrations" },
 ];
 
 export const AppsPage = (p: Omit<PageProps, "section" | "children"> & { tab: AppsTab; actions?: Child; children: Child }) => (

@@ -84,6 +84,18 @@ const Header = (p: DeploymentBodyProps) => {
         <dd>
           <AppUrl url={d.url} />
         </dd>
+        {d.gateway && (
+          <>
+            <dt>Gateway</dt>
+            <dd>
+              <AppUrl url={d.gateway.http} /> <span class="muted">· </span>
+              <a href={d.gateway.https} class="app-url" target="_blank" rel="noopener noreferrer">
+                {d.gateway.https}
+              </a>
+              <div class="muted">A stable address: it stays when the app moves to another node.</div>
+            </dd>
+          </>
+        )}
         <dt>Node</dt>
         <dd>
           <NodeLink node={d.node} /> {d.node && <NodeStateBadge state={d.node.state} reason={d.node.stateReason} />}
@@ -191,6 +203,11 @@ export const DeploymentBody = (p: DeploymentBodyProps) => (
       <p class="flash flash-info">
         This deployment was removed: its container is gone from the node
         {p.deployment.volumes.length > 0 && (p.keptData ? ", and its volumes were kept there" : ", and so are its volumes")}. Its stack was removed.
+      </p>
+    )}
+    {p.deployment.migrationId && (
+      <p class="flash flash-info">
+        A migration is moving it: <a href={`/migrations/${p.deployment.migrationId}`}>follow it there</a>. Until it is done with it, it cannot be updated, restarted or removed.
       </p>
     )}
     <Failure {...p} />

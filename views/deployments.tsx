@@ -34,6 +34,10 @@ export interface DeploymentView {
   busy: boolean;
   /** The web port's address, when the app has one. */
   url: string | null;
+  /** Its stable entry point through the gateway (it does not change when the app moves). */
+  gateway: { hostname: string; http: string; https: string } | null;
+  /** The migration moving it now, if one is. */
+  migrationId: string | null;
   node: { id: string; name: string; address: string; serverId: string | null; state: NodeState; stateReason: string | null } | null;
   ports: DeploymentPortView[];
   settings: DeploymentSettingView[];

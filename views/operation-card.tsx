@@ -27,7 +27,7 @@ export function operationTitle(op: Pick<OperationView, "kind" | "params">, words
   if (op.kind === "power") return op.params.action === "on" ? "Power on" : "Power off";
   if (op.kind === "destroy" && op.params.keepData) return "Remove (data kept)";
   if (typeof op.params.remediation === "string") return remediationTitle(op.kind, op.params.remediation) + from;
-  return (words[op.kind] ?? { up: "Create / update", destroy: "Destroy", refresh: "Refresh", drift: "Drift check", preview: "Preview", restart: "Restart", power: "Power" }[op.kind]) + from;
+  return (words[op.kind] ?? { up: "Create / update", destroy: "Destroy", refresh: "Refresh", drift: "Drift check", preview: "Preview", restart: "Restart", power: "Power", migrate: "Migrate" }[op.kind]) + from;
 }
 
 export const opTone: Record<OperationStatus, Tone> = { queued: "muted", running: "info", succeeded: "ok", failed: "bad", cancelled: "muted" };

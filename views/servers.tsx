@@ -77,6 +77,7 @@ const statusTone: Record<ServerStatus | DeploymentStatus, Tone> = {
   deploying: "info",
   running: "ok",
   restarting: "info",
+  migrating: "info",
   removing: "warn",
   removed: "muted",
 };

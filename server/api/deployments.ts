@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEntry } from "../../stacks/app-catalog.ts";
 import type { AppSpec } from "../../stacks/app.ts";
+import { activeItemOf } from "../../state/app-migrations.ts";
 import { findNodeById } from "../../state/nodes.ts";
 import {
   createDeployment,
@@ -45,6 +46,12 @@ export function urlOf(deps: Deps, d: Deployment): string | null {
   return port ? `http://${spec.address}:${port.host}/` : null;
 }
 
+/** The deployment's stable entry point through the gateway, once its route is declared. */
+export function gatewayUrlOf(deps: Deps, d: Deployment): { hostname: string; http: string; https: string } | null {
+  const route = deps.gateway.enabled ? deps.gateway.routes.info(d.id) : undefined;
+  return route ? { hostname: route.hostname, http: route.http, https: route.https } : null;
+}
+
 export function deploymentJson(deps: Deps, d: Deployment) {
   const spec = d.spec as unknown as AppSpec;
   const node = d.nodeId ? findNodeById(deps.db, d.nodeId) : undefined;
@@ -58,6 +65,8 @@ export function deploymentJson(deps: Deps, d: Deployment) {
     image: `${spec.image}:${spec.tag}`,
     node: node ? { id: node.id, name: node.name, address: node.address } : null,
     url: urlOf(deps, d),
+    gateway: gatewayUrlOf(deps, d),
+    migration: activeItemOf(deps.db, d.id)?.migrationId ?? null,
     ports: Object.fromEntries((spec.ports ?? []).map((p) => [p.name, p.host])),
     env: spec.env ?? {},
     // Which secret settings are set, by name only.

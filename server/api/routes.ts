@@ -22,6 +22,7 @@ import { nodeApi } from "./nodes.ts";
 import { serverApi } from "./servers.ts";
 import { userKeyApi } from "./user-keys.ts";
 import { deploymentApi } from "./deployments.ts";
+import { migrationApi } from "./migrations.ts";
 import { serverChangeApi } from "./changes.ts";
 import { driftApi } from "./drift.ts";
 import { usageApi } from "./usage.ts";
@@ -110,6 +111,7 @@ export function apiRoutes(deps: Deps) {
   api.route("/", nodeApi(deps));
   api.route("/", userKeyApi(deps));
   api.route("/", deploymentApi(deps));
+  api.route("/", migrationApi(deps));
   api.route("/", serverChangeApi(deps));
   api.route("/", driftApi(deps));
   api.route("/", usageApi(deps));

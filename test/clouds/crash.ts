@@ -5,7 +5,6 @@
 // replaces it with a finished one, Destroy removes that, and the foreign server is never touched. Each cloud's crash file calls crashSuite.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
@@ -20,26 +19,9 @@ import { scopeOf } from "../../state/scope.ts";
 import { HostPool } from "../emulators/hosts.ts";
 import { startCloud, type CloudId, type EmulatedCloud } from "../support/clouds.ts";
 import { setupCode } from "../support/console.ts";
+import { freePort, waitFor } from "../support/waiting.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  for (const until = Date.now() + ms; Date.now() < until; ) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Whether the process exists and is not a zombie. */
 function running(pid: number): boolean {

@@ -39,6 +39,30 @@ wait
     },
   },
   {
+    ref: "hoist-test/slowhttp:1",
+    about: "an HTTP/1.0 server (nc) on $HOST:$PORT answering $GREETING, and /health with ok; every other answer waits the seconds written in /tmp/slow, once a test puts that file there",
+    scripts: {
+      "start-slowhttp": `#!/bin/sh
+set -eu
+: "\${HOST:?set HOST to the address to listen on (the node's own)}"
+nc -ll -p "\${PORT:-80}" "$HOST" -e /bin/answer &
+trap 'kill $!; exit 0' TERM INT
+wait
+`,
+      answer: `#!/bin/sh
+read -r method target proto
+while read -r line; do
+  line=$(printf %s "$line" | tr -d '\\r')
+  [ -z "$line" ] && break
+done
+if [ "$target" != "/health" ] && [ -f /tmp/slow ]; then sleep "$(cat /tmp/slow)"; fi
+body="\${GREETING:-hello}"
+[ "$target" = "/health" ] && body=ok
+printf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: %s\\r\\nConnection: close\\r\\n\\r\\n%s' "\${#body}" "$body"
+`,
+    },
+  },
+  {
     ref: "hoist-test/echo:1",
     about: "a TCP echo service on $HOST:$PORT (PORT default 7): each connection gets back what it sends",
     scripts: {
@@ -64,7 +88,7 @@ export async function buildTestImages(daemon: DockerDaemon): Promise<void> {
       fs.chmodSync(path.join(root, "tmp"), 0o1777);
       fs.copyFileSync(BUSYBOX, path.join(root, "bin/busybox"));
       fs.chmodSync(path.join(root, "bin/busybox"), 0o755);
-      for (const applet of ["sh", "httpd", "nc", "cat", "echo", "mkdir", "printf", "ls", "sleep", "wget"]) fs.symlinkSync("busybox", path.join(root, "bin", applet));
+      for (const applet of ["sh", "httpd", "nc", "cat", "echo", "mkdir", "printf", "ls", "sleep", "wget", "tr"]) fs.symlinkSync("busybox", path.join(root, "bin", applet));
       for (const [name, text] of Object.entries(image.scripts)) fs.writeFileSync(path.join(root, "bin", name), text, { mode: 0o755 });
       fs.writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
       const tar = path.join(dir, "root.tar");
