@@ -3,6 +3,7 @@
 // `#deployment-body` is rendered whole for the page, for polling and after each status change;
 // the container's logs and usage sit outside it, so that a refresh never cuts them off.
 import { OpenChanges, type OpenChange } from "./change-page.tsx";
+import { DriftBadge, DriftCard, type DriftView } from "./drift-badge.tsx";
 import { When } from "./components.tsx";
 import { ContainerCard } from "./container-panel.tsx";
 import { AppsPage } from "./apps.tsx";
@@ -41,6 +42,8 @@ export interface DeploymentBodyProps {
   streamUrl?: string;
   pollUrl: string;
   pollSeconds: number;
+  /** Its stack's drift: the badge, and the card with Check for drift and its reports. */
+  drift?: DriftView;
   /** What the monitor measured of its container. */
   usageHistory?: { points: Usage[]; latest?: Usage; window: string; intervalSeconds: number };
 }
@@ -54,7 +57,7 @@ const Header = (p: DeploymentBodyProps) => {
     <div class="card server-head">
       <div class="server-title">
         <h2>
-          <span aria-hidden="true">{d.app.icon}</span> {d.name} <StatusBadge id="status-badge" status={d.status} busy={d.busy} />
+          <span aria-hidden="true">{d.app.icon}</span> {d.name} <StatusBadge id="status-badge" status={d.status} busy={d.busy} /> <DriftBadge drift={p.drift} />
         </h2>
         {p.canWrite && (
           <div class="row-actions">
@@ -213,6 +216,7 @@ export const DeploymentBody = (p: DeploymentBodyProps) => (
     <Failure {...p} />
     <OperationCard op={p.op} live={p.live} streamUrl={p.streamUrl} pollUrl={p.pollUrl} bodyId={DEPLOYMENT_BODY} now={p.now} empty="No operation has run for this deployment yet." words={words} />
     <Settings d={p.deployment} />
+    {p.drift && !p.final && <DriftCard drift={p.drift} canWrite={p.canWrite} csrf={p.csrf} now={p.now} />}
     <OperationHistory history={p.history} current={p.op?.id} linkBase={base(p.deployment)} now={p.now} words={words} />
     {!p.final && <Poller url={p.pollUrl} seconds={p.pollSeconds} bodyId={DEPLOYMENT_BODY} />}
   </div>

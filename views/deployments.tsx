@@ -1,5 +1,6 @@
 // The Deployments tab: every app deployed from the marketplace (the list asks for itself again
 // while one is busy), and the list of a node's deployments on its server page.
+import { DriftBadge, type DriftView } from "./drift-badge.tsx";
 import type { DeploymentStatus, NodeState } from "../state/statuses.ts";
 import { EmptyState, ListTable, When } from "./components.tsx";
 import { AppsPage } from "./apps.tsx";
@@ -26,6 +27,8 @@ export interface DeploymentSettingView {
 
 export interface DeploymentView {
   id: string;
+  /** An open drift report's badge, as the list read them for the whole page. */
+  drift?: DriftView;
   name: string;
   app: { id: string; name: string; icon: string; category?: string };
   image: string;
@@ -83,7 +86,7 @@ export const DeploymentsTable = (p: { deployments: DeploymentView[]; now: Date }
               <NodeLink node={d.node} />
             </td>
             <td>
-              <StatusBadge status={d.status} busy={d.busy} />
+              <StatusBadge status={d.status} busy={d.busy} /> <DriftBadge drift={d.drift} />
               {d.error && <div class="reason small">{d.error.reason}</div>}
             </td>
             <td>

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { deploymentChanges } from "../../state/changes.ts";
+import { driftVersion } from "../../state/drift.ts";
 import { findNodeById } from "../../state/nodes.ts";
 import { can, deploymentMachine, deploymentPolicy, isBusy, type DeploymentStatus } from "../../state/statuses.ts";
 import { DeploymentBody, DeploymentPage, RemoveDeploymentPage, type DeploymentBodyProps, DEPLOYMENT_BODY } from "../../views/deployment-page.tsx";
@@ -18,6 +19,7 @@ import { setFlash } from "../flash.ts";
 import { liveRoutes, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { openChanges } from "../change-views.ts";
+import { driftMarks, driftView } from "../drift-views.ts";
 import { deploymentView } from "../deployment-views.ts";
 import { operationView, ownersFor } from "../view-models.ts";
 import { deploymentChangeRoutes } from "./deployment-changes.tsx";
@@ -34,7 +36,9 @@ export function deploymentRoutes(deps: Deps) {
 
   const views = (c: Context<Env>) => {
     const owners = ownersFor(deps, actorOf(c));
-    return listDeployments(deps, actorOf(c)).map((d) => deploymentView(deps, d, owners));
+    const rows = listDeployments(deps, actorOf(c));
+    const mark = driftMarks(deps, rows.map((d) => d.stack));
+    return rows.map((d) => ({ ...deploymentView(deps, d, owners), drift: mark(d.stack) }));
   };
 
   app.get("/", (c) => c.html(<DeploymentsPage {...pageBase(c)} canWrite={canWrite(c)} deployments={views(c)} />));
@@ -48,7 +52,7 @@ export function deploymentRoutes(deps: Deps) {
   const versionOf = (d: Deployment) => {
     const n = d.nodeId ? findNodeById(deps.db, d.nodeId) : undefined;
     return createHash("sha256")
-      .update(JSON.stringify([d.status, d.updatedAt?.getTime(), d.errorReason, n?.state, n?.stateReason]))
+      .update(JSON.stringify([d.status, d.updatedAt?.getTime(), d.errorReason, n?.state, n?.stateReason, driftVersion(deps.db, d.stack)]))
       .digest("base64url")
       .slice(0, 12);
   };
@@ -75,6 +79,7 @@ export function deploymentRoutes(deps: Deps) {
       streamUrl: state.streamUrl,
       pollUrl: state.pollUrl,
       pollSeconds: state.pollSeconds,
+      drift: driftView(deps, { deployment: d }),
       usageHistory: { points: samplesIn(deps, { deploymentId: d.id }, "24h"), latest: latestDeploymentUsage(deps, d.id), window: "24h", intervalSeconds: deps.monitor.intervalSeconds },
     };
   }

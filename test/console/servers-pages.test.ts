@@ -1,6 +1,7 @@
 // The Cloud Servers pages through app.request, with the engine running against the Hetzner
 // emulator: the create form and its live catalog, the server page and its SSE stream, failure,
 // retry, destroy with confirmation, the Nodes tab, and who may see and do what.
+import { parseSse } from "../support/sse.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverOperations } from "../../state/operations.ts";
 import { serverById } from "../../state/servers.ts";
@@ -23,31 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bed?.close();
 });
-
-interface Message {
-  id?: string;
-  event: string;
-  data: string;
-}
-
-/** The messages of an SSE body, as EventSource would see them. */
-function parseSse(text: string): Message[] {
-  return text
-    .split("\n\n")
-    .filter((block) => block.trim() && !block.startsWith(":"))
-    .map((block) => {
-      const m: Message = { event: "message", data: "" };
-      const data: string[] = [];
-      for (const line of block.split("\n")) {
-        const i = line.indexOf(":");
-        const [key, value] = [line.slice(0, i), line.slice(i + 1).replace(/^ /, "")];
-        if (key === "data") data.push(value);
-        else if (key === "id") m.id = value;
-        else if (key === "event") m.event = value;
-      }
-      return { ...m, data: data.join("\n") };
-    });
-}
 
 const badgeOf = (r: Reply) => /id="status-badge"[^>]*>([a-z]+)</.exec(r.text)?.[1];
 const pollerOf = (r: Reply) => /id="poller" hx-get="([^"]+)"/.exec(r.text)?.[1]?.replace(/&amp;/g, "&");

@@ -60,6 +60,12 @@ describe("drift of an app deployment", () => {
     expect(driftByName(reports)).toEqual({ drifty: { container: { kind: "changed", properties: { state: ["running", "exited"] } } } });
     // Nothing of the container's environment is recorded.
     expect(JSON.stringify(reports)).not.toContain(SECRET);
+    // Its page and the Deployments list show the badge linking to the report; the page has the drift card.
+    const badge = `<a class="badge badge-warn drift-badge" href="/drift#report-${drift.reportId}"`;
+    const page = await bed.admin.get(`/deployments/${id}`);
+    expect(page.text).toContain(badge);
+    expect(page.text).toContain('id="drift-card"');
+    expect((await bed.admin.get("/deployments")).text).toContain(badge);
 
     const restore = await preview(bed, drift.reportId, "restore");
     expect(restore.plan.steps.find((s) => s.name === "container")?.op).toMatch(/replace/);
@@ -69,5 +75,6 @@ describe("drift of an app deployment", () => {
     expect(await (await fetch(`http://${node.address}:8081/`)).text()).toContain(SECRET);
     expect((await bed.api.get(`/deployments/${id}`)).json()).toMatchObject({ status: "running", drift: { state: "clean", reportId: null } });
     expect(await openReports(bed)).toEqual([]);
+    expect((await bed.admin.get("/deployments")).text).not.toContain("drift-badge");
   });
 });
