@@ -83,9 +83,9 @@ describe("the marketplace", () => {
     expect(page.text).toContain('<label for="f-q">Search apps</label>');
 
     const searched = await web.get("/marketplace?q=greeting");
-    expect(cards(searched).sort()).toEqual(["test-broken", "test-heavy", "test-httpd", "test-secret"]);
+    expect(cards(searched).sort()).toEqual(["test-broken", "test-heavy", "test-httpd", "test-secret", "test-slow"]);
     expect(searched.text).toContain('value="greeting"');
-    expect(searched.text).toContain("4 of 13 apps matching “greeting”");
+    expect(searched.text).toContain("5 of 14 apps matching “greeting”");
 
     const databases = await web.get("/marketplace?category=Databases");
     expect(cards(databases).sort()).toEqual(["postgres", "redis"]);

@@ -75,7 +75,7 @@ export function driftSuite(cloud: CloudId, expected: DriftExpectations) {
       });
       const json = (await bed.api.get(`/servers/${ids.gone}`)).json();
       expect(json.drift).toMatchObject({ state: "drifted", reportId: reportOf(reports, "gone").id, summary: { deleted: 1 } });
-    });
+    }, 600_000);
 
     it("Accept keeps reality, Restore puts back what is declared, and the following sweep is clean", async () => {
       const reports = await openReports(bed);
@@ -130,6 +130,6 @@ export function driftSuite(cloud: CloudId, expected: DriftExpectations) {
       expect(await openReports(bed)).toEqual([]);
       const closed = (await bed.api.get("/drift?state=closed")).json().reports as ReportJson[];
       expect(Object.fromEntries(closed.map((r) => [r.subject.name, r.state]))).toEqual({ resized: "restored", relabelled: "accepted", "off-restored": "restored", "off-accepted": "accepted", gone: "restored" });
-    });
+    }, 600_000);
   });
 }
