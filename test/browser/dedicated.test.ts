@@ -39,6 +39,8 @@ afterAll(async () => {
 
 it("walks the wizard to a ready dedicated node and its “Move the deployments” link", async () => {
   const { page } = browser;
+  // The plan measures the apps over SSH when they have no sample yet: slow on a loaded machine.
+  page.setDefaultTimeout(90_000);
   await page.goto(`${site.url}/login`);
   await page.getByLabel("Email").fill(ADMIN.email);
   await page.getByLabel("Password").fill(ADMIN.password);
