@@ -42,7 +42,8 @@ export class DriftScheduler {
   stop(): void {
     this.#stopped = true;
     this.#cron?.stop();
-    releaseSweeps(this.ctx.db, this.workerId);
+    // A database already closed (the console stopped first) holds nothing to release: the lease runs out.
+    if (this.ctx.db.$client.open) releaseSweeps(this.ctx.db, this.workerId);
   }
 
   /** When the next sweep is due, and the latest sweeps (for the console and the API). */
