@@ -86,7 +86,8 @@ export const DeploymentsTable = (p: { deployments: DeploymentView[]; now: Date }
               <NodeLink node={d.node} />
             </td>
             <td>
-              <StatusBadge status={d.status} busy={d.busy} /> <DriftBadge drift={d.drift} />
+              <StatusBadge status={d.status} busy={d.busy} />
+              {d.drift && <> <DriftBadge drift={d.drift} /></>}
               {d.error && <div class="reason small">{d.error.reason}</div>}
             </td>
             <td>
