@@ -24,6 +24,13 @@ export interface MigrationItemView {
   beforeMs: number | null;
   afterMs: number | null;
   downtimeMs: number | null;
+  /** CPU and memory the node has left (percentage points): the old node before, the new one after. */
+  headroom: { before: HeadroomView | null; after: HeadroomView | null };
+}
+
+export interface HeadroomView {
+  cpuPercent: number | null;
+  memoryPercent: number | null;
 }
 
 export interface MigrationView {
@@ -64,6 +71,16 @@ const ms = (v: number | null) => (v === null ? "—" : `${v} ms`);
 
 export const MigrationBadge = (p: { status: MigrationStatus; busy?: boolean }) => <span class={`badge badge-${tone[p.status]}${p.busy ? " busy" : ""}`}>{p.status}</span>;
 
+const pct = (v: number | null) => (v === null ? "—" : `${v}%`);
+const Headroom = (p: { h: HeadroomView | null }) =>
+  p.h ? (
+    <span>
+      CPU {pct(p.h.cpuPercent)} free, memory {pct(p.h.memoryPercent)} free
+    </span>
+  ) : (
+    <span class="muted">not measured</span>
+  );
+
 const Items = (p: { m: MigrationView }) => (
   <table class="table migration-items">
     <thead>
@@ -74,6 +91,7 @@ const Items = (p: { m: MigrationView }) => (
         <th scope="col">Before</th>
         <th scope="col">After</th>
         <th scope="col">Downtime</th>
+        <th scope="col">Headroom before → after</th>
       </tr>
     </thead>
     <tbody>
@@ -97,6 +115,9 @@ const Items = (p: { m: MigrationView }) => (
           <td>{ms(i.beforeMs)}</td>
           <td>{ms(i.afterMs)}</td>
           <td>{i.stateful ? ms(i.downtimeMs) : "none"}</td>
+          <td class="headroom">
+            <Headroom h={i.headroom.before} /> → <Headroom h={i.headroom.after} />
+          </td>
         </tr>
       ))}
     </tbody>
