@@ -82,14 +82,14 @@ const Headroom = (p: { h: HeadroomView | null }) =>
   );
 
 const Items = (p: { m: MigrationView }) => (
-  <table class="table migration-items">
+  <table class="list migration-items">
     <thead>
       <tr>
         <th scope="col">Deployment</th>
         <th scope="col">From</th>
         <th scope="col">Step</th>
-        <th scope="col">Before</th>
-        <th scope="col">After</th>
+        <th scope="col">Response before</th>
+        <th scope="col">Response after</th>
         <th scope="col">Downtime</th>
         <th scope="col">Headroom before → after</th>
       </tr>
@@ -141,13 +141,13 @@ export const MigrationBody = (p: MigrationBodyProps) => {
   const base = `/migrations/${m.id}`;
   return (
     <div id={MIGRATION_BODY}>
-      <div class="card">
-        <div class="card-head">
+      <div class="card server-head" id="migration-head">
+        <div class="server-title">
           <h2>
             To {m.node?.name ?? "a node that is gone"} <MigrationBadge status={m.status} busy={m.busy} />
           </h2>
           {p.canWrite && (
-            <div class="actions">
+            <div class="row-actions">
               {m.can.pause && <PostButton action={`${base}/pause`} csrf={p.csrf} label="Pause" />}
               {m.can.resume && <PostButton action={`${base}/resume`} csrf={p.csrf} label="Resume" tone="primary" />}
               {m.can.cancel && <a class="button danger" href={`${base}/cancel`}>Cancel…</a>}
@@ -194,7 +194,7 @@ export const MigrationsPage = (p: Base & { migrations: MigrationView[] }) => (
     {p.migrations.length === 0 ? (
       <p class="empty">No migration yet. To move deployments to a dedicated node, create that node (Nodes → a dedicated node), then start a migration from it.</p>
     ) : (
-      <table class="table">
+      <table class="list">
         <thead>
           <tr>
             <th scope="col">To</th>
