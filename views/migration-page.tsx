@@ -1,7 +1,8 @@
 // Migrations: the list, the confirmation before one starts (which deployments move, which of them
 // are stateful and will be down for a while), and one migration's live page: a row per
 // deployment with its step, Pause / Resume / Cancel, and at the end the summary (response time
-// before and after, downtime). `#migration-body` is rendered whole for the page and for polling.
+// before and after, downtime, the nodes' headroom). `#migration-body` is rendered whole for the
+// page and for polling.
 import { When } from "./components.tsx";
 import { AppsPage } from "./apps.tsx";
 import { OperationCard, PostButton, type OperationView } from "./operation-card.tsx";
