@@ -5,6 +5,7 @@ import { findNodeById } from "../state/nodes.ts";
 import { isBusy, migrationMachine, migrationPolicy } from "../state/statuses.ts";
 import type { MigrationView } from "../views/migration-page.tsx";
 import { migrationItems, migrationOperations, type Migration } from "./actions/migrations.ts";
+import { headroomNear } from "./actions/usage.ts";
 import type { Deps } from "./env.ts";
 
 const nodeName = (deps: Deps, id: string | null) => (id ? (findNodeById(deps.db, id)?.name ?? "gone") : "gone");
@@ -37,6 +38,11 @@ export function migrationView(deps: Deps, m: Migration): MigrationView {
         beforeMs: i.beforeMs,
         afterMs: i.afterMs,
         downtimeMs: i.downtimeMs,
+        // The old node's headroom when the migration started; the new node's once this one moved.
+        headroom: {
+          before: headroomNear(deps, i.fromNodeId, m.createdAt, "before"),
+          after: i.step === "moved" && i.updatedAt ? headroomNear(deps, m.nodeId, i.updatedAt, "after") : null,
+        },
       };
     }),
     createdAt: m.createdAt,

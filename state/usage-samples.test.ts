@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openDb } from "./db.ts";
 import { nodes, users } from "./schema.ts";
-import { claimDueNode, insertSamples, latestOfNodes, latestSample, purgeSamples, releaseNode, samplesOf, scheduleEveryNode } from "./usage-samples.ts";
+import { claimDueNode, insertSamples, latestOfNodes, latestSample, purgeSamples, releaseNode, sampleNear, samplesOf, scheduleEveryNode } from "./usage-samples.ts";
 
 function dbWithNodes(...ids: string[]) {
   const db = openDb(":memory:");
@@ -68,5 +68,22 @@ describe("samples", () => {
     expect(latest.get("a")?.cpuPercent).toBe(9);
     expect(latest.get("b")?.cpuPercent).toBe(4);
     expect(latestOfNodes(db, []).size).toBe(0);
+  });
+
+  it("gives a node's sample nearest a moment: the newest at or before it, or the first after it", () => {
+    const db = dbWithNodes("a");
+    const at = new Date(Date.now() - 60 * 60_000);
+    const off = (ms: number) => new Date(at.getTime() + ms);
+    const base = { nodeId: "a", memoryBytes: 1, memoryTotalBytes: 2, diskUsedBytes: 1, diskTotalBytes: 2 };
+    insertSamples(db, [
+      { ...base, deploymentId: null, at: off(-60_000), cpuPercent: 1 },
+      { ...base, deploymentId: null, at: at, cpuPercent: 2 },
+      { ...base, deploymentId: null, at: off(60_000), cpuPercent: 3 },
+      { ...base, deploymentId: null, at: off(120_000), cpuPercent: 4 },
+    ]);
+    expect(sampleNear(db, { nodeId: "a" }, at, "before")?.cpuPercent).toBe(2);
+    expect(sampleNear(db, { nodeId: "a" }, at, "after")?.cpuPercent).toBe(3);
+    expect(sampleNear(db, { nodeId: "a" }, off(-120_000), "before")).toBeUndefined();
+    expect(sampleNear(db, { nodeId: "a" }, off(120_000), "after")).toBeUndefined();
   });
 });

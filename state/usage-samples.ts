@@ -1,6 +1,6 @@
 // Usage samples of nodes and their app containers (what the monitor measured), and the
 // monitor's schedule: one row per node, claimed with a lease so that one worker samples it.
-import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { monitorSchedule, usageSamples } from "./schema.ts";
 
@@ -31,6 +31,14 @@ export function samplesOf(db: Db, s: { nodeId: string } | { deploymentId: string
 
 export function latestSample(db: Db, s: { nodeId: string } | { deploymentId: string }): UsageSample | undefined {
   return db.select().from(usageSamples).where(subject(s)).orderBy(desc(usageSamples.at)).limit(1).get();
+}
+
+/** A node's (or container's) newest sample taken at or before `at`, or, with `after`, the oldest taken after it. */
+export function sampleNear(db: Db, s: { nodeId: string } | { deploymentId: string }, at: Date, side: "before" | "after"): UsageSample | undefined {
+  const q = db.select().from(usageSamples);
+  return side === "before"
+    ? q.where(and(subject(s), lte(usageSamples.at, at))).orderBy(desc(usageSamples.at)).limit(1).get()
+    : q.where(and(subject(s), gt(usageSamples.at, at))).orderBy(asc(usageSamples.at)).limit(1).get();
 }
 
 /** The latest sample of each of these deployments' containers. */

@@ -43,7 +43,7 @@ export const NewMigrationPage = (p: Base & NewMigrationProps) => {
         {p.deployments.length === 0 ? (
           <p class="empty">No deployment was picked. Start from the dedicated node wizard, or pass ?node=&lt;node id&gt;&amp;deployments=&lt;id&gt;,&lt;id&gt;.</p>
         ) : (
-          <table class="table">
+          <table class="list">
             <thead>
               <tr>
                 <th scope="col">Deployment</th>

@@ -1,7 +1,8 @@
 // Migrations: the list, the confirmation before one starts (which deployments move, which of them
 // are stateful and will be down for a while), and one migration's live page: a row per
 // deployment with its step, Pause / Resume / Cancel, and at the end the summary (response time
-// before and after, downtime). `#migration-body` is rendered whole for the page and for polling.
+// before and after, downtime, the nodes' headroom). `#migration-body` is rendered whole for the
+// page and for polling.
 import { When } from "./components.tsx";
 import { AppsPage } from "./apps.tsx";
 import { OperationCard, PostButton, type OperationView } from "./operation-card.tsx";
@@ -24,6 +25,13 @@ export interface MigrationItemView {
   beforeMs: number | null;
   afterMs: number | null;
   downtimeMs: number | null;
+  /** CPU and memory the node has left (percentage points): the old node before, the new one after. */
+  headroom: { before: HeadroomView | null; after: HeadroomView | null };
+}
+
+export interface HeadroomView {
+  cpuPercent: number | null;
+  memoryPercent: number | null;
 }
 
 export interface MigrationView {
@@ -64,16 +72,27 @@ const ms = (v: number | null) => (v === null ? "—" : `${v} ms`);
 
 export const MigrationBadge = (p: { status: MigrationStatus; busy?: boolean }) => <span class={`badge badge-${tone[p.status]}${p.busy ? " busy" : ""}`}>{p.status}</span>;
 
+const pct = (v: number | null) => (v === null ? "—" : `${v}%`);
+const Headroom = (p: { h: HeadroomView | null }) =>
+  p.h ? (
+    <span>
+      CPU {pct(p.h.cpuPercent)} free, memory {pct(p.h.memoryPercent)} free
+    </span>
+  ) : (
+    <span class="muted">not measured</span>
+  );
+
 const Items = (p: { m: MigrationView }) => (
-  <table class="table migration-items">
+  <table class="list migration-items">
     <thead>
       <tr>
         <th scope="col">Deployment</th>
         <th scope="col">From</th>
         <th scope="col">Step</th>
-        <th scope="col">Before</th>
-        <th scope="col">After</th>
+        <th scope="col">Response before</th>
+        <th scope="col">Response after</th>
         <th scope="col">Downtime</th>
+        <th scope="col">Headroom before → after</th>
       </tr>
     </thead>
     <tbody>
@@ -97,6 +116,9 @@ const Items = (p: { m: MigrationView }) => (
           <td>{ms(i.beforeMs)}</td>
           <td>{ms(i.afterMs)}</td>
           <td>{i.stateful ? ms(i.downtimeMs) : "none"}</td>
+          <td class="headroom">
+            <Headroom h={i.headroom.before} /> → <Headroom h={i.headroom.after} />
+          </td>
         </tr>
       ))}
     </tbody>
@@ -120,13 +142,13 @@ export const MigrationBody = (p: MigrationBodyProps) => {
   const base = `/migrations/${m.id}`;
   return (
     <div id={MIGRATION_BODY}>
-      <div class="card">
-        <div class="card-head">
+      <div class="card server-head" id="migration-head">
+        <div class="server-title">
           <h2>
             To {m.node?.name ?? "a node that is gone"} <MigrationBadge status={m.status} busy={m.busy} />
           </h2>
           {p.canWrite && (
-            <div class="actions">
+            <div class="row-actions">
               {m.can.pause && <PostButton action={`${base}/pause`} csrf={p.csrf} label="Pause" />}
               {m.can.resume && <PostButton action={`${base}/resume`} csrf={p.csrf} label="Resume" tone="primary" />}
               {m.can.cancel && <a class="button danger" href={`${base}/cancel`}>Cancel…</a>}
@@ -173,7 +195,7 @@ export const MigrationsPage = (p: Base & { migrations: MigrationView[] }) => (
     {p.migrations.length === 0 ? (
       <p class="empty">No migration yet. To move deployments to a dedicated node, create that node (Nodes → a dedicated node), then start a migration from it.</p>
     ) : (
-      <table class="table">
+      <table class="list">
         <thead>
           <tr>
             <th scope="col">To</th>

@@ -1,7 +1,7 @@
 // What the monitor measured, as the pages and the API show it: a node's or a deployment's latest
 // use and its samples over a window, and which shared nodes are near their capacity.
 import type { Node } from "../../state/nodes.ts";
-import { lastMonitorError, latestOfNodes, latestSample, samplesOf, SAMPLE_RETENTION_MS, type UsageSample } from "../../state/usage-samples.ts";
+import { lastMonitorError, latestOfNodes, latestSample, sampleNear, samplesOf, SAMPLE_RETENTION_MS, type UsageSample } from "../../state/usage-samples.ts";
 import type { Deps } from "../env.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { Resource, Usage } from "../../views/usage-chart.tsx";
@@ -93,4 +93,24 @@ export const usageJson = (u: Usage | undefined) =>
 export function nodeUsageView(deps: Deps, node: Node, window: Window = "24h"): NodeUsageView {
   const latest = latestNodeUsage(deps, node.id);
   return { points: samplesIn(deps, { nodeId: node.id }, window), latest, near: nodeNearCapacity(node, latest), window, lastError: lastMonitorError(deps.db, node.id), intervalSeconds: deps.monitor.intervalSeconds };
+}
+
+/** What a node has left of its CPU and memory (percentage points), from one sample. */
+export interface Headroom {
+  at: string;
+  cpuPercent: number | null;
+  memoryPercent: number | null;
+}
+
+const left = (p: number | null) => (p === null ? null : Math.round(10 * (100 - p)) / 10);
+
+/**
+ * A node's headroom measured nearest a moment: its newest sample at or before it (`before`),
+ * or its first one after it (`after`); null when the monitor has not sampled it then.
+ */
+export function headroomNear(deps: Deps, nodeId: string | null, at: Date, side: "before" | "after"): Headroom | null {
+  const s = nodeId ? sampleNear(deps.db, { nodeId }, at, side) : undefined;
+  if (!s) return null;
+  const u = usageOf(s);
+  return { at: u.at.toISOString(), cpuPercent: left(u.cpuPercent), memoryPercent: left(u.memoryPercent) };
 }

@@ -8,7 +8,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessOf } from "../../engine/nodes.ts";
 import { runOnNode } from "../../engine/node-exec.ts";
+import { itemsOf } from "../../state/app-migrations.ts";
 import { deploymentById } from "../../state/deployments.ts";
+import { insertSamples } from "../../state/usage-samples.ts";
 import { allRoutes } from "../../state/gateway-routes.ts";
 import { nodeOfServer, type Node } from "../../state/nodes.ts";
 import { gatewayEnv, leaseLoopback, loadLoop, startBackend, viaGateway, type Backend } from "../support/gateway.ts";
@@ -144,6 +146,20 @@ describe("a migration to a dedicated node", () => {
     const list = (await bed.admin.get("/migrations")).text;
     expect(list).toContain(`/migrations/${migrationId}`);
     expect(list).toContain("succeeded");
+
+    // The summary's headroom: the shared node's sampled when the migration started, the dedicated
+    // node's first one after the move (samples placed a millisecond either side of those moments).
+    const GiB = 1024 ** 3;
+    const sample = (nodeId: string, at: Date, cpuPercent: number, memoryBytes: number) =>
+      insertSamples(bed.console.deps.db, [{ nodeId, deploymentId: null, at, cpuPercent, memoryBytes, memoryTotalBytes: 4 * GiB, diskUsedBytes: null, diskTotalBytes: null }]);
+    sample(shared.id, new Date(new Date(done.createdAt).getTime() - 1), 72.5, 3 * GiB);
+    sample(dedicated.id, new Date(itemsOf(bed.console.deps.db, migrationId)[0]!.updatedAt!.getTime() + 1), 10, 1 * GiB);
+    const summary = (await bed.api.get(`/migrations/${migrationId}`)).json().items[0].headroom;
+    expect(summary.before).toMatchObject({ cpuPercent: 27.5, memoryPercent: 25 });
+    expect(summary.after).toMatchObject({ cpuPercent: 90, memoryPercent: 75 });
+    const withHeadroom = (await bed.admin.get(`/migrations/${migrationId}`)).text;
+    expect(withHeadroom).toContain("CPU 27.5% free, memory 25% free");
+    expect(withHeadroom).toContain("CPU 90% free, memory 75% free");
   });
 
   it("rolls a deployment back when its copy fails its health check: traffic never leaves the old copy", async () => {
