@@ -20,7 +20,7 @@ import { converter, urnName } from "./events.ts";
 import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
 import { setNodeOffline, waitForNode } from "./nodes.ts";
 import { serverDrift } from "./server-drift.ts";
-import { adoptPendingCreates, brokenResources, finderFor, holdsResources, resourcesNamed } from "./recover.ts";
+import { adoptPendingCreates, brokenResources, finderFor, holdsResources, resourcesIn, resourcesNamed, type StackState } from "./recover.ts";
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
 import { openStack, removeStack } from "./workspace.ts";
 
@@ -155,11 +155,13 @@ async function create(run: Run, rebuild: string[]): Promise<void> {
   // A retry of a rebuild that failed rebuilds again.
   if (!rebuild.length && run.op.params.rebuild === true) rebuild.push(...(await resourcesNamed(stack, SERVER_RESOURCE)));
   if (rebuild.length) run.record({ type: "log", text: `Rebuilding the server from ${server.image}: it is replaced, and everything stored on it is lost.` });
-  const pending = await adoptPendingCreates(stack, finderFor(support, credentialOf(run, server), { nodeId: String(server.spec.nodeId), region: server.region }));
+  // One export of the state for all three checks: each export is a run of the CLI.
+  const state = await stack.exportStack();
+  const pending = await adoptPendingCreates(stack, finderFor(support, credentialOf(run, server), { nodeId: String(server.spec.nodeId), region: server.region }), state);
   if (pending.adopted.length) run.record({ type: "log", text: `Adopted ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
-  const broken = await brokenResources(stack);
+  const broken = brokenResources(state);
   if (broken.length) run.record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it did not finish starting.` });
-  const unpinned = await configureWithoutHostKey(stack);
+  const unpinned = configureWithoutHostKey(state);
   if (unpinned.length) run.record({ type: "log", text: "Running the configure step again: last time it reported no SSH host key." });
   run.signal.throwIfAborted();
   const replace = [...new Set([...broken, ...unpinned, ...rebuild])];
@@ -227,9 +229,8 @@ export function plainOutputs(outputs: OutputMap): Record<string, unknown> {
  * The configure step, when it ran but reported no host key: only running it again can pin one
  * (its triggers have not changed, so a plain up would leave it as it is).
  */
-async function configureWithoutHostKey(stack: Stack): Promise<string[]> {
-  type Resource = { urn: string; type: string; outputs?: Record<string, unknown> };
-  const resources = ((await stack.exportStack()).deployment as { resources?: Resource[] } | undefined)?.resources ?? [];
+function configureWithoutHostKey(state: StackState): string[] {
+  const resources = resourcesIn(state);
   const outputs = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs;
   if (!outputs || !("hostKeyFingerprint" in outputs) || outputs.hostKeyFingerprint) return [];
   return resources.filter((r) => r.type === "command:remote:Command" && urnName(r.urn) === CONFIGURE_RESOURCE).map((r) => r.urn);
