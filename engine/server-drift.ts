@@ -12,7 +12,8 @@ import { clearedFailure, type KindContext, type Run } from "./kind.ts";
 import type { PlannedStep } from "./plan.ts";
 import { checkServerNode, setNodeOffline } from "./nodes.ts";
 import { resourcesNamed } from "./recover.ts";
-import { credentialOf, plainOutputs, prepare, register, serverOf, supportOf } from "./server-kind.ts";
+import { credentialOf, prepare, serverOf, supportOf } from "./server-kind.ts";
+import { plainOutputs, register } from "./server-node.ts";
 
 type StateResource = { urn: string; type: string; outputs?: Record<string, unknown> };
 
