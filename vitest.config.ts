@@ -10,6 +10,9 @@ const report = `test/artifacts/vitest-${(process.env.npm_lifecycle_event ?? "run
 export default defineConfig({
   test: {
     reporters: ["default", ["json", { outputFile: report }]],
+    // Files side by side: most of an integration file's time is spent waiting (on the engine,
+    // emulated action durations, SSH dials), and vitest's default on 2 cores is one at a time.
+    maxWorkers: 3,
     projects: [
       {
         extends: true,

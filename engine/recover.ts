@@ -37,14 +37,24 @@ export async function recoverStack(settings: PulumiSettings, stackName: string, 
   return { killed, adopted, dropped };
 }
 
+/** A stack's exported state, as the functions below read it. */
+export type StackState = Awaited<ReturnType<Stack["exportStack"]>>;
+type StateResource = { urn: string; type: string; initErrors?: string[]; outputs?: Record<string, unknown>; [k: string]: unknown };
+type Deployment = { resources?: StateResource[]; pending_operations?: PendingOperation[] };
+
+/** The resources of an exported state. */
+export const resourcesIn = (state: StackState): StateResource[] => (state.deployment as Deployment | undefined)?.resources ?? [];
+
 /**
  * Moves the state's pending creates into its resources when `find` finds them at the provider,
  * and drops the others. Exported for `up`, which does it too: a recovery that could not reach the
  * provider left them pending, and an up would otherwise drop them and leak what they made.
+ * `state` is the stack's state, exported by the caller; it is changed in place, so that what the
+ * caller reads from it afterwards includes what was adopted.
  */
-export async function adoptPendingCreates(stack: Stack, find?: Finder) {
-  const state = await stack.exportStack();
-  const deployment = state.deployment as { resources?: Record<string, unknown>[]; pending_operations?: PendingOperation[] } | undefined;
+export async function adoptPendingCreates(stack: Stack, find?: Finder, state?: StackState) {
+  state ??= await stack.exportStack();
+  const deployment = state.deployment as Deployment | undefined;
   const pending = deployment?.pending_operations ?? [];
   const adopted: string[] = [];
   const dropped: string[] = [];
@@ -71,10 +81,8 @@ export async function adoptPendingCreates(stack: Stack, find?: Finder) {
  * Resources the provider created but that failed to start (Pulumi keeps them with init errors).
  * A plain `up` would only update them in place; Hoist replaces them, so a retry starts afresh.
  */
-export async function brokenResources(stack: Stack): Promise<string[]> {
-  const state = await stack.exportStack();
-  const resources = ((state.deployment as { resources?: { urn: string; initErrors?: string[] }[] } | undefined)?.resources ?? []);
-  return resources.filter((r) => (r.initErrors?.length ?? 0) > 0).map((r) => r.urn);
+export function brokenResources(state: StackState): string[] {
+  return resourcesIn(state).filter((r) => (r.initErrors?.length ?? 0) > 0).map((r) => r.urn);
 }
 
 /** The URNs of the stack's resources named `name` (their logical name, whatever their type). */

@@ -3,6 +3,7 @@
 // deleted resource is created again, a changed one updated back — with the server powered back
 // on when it is off; Accept records reality, and a power-off accepted makes the server stopped.
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
+import { CONFIGURE_RESOURCE, SERVER_RESOURCE } from "../stacks/server.ts";
 import type { DriftedResource } from "../state/drift.ts";
 import { listServers, moveServer, serverById } from "../state/servers.ts";
 import { serverPolicy, type ServerEvent } from "../state/statuses.ts";
@@ -10,7 +11,9 @@ import type { DriftSupport } from "./drift-runs.ts";
 import { clearedFailure, type KindContext, type Run } from "./kind.ts";
 import type { PlannedStep } from "./plan.ts";
 import { checkServerNode, setNodeOffline } from "./nodes.ts";
-import { credentialOf, plainOutputs, prepare, register, serverOf, supportOf } from "./server-kind.ts";
+import { resourcesNamed } from "./recover.ts";
+import { credentialOf, prepare, serverOf, supportOf } from "./server-kind.ts";
+import { plainOutputs, register } from "./server-node.ts";
 
 type StateResource = { urn: string; type: string; outputs?: Record<string, unknown> };
 
@@ -63,6 +66,12 @@ export const serverDrift: DriftSupport = {
     const { type, property } = supportOf(server).powerState;
     return [{ type, property }];
   },
+
+  // A server deleted out of band comes back as a new machine, which must be configured again
+  // (node identity, host key, keys) even where it gets the old address back, which alone would
+  // leave the configure step's trigger unchanged.
+  replaceFor: async (stack, resources) =>
+    resources.some((r) => r.name === SERVER_RESOURCE && r.kind === "deleted") ? resourcesNamed(stack, CONFIGURE_RESOURCE) : [],
 
   hoistSteps(ctx, op, resources): PlannedStep[] {
     const off = powerDrift(ctx, op.serverId, resources);

@@ -1,7 +1,7 @@
 // The server kind: one stack per cloud server. Its runners create/update (up), power, refresh,
 // preview and destroy it; engine events drive its status (the configure step starting moves it to
 // configuring); an up's outputs register its node, which is then checked over SSH.
-import type { EngineEvent, OutputMap, Stack } from "@pulumi/pulumi/automation/index.js";
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import type { CloudCredential, ServerSupport } from "../stacks/cloud.ts";
 import { findCloud } from "../stacks/clouds.ts";
 import { serverConfig } from "../stacks/entry.ts";
@@ -9,18 +9,20 @@ import { CONFIGURE_RESOURCE, DEFAULT_FIREWALL_PORTS, SERVER_RESOURCE } from "../
 import { digestOf, type Change } from "../state/changes.ts";
 import { findCredential, setValidity } from "../state/credentials.ts";
 import { deploymentsOnNode } from "../state/deployments.ts";
-import { deleteServerNode, nodeOfServer, upsertServerNode } from "../state/nodes.ts";
+import { deleteServerNode, nodeOfServer } from "../state/nodes.ts";
 import { sshPrivateKeyRef } from "../state/sealed-columns.ts";
 import { listServers, moveServer, serverById, updateServer, type Server } from "../state/servers.ts";
 import { deleteSshKey, sshKeyById } from "../state/ssh-keys.ts";
 import { serverMachine, serverPolicy, type ServerEvent } from "../state/statuses.ts";
 import { openCredential } from "./credentials.ts";
 import { driftCheck, withDrift } from "./drift-runs.ts";
-import { converter, urnName } from "./events.ts";
+import { converter } from "./events.ts";
 import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
-import { setNodeOffline, waitForNode } from "./nodes.ts";
+import { setNodeOffline } from "./nodes.ts";
 import { serverDrift } from "./server-drift.ts";
-import { adoptPendingCreates, brokenResources, finderFor, holdsResources, resourcesNamed } from "./recover.ts";
+import { finderFor, holdsResources, resourcesNamed } from "./recover.ts";
+import { nodeBack, plainOutputs, register } from "./server-node.ts";
+import { repairsBeforeUp } from "./server-repair.ts";
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
 import { openStack, removeStack } from "./workspace.ts";
 
@@ -155,14 +157,9 @@ async function create(run: Run, rebuild: string[]): Promise<void> {
   // A retry of a rebuild that failed rebuilds again.
   if (!rebuild.length && run.op.params.rebuild === true) rebuild.push(...(await resourcesNamed(stack, SERVER_RESOURCE)));
   if (rebuild.length) run.record({ type: "log", text: `Rebuilding the server from ${server.image}: it is replaced, and everything stored on it is lost.` });
-  const pending = await adoptPendingCreates(stack, finderFor(support, credentialOf(run, server), { nodeId: String(server.spec.nodeId), region: server.region }));
-  if (pending.adopted.length) run.record({ type: "log", text: `Adopted ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
-  const broken = await brokenResources(stack);
-  if (broken.length) run.record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it did not finish starting.` });
-  const unpinned = await configureWithoutHostKey(stack);
-  if (unpinned.length) run.record({ type: "log", text: "Running the configure step again: last time it reported no SSH host key." });
+  const repair = await repairsBeforeUp(run, stack, finderFor(support, credentialOf(run, server), { nodeId: String(server.spec.nodeId), region: server.region }));
   run.signal.throwIfAborted();
-  const replace = [...new Set([...broken, ...unpinned, ...rebuild])];
+  const replace = [...new Set([...repair, ...rebuild])];
   const res = await stack.up({ ...opts, replace: replace.length ? replace : undefined });
   const outputs = plainOutputs(res.outputs);
   // A ready server runs: some providers leave one powered off after a resize.
@@ -217,66 +214,6 @@ async function preview(run: Run): Promise<void> {
   const replace = proposalOf(server, change).rebuild ? await resourcesNamed(stack, SERVER_RESOURCE) : undefined;
   await previewChange(stack, change, run, { ...opts, replace }, () => stack.setAllConfig(inputs(run, server.id).config));
 }
-
-/** Stack outputs as plain values (none of a server's outputs is secret). */
-export function plainOutputs(outputs: OutputMap): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
-}
-
-/**
- * The configure step, when it ran but reported no host key: only running it again can pin one
- * (its triggers have not changed, so a plain up would leave it as it is).
- */
-async function configureWithoutHostKey(stack: Stack): Promise<string[]> {
-  type Resource = { urn: string; type: string; outputs?: Record<string, unknown> };
-  const resources = ((await stack.exportStack()).deployment as { resources?: Resource[] } | undefined)?.resources ?? [];
-  const outputs = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs;
-  if (!outputs || !("hostKeyFingerprint" in outputs) || outputs.hostKeyFingerprint) return [];
-  return resources.filter((r) => r.type === "command:remote:Command" && urnName(r.urn) === CONFIGURE_RESOURCE).map((r) => r.urn);
-}
-
-/**
- * The stack's outputs register (or update) the server's node, which is then checked over SSH.
- * Without a host key to pin the node could never be checked safely, so the operation fails.
- */
-export async function register(run: Run, server: Server, outputs: OutputMap): Promise<void> {
-  const out = plainOutputs(outputs);
-  if (!out.ipv4) throw new Error("the stack reported no address for the server");
-  if (!out.hostKeyFingerprint) {
-    throw new OperationRefused({
-      reason: "The configure step reported no SSH host key for the server, so Hoist cannot pin it",
-      code: "no_host_key",
-      action: "Retry: the configure step runs again. If it keeps failing, make sure the server's sshd has an ed25519 host key (/etc/ssh/ssh_host_ed25519_key.pub).",
-      retryable: true,
-      auth: false,
-    });
-  }
-  upsertServerNode(run.db, {
-    id: String(server.spec.nodeId),
-    serverId: server.id,
-    userId: server.userId,
-    sshKeyId: server.sshKeyId,
-    name: server.name,
-    address: String(out.ipv4),
-    sshPort: Number(out.sshPort ?? 22),
-    sshUser: String(out.sshUser ?? "root"),
-    hostKeyFingerprint: String(out.hostKeyFingerprint),
-    hostKey: typeof out.hostKey === "string" && out.hostKey ? out.hostKey : null,
-    cloud: server.cloud,
-    region: String(out.region ?? server.region),
-    size: String(out.size ?? server.size),
-    facts: (out.facts as Record<string, unknown>) ?? null,
-    pool: server.spec.pool === "dedicated" ? "dedicated" : "shared",
-  });
-  updateServer(run.db, server.id, { outputs: out });
-  await nodeBack(run, server.id);
-}
-
-/** How long a server just resized or powered on may take to answer SSH again. */
-const BOOT_WITHIN_MS = 120_000;
-
-const nodeBack = (run: Run, serverId: string) =>
-  waitForNode(run, serverId, { withinMs: BOOT_WITHIN_MS, signal: run.signal, onWait: () => run.record({ type: "log", text: "Waiting for the node to answer SSH (the server may still be booting)…" }) });
 
 export const serverKind: StackKind = {
   id: "server",

@@ -3,7 +3,7 @@
 // queue's claim of that stack's next operation fails.
 import { describe, expect, it } from "vitest";
 import { openDb } from "./db.ts";
-import { activeOperations, claimOperation, endOperation, insertClaimedOperation, insertOperation, lastStackOperation } from "./operations.ts";
+import { activeOperations, claimOperation, endOperation, insertClaimedOperation, insertOperation, lastStackOperation, stackHasOtherOperations } from "./operations.ts";
 
 const at = () => ({ leaseUntil: new Date(Date.now() + 30_000), deadlineAt: new Date(Date.now() + 600_000) });
 const row = (stack: string) => ({ stack, stackKind: "server" as const, kind: "up" as const });
@@ -39,5 +39,18 @@ describe("an operation claimed at once (a shell's)", () => {
       }),
     ).toThrow("cannot move");
     expect(lastStackOperation(db, "server-a")).toBeUndefined();
+  });
+});
+
+describe("a stack's history", () => {
+  it("has other operations once any but the one asking was recorded on it, whatever their end", () => {
+    const db = openDb(":memory:");
+    const first = insertOperation(db, row("server-a"));
+    insertOperation(db, row("server-b"));
+    expect(stackHasOtherOperations(db, "server-a", first.id)).toBe(false);
+    endOperation(db, first.id, "queued", "failed", "interrupted");
+    const retry = insertOperation(db, row("server-a"));
+    expect(stackHasOtherOperations(db, "server-a", retry.id)).toBe(true);
+    expect(stackHasOtherOperations(db, "server-c", retry.id)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, max, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt, max, ne, or, sql } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { operationEvents, operations } from "./schema.ts";
@@ -76,6 +76,11 @@ export function activeOperations(db: Db, stack: string): Operation[] {
 /** The stack's latest operation, whatever its kind. */
 export function lastStackOperation(db: Db, stack: string): Operation | undefined {
   return db.select().from(operations).where(eq(operations.stack, stack)).orderBy(desc(operations.createdAt), desc(operations.id)).limit(1).get();
+}
+
+/** Whether an operation other than `exceptId` was ever recorded on the stack: until then its state is empty. */
+export function stackHasOtherOperations(db: Db, stack: string, exceptId: string): boolean {
+  return db.select({ id: operations.id }).from(operations).where(and(eq(operations.stack, stack), ne(operations.id, exceptId))).limit(1).get() !== undefined;
 }
 
 /** The worker's heartbeat: its running operations stay its own until `until`. */
