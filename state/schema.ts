@@ -315,7 +315,7 @@ export const deployments = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
-  (t) => [uniqueIndex("deployments_stack").on(t.stack), uniqueIndex("deployments_slug").on(t.slug), index("deployments_user").on(t.userId), index("deployments_node").on(t.nodeId)],
+  (t) => [uniqueIndex("deployments_stack").on(t.stack), uniqueIndex("deployments_slug").on(t.slug), index("deployments_user").on(t.userId), index("deployments_node").on(t.nodeId), index("deployments_created").on(t.createdAt, t.id), index("deployments_user_created").on(t.userId, t.createdAt, t.id), index("deployments_status_created").on(t.status, t.createdAt, t.id)],
 );
 
 /** A proposed change to a stack's inputs, its preview's plan, and whether it was applied (state/changes.ts). */

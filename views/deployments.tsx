@@ -1,7 +1,8 @@
 // The Deployments tab: every app deployed from the marketplace (the list asks for itself again
 // while one is busy), and the list of a node's deployments on its server page.
 import { DriftBadge, type DriftView } from "./drift-badge.tsx";
-import type { DeploymentStatus, NodeState } from "../state/statuses.ts";
+import { deploymentStatuses, type DeploymentStatus, type NodeState } from "../state/statuses.ts";
+import { ListFilters, Pager, type PagerView } from "./lists.tsx";
 import { EmptyState, ListTable, When } from "./components.tsx";
 import { AppsPage } from "./apps.tsx";
 import { StatusBadge, type Base } from "./servers.tsx";
@@ -62,11 +63,18 @@ export const AppUrl = (p: { url: string | null }) =>
     <span class="muted">—</span>
   );
 
-/** The list; while a deployment is busy it asks for itself again every few seconds. */
-export const DeploymentsTable = (p: { deployments: DeploymentView[]; now: Date }) => {
+export interface DeploymentListView {
+  deployments: DeploymentView[];
+  pager: PagerView;
+  /** This page of the table, for the refresh. */
+  refresh: string;
+}
+
+/** A page of the list; while a deployment on it is busy it asks for itself again every few seconds. */
+export const DeploymentsTable = (p: DeploymentListView & { now: Date }) => {
   const busy = p.deployments.some((d) => d.busy);
   return (
-    <div id="deployments-table" hx-get={busy ? "/deployments/table" : undefined} hx-trigger={busy ? "every 3s" : undefined} hx-swap="outerHTML">
+    <div id="deployments-table" hx-get={busy ? p.refresh : undefined} hx-trigger={busy ? "every 3s" : undefined} hx-swap="outerHTML">
       <ListTable columns={["Name", "App", "Node", "Status", "URL", "Created"]}>
         {p.deployments.map((d) => (
           <tr id={`deployment-${d.id}`}>
@@ -99,40 +107,70 @@ export const DeploymentsTable = (p: { deployments: DeploymentView[]; now: Date }
           </tr>
         ))}
       </ListTable>
+      <Pager pager={p.pager} noun={["deployment", "deployments"]} />
     </div>
   );
 };
 
-export const DeploymentsPage = (p: Base & { deployments: DeploymentView[] }) => (
-  <AppsPage
-    title="Deployments"
-    tab="deployments"
-    csrf={p.csrf}
-    viewer={p.viewer}
-    flash={p.flash}
-    paused={p.paused}
-    actions={p.canWrite && p.deployments.length > 0 && (
-      <a class="button primary" href="/marketplace">
-        Deploy an app
-      </a>
-    )}
-  >
-    {p.deployments.length > 0 ? (
-      <DeploymentsTable deployments={p.deployments} now={p.now} />
-    ) : (
-      <EmptyState
-        title="No apps deployed yet"
-        action={
-          <a class="button primary" href="/marketplace">
-            Open the marketplace
-          </a>
-        }
-      >
-        Pick an app in the marketplace and deploy it onto one of your nodes: Hoist runs it as its own Pulumi stack, shows each step live, and checks that it answers.
-      </EmptyState>
-    )}
-  </AppsPage>
-);
+export interface DeploymentFilterValues {
+  status?: string;
+  app?: string;
+  q?: string;
+}
+
+export const DeploymentsPage = (
+  p: Base & { list?: DeploymentListView; filters: DeploymentFilterValues; errors?: Record<string, string>; appOptions: { value: string; label: string }[] },
+) => {
+  const filtered = Object.values(p.filters).some(Boolean) || !!p.errors;
+  const any = (p.list?.pager.total ?? 0) > 0;
+  return (
+    <AppsPage
+      title="Deployments"
+      tab="deployments"
+      csrf={p.csrf}
+      viewer={p.viewer}
+      flash={p.flash}
+      paused={p.paused}
+      actions={p.canWrite && (any || filtered) && (
+        <a class="button primary" href="/marketplace">
+          Deploy an app
+        </a>
+      )}
+    >
+      {(filtered || any) && (
+        <ListFilters
+          action="/deployments"
+          noun="deployments"
+          choices={[
+            { name: "status", label: "Status", options: deploymentStatuses.map((s) => ({ value: s, label: s })), value: p.filters.status },
+            { name: "app", label: "App", options: p.appOptions, value: p.filters.app },
+          ]}
+          search={{ label: "Name contains", value: p.filters.q }}
+          errors={p.errors}
+          active={filtered}
+        />
+      )}
+      {p.list && any ? (
+        <DeploymentsTable {...p.list} now={p.now} />
+      ) : p.errors ? null : filtered ? (
+        <EmptyState title="No deployments match these filters" action={<a href="/deployments">Clear filters</a>}>
+          Change or clear the filters to see more deployments.
+        </EmptyState>
+      ) : (
+        <EmptyState
+          title="No apps deployed yet"
+          action={
+            <a class="button primary" href="/marketplace">
+              Open the marketplace
+            </a>
+          }
+        >
+          Pick an app in the marketplace and deploy it onto one of your nodes: Hoist runs it as its own Pulumi stack, shows each step live, and checks that it answers.
+        </EmptyState>
+      )}
+    </AppsPage>
+  );
+};
 
 /** The node card's list of what runs on the node, with the way to deploy more there. */
 export const NodeDeployments = (p: { nodeId: string; deployments: DeploymentView[]; canWrite: boolean; canHost: boolean }) => (

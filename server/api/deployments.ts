@@ -8,7 +8,7 @@ import {
   createDeployment,
   deploymentOperations,
   getDeployment,
-  listDeployments,
+  listDeploymentPage,
   removeDeployment,
   restartDeployment,
   retryDeployment,
@@ -20,6 +20,7 @@ import { InvalidInputError, UpstreamError } from "../errors.ts";
 import { changeJson } from "./changes.ts";
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
+import { pageJson } from "../lists.ts";
 import { jsonBody, optionalJson } from "./auth.ts";
 import { driftJson } from "./drift.ts";
 import { operationJson } from "./servers.ts";
@@ -82,7 +83,11 @@ export function deploymentJson(deps: Deps, d: Deployment) {
 export function deploymentApi(deps: Deps) {
   const api = new Hono<Env>();
   api.get("/catalog", (c) => c.json({ apps: deps.catalog.map(appJson) }));
-  api.get("/deployments", (c) => c.json({ deployments: listDeployments(deps, actorOf(c)).map((d) => deploymentJson(deps, d)) }));
+  // `?status=&app=&q=&limit=&cursor=`, `next` being the cursor of the next page.
+  api.get("/deployments", (c) => {
+    const { page } = listDeploymentPage(deps, actorOf(c), c.req.query());
+    return c.json({ deployments: page.rows.map((r) => deploymentJson(deps, r.deployment)), ...pageJson(page) });
+  });
   api.post("/deployments", async (c) => {
     const { deployment, operation, warnings } = await createDeployment(deps, actorOf(c), await jsonBody(c));
     return c.json({ deployment: deploymentJson(deps, deployment), operation: operationJson(operation), warnings }, 202);

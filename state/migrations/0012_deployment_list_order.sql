@@ -1,0 +1,3 @@
+CREATE INDEX `deployments_created` ON `deployments` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `deployments_user_created` ON `deployments` (`user_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `deployments_status_created` ON `deployments` (`status`,`created_at`,`id`);
