@@ -2,18 +2,34 @@
 // resources and remediation, and the schedule in words.
 import type { Plan } from "../engine/plan.ts";
 import { activeRemediation, remediationsOf, type Remediation } from "../state/drift-remediations.ts";
-import { lastCheckOf, listReports, openReportOf, openReportsOf, reportsOfStack, resourcesOf, settingsOf, type DriftReport } from "../state/drift.ts";
+import { lastCheckOf, lastChecksOf, listReports, openReportOf, openReportsOf, reportsOfStack, resourcesOf, settingsOf, settingsOfStacks, type DriftReport, type DriftSettings } from "../state/drift.ts";
+import type { Operation } from "../state/operations.ts";
 import { finishedOperationStatuses } from "../state/statuses.ts";
 import type { DriftView } from "../views/drift-badge.tsx";
 import type { RemediationView, ReportView } from "../views/drift.tsx";
 import { checkable, destructiveOf, subjectName, subjectOf, type DriftTarget } from "./actions/drift.ts";
 import type { Actor, Deps } from "./env.ts";
 
-/** The stack's drift for its page and lists: its open report, its last check, its settings. */
-export function driftView(deps: Deps, t: DriftTarget): DriftView {
-  const subject = subjectOf(t);
-  const report = openReportOf(deps.db, subject.stack);
-  const check = lastCheckOf(deps.db, subject.stack);
+/** What a stack's drift is made of: its open report, its last check, its settings. */
+export interface DriftFacts {
+  report?: DriftReport;
+  check?: Operation;
+  settings?: DriftSettings;
+}
+
+/** One stack's drift facts. */
+export const stackDriftFacts = (deps: Deps, stack: string): DriftFacts => ({ report: openReportOf(deps.db, stack), check: lastCheckOf(deps.db, stack), settings: settingsOf(deps.db, stack) });
+
+/** The drift facts of a list's page of stacks, read in three queries whatever their number. */
+export function driftFactsOf(deps: Deps, stacks: string[]): (stack: string) => DriftFacts {
+  const reports = openReportsOf(deps.db, stacks);
+  const checks = lastChecksOf(deps.db, stacks);
+  const settings = settingsOfStacks(deps.db, stacks);
+  return (stack) => ({ report: reports.get(stack), check: checks.get(stack), settings: settings.get(stack) });
+}
+
+/** The stack's drift without its history: what the API shows of it, alone or in a list. */
+export function driftStateOf(t: DriftTarget, { report, check, settings }: DriftFacts): Omit<DriftView, "history"> {
   const checking = !!check && !finishedOperationStatuses.includes(check.status);
   // The last check that ran to its end says whether the stack is clean.
   const failed = check?.status === "failed" || check?.status === "cancelled";
@@ -27,10 +43,18 @@ export function driftView(deps: Deps, t: DriftTarget): DriftView {
     checkedAt: check && !checking ? check.finishedAt : report?.lastSeenAt ?? null,
     checkError: failed ? check?.error : null,
     checkOperationId: check?.id,
-    autoRestore: settingsOf(deps.db, subject.stack)?.autoRestore ?? false,
+    autoRestore: settings?.autoRestore ?? false,
     checkable: checkable(t),
     subject: "server" in t ? { field: "serverId", id: t.server.id, back: `/nodes/cloud/${t.server.id}` } : { field: "deploymentId", id: t.deployment.id, back: `/deployments/${t.deployment.id}` },
-    history: reportsOfStack(deps.db, subject.stack).map((r) => ({ id: r.id, state: r.state, detectedAt: r.detectedAt, resolvedAt: r.resolvedAt, summary: r.summary })),
+  };
+}
+
+/** The stack's drift for its page: its open report, its last check, its settings, its history. */
+export function driftView(deps: Deps, t: DriftTarget): DriftView {
+  const { stack } = subjectOf(t);
+  return {
+    ...driftStateOf(t, stackDriftFacts(deps, stack)),
+    history: reportsOfStack(deps.db, stack).map((r) => ({ id: r.id, state: r.state, detectedAt: r.detectedAt, resolvedAt: r.resolvedAt, summary: r.summary })),
   };
 }
 

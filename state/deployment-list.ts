@@ -1,5 +1,6 @@
-// The Deployments list: a page of the deployments not removed, newest first, each with its node
-// and its owner's email joined in the same query, never looked up row by row.
+// The Deployments list: a page of the deployments not removed (unless removed ones are asked for),
+// newest first, each with its node and its owner's email joined in the same query, never looked
+// up row by row; and how many removed ones the default list leaves out, so it can say so.
 import { and, eq, ne, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import type { Deployment } from "./deployments.ts";
@@ -19,6 +20,7 @@ export interface DeploymentListRow {
 }
 
 export interface DeploymentFilter {
+  /** Without one, every deployment but the removed ones. */
   status?: DeploymentStatus;
   /** The catalog entry's id. */
   app?: string;
@@ -43,22 +45,25 @@ const joined = (db: Db) =>
     .leftJoin(nodes, eq(nodes.id, deployments.nodeId))
     .leftJoin(users, eq(users.id, deployments.userId));
 
-function filterOf(scope: Scope, f: DeploymentFilter): SQL | undefined {
-  return and(
-    owned(deployments.userId, scope),
-    f.status ? eq(deployments.status, f.status) : ne(deployments.status, "removed"),
-    f.app ? eq(deployments.app, f.app) : undefined,
-    f.q ? contains(deployments.name, f.q) : undefined,
-  );
+function filterOf(scope: Scope, f: DeploymentFilter, status: SQL): SQL | undefined {
+  return and(owned(deployments.userId, scope), status, f.app ? eq(deployments.app, f.app) : undefined, f.q ? contains(deployments.name, f.q) : undefined);
+}
+
+const count = (db: Db, cond: SQL | undefined) => db.select({ n: sql<number>`count(*)` }).from(deployments).where(cond).get()!.n;
+
+export interface DeploymentPage extends Page<DeploymentListRow> {
+  /** Without a status filter: the removed deployments matching the other filters, left out of this list. */
+  removedHidden: number;
 }
 
 /** A page of the deployments `scope` may see that match `filter` (removed ones only when asked for). */
-export function pageDeployments(db: Db, scope: Scope, filter: DeploymentFilter, req: PageRequest): Page<DeploymentListRow> {
-  const where = filterOf(scope, filter);
-  return db.transaction(() =>
-    keysetPage(order, where, req, {
+export function pageDeployments(db: Db, scope: Scope, filter: DeploymentFilter, req: PageRequest): DeploymentPage {
+  const where = filterOf(scope, filter, filter.status ? eq(deployments.status, filter.status) : ne(deployments.status, "removed"));
+  return db.transaction(() => ({
+    ...keysetPage(order, where, req, {
       rows: (cond, orderBy, limit) => joined(db).where(cond).orderBy(...orderBy).limit(limit).all(),
-      count: (cond) => db.select({ n: sql<number>`count(*)` }).from(deployments).where(cond).get()!.n,
+      count: (cond) => count(db, cond),
     }),
-  );
+    removedHidden: filter.status ? 0 : count(db, filterOf(scope, filter, eq(deployments.status, "removed"))),
+  }));
 }

@@ -126,6 +126,12 @@ export function settingsOf(db: Db, stack: string): DriftSettings | undefined {
   return db.select().from(driftSettings).where(eq(driftSettings.stack, stack)).get();
 }
 
+/** The drift settings of these stacks, by stack, in one query (a list's page). */
+export function settingsOfStacks(db: Db, stacks: string[]): Map<string, DriftSettings> {
+  if (stacks.length === 0) return new Map();
+  return new Map(db.select().from(driftSettings).where(inArray(driftSettings.stack, stacks)).all().map((s) => [s.stack, s]));
+}
+
 /** Sets a stack's drift settings (creating the row), keeping what `patch` leaves out. */
 export function saveSettings(db: Db, subject: Pick<DriftSubject, "stack" | "serverId" | "deploymentId">, patch: Partial<Pick<DriftSettings, "autoRestore" | "accepted">>, by: string | null): void {
   const values = { stack: subject.stack, serverId: subject.serverId ?? null, deploymentId: subject.deploymentId ?? null, updatedAt: new Date(), updatedBy: by };
@@ -143,6 +149,18 @@ export function countOpen(db: Db, scope: Scope): number {
 /** The stack's latest drift check (its operation), if one ever ran or is waiting. */
 export function lastCheckOf(db: Db, stack: string): Operation | undefined {
   return db.select().from(operations).where(and(eq(operations.stack, stack), eq(operations.kind, "drift"))).orderBy(desc(operations.createdAt)).limit(1).get();
+}
+
+/** The latest drift check of each of these stacks, by stack, in one query (a list's page). */
+export function lastChecksOf(db: Db, stacks: string[]): Map<string, Operation> {
+  if (stacks.length === 0) return new Map();
+  const ranked = db
+    .select({ id: operations.id, n: sql<number>`row_number() over (partition by ${operations.stack} order by ${operations.createdAt} desc)`.as("n") })
+    .from(operations)
+    .where(and(inArray(operations.stack, stacks), eq(operations.kind, "drift")))
+    .as("ranked");
+  const rows = db.select({ op: operations }).from(operations).innerJoin(ranked, and(eq(ranked.id, operations.id), eq(ranked.n, 1))).all();
+  return new Map(rows.map((r) => [r.op.stack, r.op]));
 }
 
 /** What a page showing the stack's drift must follow: its open report and settings as they change. */

@@ -33,14 +33,21 @@ export function latestSample(db: Db, s: { nodeId: string } | { deploymentId: str
   return db.select().from(usageSamples).where(subject(s)).orderBy(desc(usageSamples.at)).limit(1).get();
 }
 
-/** The latest sample of each of these deployments' containers. */
+/** The latest sample of each of these deployments' containers, in one query (a list's page). */
 export function latestOfDeployments(db: Db, ids: readonly string[]): Map<string, UsageSample> {
-  const out = new Map<string, UsageSample>();
-  for (const id of ids) {
-    const s = latestSample(db, { deploymentId: id });
-    if (s) out.set(id, s);
-  }
-  return out;
+  if (ids.length === 0) return new Map();
+  const newest = db
+    .select({ deploymentId: usageSamples.deploymentId, at: sql<number>`max(${usageSamples.at})`.as("newest_at") })
+    .from(usageSamples)
+    .where(inArray(usageSamples.deploymentId, [...ids]))
+    .groupBy(usageSamples.deploymentId)
+    .as("newest");
+  const rows = db
+    .select({ sample: usageSamples })
+    .from(usageSamples)
+    .innerJoin(newest, and(eq(usageSamples.deploymentId, newest.deploymentId), eq(usageSamples.at, newest.at)))
+    .all();
+  return new Map(rows.map((r) => [r.sample.deploymentId!, r.sample]));
 }
 
 /** The latest sample of each of these nodes, in one query (a list's page of nodes). */

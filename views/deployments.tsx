@@ -68,7 +68,18 @@ export interface DeploymentListView {
   pager: PagerView;
   /** This page of the table, for the refresh. */
   refresh: string;
+  /** The removed deployments this list leaves out (none with a status filter), and where they are listed. */
+  removed: { count: number; href: string };
 }
+
+/** The default list leaves removed deployments out: it says how many, and links to them. */
+export const RemovedNote = (p: { removed: DeploymentListView["removed"] }) =>
+  p.removed.count > 0 ? (
+    <p class="muted small" id="removed-note">
+      {p.removed.count === 1 ? "1 removed deployment is" : `${p.removed.count.toLocaleString("en")} removed deployments are`} not listed here.{" "}
+      <a href={p.removed.href}>Show removed deployments</a>
+    </p>
+  ) : null;
 
 /** A page of the list; while a deployment on it is busy it asks for itself again every few seconds. */
 export const DeploymentsTable = (p: DeploymentListView & { now: Date }) => {
@@ -108,6 +119,7 @@ export const DeploymentsTable = (p: DeploymentListView & { now: Date }) => {
         ))}
       </ListTable>
       <Pager pager={p.pager} noun={["deployment", "deployments"]} />
+      <RemovedNote removed={p.removed} />
     </div>
   );
 };
@@ -123,6 +135,8 @@ export const DeploymentsPage = (
 ) => {
   const filtered = Object.values(p.filters).some(Boolean) || !!p.errors;
   const any = (p.list?.pager.total ?? 0) > 0;
+  // Only removed ones: the list is empty, but there is history to find.
+  const removed = p.list && p.list.removed.count > 0 && <RemovedNote removed={p.list.removed} />;
   return (
     <AppsPage
       title="Deployments"
@@ -131,13 +145,13 @@ export const DeploymentsPage = (
       viewer={p.viewer}
       flash={p.flash}
       paused={p.paused}
-      actions={p.canWrite && (any || filtered) && (
+      actions={p.canWrite && (any || filtered || removed) && (
         <a class="button primary" href="/marketplace">
           Deploy an app
         </a>
       )}
     >
-      {(filtered || any) && (
+      {(filtered || any || removed) && (
         <ListFilters
           action="/deployments"
           noun="deployments"
@@ -153,9 +167,26 @@ export const DeploymentsPage = (
       {p.list && any ? (
         <DeploymentsTable {...p.list} now={p.now} />
       ) : p.errors ? null : filtered ? (
-        <EmptyState title="No deployments match these filters" action={<a href="/deployments">Clear filters</a>}>
-          Change or clear the filters to see more deployments.
-        </EmptyState>
+        <>
+          <EmptyState title="No deployments match these filters" action={<a href="/deployments">Clear filters</a>}>
+            Change or clear the filters to see more deployments.
+          </EmptyState>
+          {removed}
+        </>
+      ) : removed ? (
+        <>
+          <EmptyState
+            title="No apps are deployed now"
+            action={
+              <a class="button primary" href="/marketplace">
+                Open the marketplace
+              </a>
+            }
+          >
+            Every deployment here was removed. Pick an app in the marketplace to deploy one onto one of your nodes.
+          </EmptyState>
+          {removed}
+        </>
       ) : (
         <EmptyState
           title="No apps deployed yet"

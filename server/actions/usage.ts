@@ -1,7 +1,7 @@
 // What the monitor measured, as the pages and the API show it: a node's or a deployment's latest
 // use and its samples over a window, and which shared nodes are near their capacity.
 import type { Node } from "../../state/nodes.ts";
-import { lastMonitorError, latestOfNodes, latestSample, samplesOf, SAMPLE_RETENTION_MS, type UsageSample } from "../../state/usage-samples.ts";
+import { lastMonitorError, latestOfDeployments, latestOfNodes, latestSample, samplesOf, SAMPLE_RETENTION_MS, type UsageSample } from "../../state/usage-samples.ts";
 import type { Deps } from "../env.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { Resource, Usage } from "../../views/usage-chart.tsx";
@@ -56,6 +56,15 @@ export const latestDeploymentUsage = (deps: Deps, deploymentId: string): Usage |
   const s = latestSample(deps.db, { deploymentId });
   return s && usageOf(s);
 };
+
+/** The latest use of each of these deployments' containers, read in one query (a list's page). */
+export function latestUsageOfDeployments(deps: Deps, ids: readonly string[]): (deploymentId: string) => Usage | undefined {
+  const latest = latestOfDeployments(deps.db, ids);
+  return (id) => {
+    const s = latest.get(id);
+    return s && usageOf(s);
+  };
+}
 
 /** Only a shared node's limits matter to other apps; a dedicated node is its own apps' business. */
 export const nodeNearCapacity = (node: Pick<Node, "pool">, u: Usage | undefined): Resource[] => (node.pool === "shared" ? nearCapacity(u) : []);

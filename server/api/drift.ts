@@ -5,8 +5,8 @@ import type { Remediation } from "../../state/drift-remediations.ts";
 import { remediationsOf } from "../../state/drift-remediations.ts";
 import { listReports, resourcesOf, type DriftReport } from "../../state/drift.ts";
 import type { Sweep } from "../../state/drift-sweeps.ts";
-import { applyRemediation, checkDrift, discardRemediation, getRemediation, getReport, proposeRemediation, setAutoRestore, subjectName, sweepNow, targetOf, type DriftTarget } from "../actions/drift.ts";
-import { driftView } from "../drift-views.ts";
+import { applyRemediation, checkDrift, discardRemediation, getRemediation, getReport, proposeRemediation, setAutoRestore, subjectName, subjectOf, sweepNow, targetOf, type DriftTarget } from "../actions/drift.ts";
+import { driftStateOf, stackDriftFacts } from "../drift-views.ts";
 import type { Deps, Env } from "../env.ts";
 import { InvalidInputError } from "../errors.ts";
 import { actorOf } from "../render.ts";
@@ -15,9 +15,9 @@ import { operationJson } from "./servers.ts";
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 
-/** The `drift` field of a server's or a deployment's JSON. */
-export function driftJson(deps: Deps, t: DriftTarget) {
-  const d = driftView(deps, t);
+/** The `drift` field of a server's or a deployment's JSON (`facts` as a list's page read them). */
+export function driftJson(deps: Deps, t: DriftTarget, facts = stackDriftFacts(deps, subjectOf(t).stack)) {
+  const d = driftStateOf(t, facts);
   return { state: d.state, checking: d.checking, reportId: d.reportId ?? null, summary: d.summary ?? {}, since: iso(d.since), checkedAt: iso(d.checkedAt), checkError: d.checkError ?? null, autoRestore: d.autoRestore };
 }
 

@@ -20,8 +20,9 @@ import { liveRoutes, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { openChanges } from "../change-views.ts";
 import { driftMarks, driftView } from "../drift-views.ts";
-import { givenFilters, pagerLinks, readOrRefuse } from "../lists.ts";
+import { givenFilters, listHref, pagerLinks, readOrRefuse } from "../lists.ts";
 import { deploymentView } from "../deployment-views.ts";
+import { gatewayUrlsOf } from "../api/deployments.ts";
 import { operationView, ownersFor } from "../view-models.ts";
 import { deploymentChangeRoutes } from "./deployment-changes.tsx";
 import { deploymentContainerRoutes } from "./deployment-container.tsx";
@@ -42,14 +43,11 @@ export function deploymentRoutes(deps: Deps) {
     // The owner's email is shown to an admin for others' deployments, as ownersFor gives it.
     const owners = new Map(actor.scope.all ? page.rows.flatMap((r) => (r.ownerEmail && r.deployment.userId !== actor.user.id ? [[r.deployment.userId, r.ownerEmail] as const] : [])) : []);
     const links = pagerLinks("/deployments", query, page, "/deployments/table");
-    const routes = deps.gateway.enabled ? deps.gateway.routes.infoOf(page.rows.map((r) => r.deployment.id)) : new Map();
-    const gatewayOf = (id: string) => {
-      const route = routes.get(id);
-      return route ? { hostname: route.hostname, http: route.http, https: route.https } : null;
-    };
+    const gatewayOf = gatewayUrlsOf(deps, page.rows.map((r) => r.deployment.id));
     const mark = driftMarks(deps, page.rows.map((r) => r.deployment.stack));
     const deployments = page.rows.map((r) => ({ ...deploymentView(deps, r.deployment, owners, { ...r, gateway: gatewayOf(r.deployment.id) }), drift: mark(r.deployment.stack) }));
-    return { deployments, pager: links, refresh: links.selfHref };
+    const removed = { count: page.removedHidden, href: listHref("/deployments", { ...query.params, status: "removed" }) };
+    return { deployments, pager: links, refresh: links.selfHref, removed };
   };
 
   app.get("/", (c) => {
