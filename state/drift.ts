@@ -103,13 +103,6 @@ export function resourcesOf(db: Db, reportId: string): DriftedResource[] {
     .map(({ urn, name, type, kind, properties }) => ({ urn, name, type, kind, properties }));
 }
 
-/** Reports the scope may see, newest first: open ones, or closed ones (the history). */
-export function listReports(db: Db, scope: Scope, which: "open" | "closed", limit = 100): DriftReport[] {
-  const state = which === "open" ? eq(driftReports.state, "open") : ne(driftReports.state, "open");
-  const order = which === "open" ? desc(driftReports.detectedAt) : desc(driftReports.resolvedAt);
-  return db.select().from(driftReports).where(and(state, owned(driftReports.userId, scope))).orderBy(order).limit(limit).all();
-}
-
 /** A stack's reports, newest first (its history). */
 export function reportsOfStack(db: Db, stack: string, limit = 10): DriftReport[] {
   return db.select().from(driftReports).where(eq(driftReports.stack, stack)).orderBy(desc(driftReports.detectedAt)).limit(limit).all();

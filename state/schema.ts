@@ -375,6 +375,9 @@ export const driftReports = sqliteTable(
   (t) => [
     index("drift_reports_stack").on(t.stack, t.detectedAt),
     index("drift_reports_user").on(t.userId, t.state),
+    // The Drift page's orders: open ones newest found first, closed ones newest closed first.
+    index("drift_reports_state_detected").on(t.state, t.detectedAt, t.id),
+    index("drift_reports_resolved").on(t.resolvedAt, t.id),
     // One open report per stack: checks update it until it closes.
     uniqueIndex("drift_reports_open").on(t.stack).where(sql`state = 'open'`),
   ],
