@@ -3,7 +3,7 @@
 import type { Plan } from "../engine/plan.ts";
 import { z } from "zod";
 import { activeRemediationStatuses, remediationsOf, type Remediation } from "../state/drift-remediations.ts";
-import { pageReports, remediationsOfReports, resourcesOfReports, type ReportListRow } from "../state/drift-list.ts";
+import { closedLately, pageReports, remediationsOfReports, resourcesOfReports, type ReportListRow } from "../state/drift-list.ts";
 import { lastCheckOf, lastChecksOf, openReportOf, openReportsOf, reportsOfStack, resourcesOf, settingsOf, settingsOfStacks, type DriftedResource, type DriftReport, type DriftSettings } from "../state/drift.ts";
 import { pagerLinks, parseListQuery } from "./lists.ts";
 import type { Operation } from "../state/operations.ts";
@@ -158,7 +158,7 @@ const CLOSED_LATELY = 20;
 export function driftPageReports(deps: Deps, actor: Actor, query: Record<string, string | undefined>) {
   const q = parseListQuery(z.object({}), query, "number");
   const page = pageReports(deps.db, actor.scope, "open", q.page);
-  const lately = pageReports(deps.db, actor.scope, "closed", { limit: CLOSED_LATELY }).rows;
+  const lately = closedLately(deps.db, actor.scope, CLOSED_LATELY);
   const extras = pageExtras(deps, [...page.rows, ...lately]);
   const open = page.rows.map((row) => reportView(deps, row.report, extras(row)));
   const closed = lately.map((row) => reportView(deps, row.report, extras(row)));

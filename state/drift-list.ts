@@ -24,7 +24,8 @@ const orders: Record<ReportState, KeysetOrder<ReportListRow>> = {
   closed: { column: driftReports.resolvedAt, id: driftReports.id, direction: "desc", keyOf: keyOf((r) => r.resolvedAt) },
 };
 
-const stateIs = (which: ReportState): SQL => (which === "open" ? eq(driftReports.state, "open") : ne(driftReports.state, "open"));
+// Written out rather than bound, so that SQLite can use the partial index of open reports.
+const stateIs = (which: ReportState): SQL => (which === "open" ? sql`${driftReports.state} = 'open'` : ne(driftReports.state, "open"));
 
 const joined = (db: Db) =>
   db
@@ -48,6 +49,15 @@ function listOf<T>(m: Map<string, T[]>, key: string): T[] {
   let list = m.get(key);
   if (!list) m.set(key, (list = []));
   return list;
+}
+
+/** The `limit` reports closed last that `scope` may see (the Drift page's "closed lately"). */
+export function closedLately(db: Db, scope: Scope, limit: number): ReportListRow[] {
+  return joined(db)
+    .where(and(stateIs("closed"), owned(driftReports.userId, scope)))
+    .orderBy(desc(driftReports.resolvedAt), desc(driftReports.id))
+    .limit(limit)
+    .all();
 }
 
 /** These reports' drifted resources, by report, in one query. */

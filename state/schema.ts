@@ -375,9 +375,12 @@ export const driftReports = sqliteTable(
   (t) => [
     index("drift_reports_stack").on(t.stack, t.detectedAt),
     index("drift_reports_user").on(t.userId, t.state),
-    // The Drift page's orders: open ones newest found first, closed ones newest closed first.
-    index("drift_reports_state_detected").on(t.state, t.detectedAt, t.id),
+    // The Drift page's orders: open ones newest found first (partial, so that it does not draw
+    // the badges' lookups by stack away from drift_reports_stack), closed ones newest closed first.
+    index("drift_reports_open_detected").on(t.detectedAt, t.id).where(sql`state = 'open'`),
+    index("drift_reports_user_open_detected").on(t.userId, t.detectedAt, t.id).where(sql`state = 'open'`),
     index("drift_reports_resolved").on(t.resolvedAt, t.id),
+    index("drift_reports_user_resolved").on(t.userId, t.resolvedAt, t.id),
     // One open report per stack: checks update it until it closes.
     uniqueIndex("drift_reports_open").on(t.stack).where(sql`state = 'open'`),
   ],
