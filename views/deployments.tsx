@@ -124,6 +124,12 @@ export const DeploymentsTable = (p: DeploymentListView & { now: Date }) => {
   );
 };
 
+const openMarketplace = (
+  <a class="button primary" href="/marketplace">
+    Open the marketplace
+  </a>
+);
+
 export interface DeploymentFilterValues {
   status?: string;
   app?: string;
@@ -175,27 +181,13 @@ export const DeploymentsPage = (
         </>
       ) : removed ? (
         <>
-          <EmptyState
-            title="No apps are deployed now"
-            action={
-              <a class="button primary" href="/marketplace">
-                Open the marketplace
-              </a>
-            }
-          >
+          <EmptyState title="No apps are deployed now" action={openMarketplace}>
             Every deployment here was removed. Pick an app in the marketplace to deploy one onto one of your nodes.
           </EmptyState>
           {removed}
         </>
       ) : (
-        <EmptyState
-          title="No apps deployed yet"
-          action={
-            <a class="button primary" href="/marketplace">
-              Open the marketplace
-            </a>
-          }
-        >
+        <EmptyState title="No apps deployed yet" action={openMarketplace}>
           Pick an app in the marketplace and deploy it onto one of your nodes: Hoist runs it as its own Pulumi stack, shows each step live, and checks that it answers.
         </EmptyState>
       )}

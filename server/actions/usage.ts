@@ -43,14 +43,14 @@ export const latestNodeUsage = (deps: Deps, nodeId: string): Usage | undefined =
   return s && usageOf(s);
 };
 
+/** A page's latest samples, by id, as use. */
+const useIn = (latest: Map<string, UsageSample>) => (id: string): Usage | undefined => {
+  const s = latest.get(id);
+  return s && usageOf(s);
+};
+
 /** The latest use of each of these nodes, read in one query (a list's page). */
-export function latestUsageOfNodes(deps: Deps, ids: readonly string[]): (nodeId: string) => Usage | undefined {
-  const latest = latestOfNodes(deps.db, ids);
-  return (id) => {
-    const s = latest.get(id);
-    return s && usageOf(s);
-  };
-}
+export const latestUsageOfNodes = (deps: Deps, ids: readonly string[]) => useIn(latestOfNodes(deps.db, ids));
 
 export const latestDeploymentUsage = (deps: Deps, deploymentId: string): Usage | undefined => {
   const s = latestSample(deps.db, { deploymentId });
@@ -58,13 +58,7 @@ export const latestDeploymentUsage = (deps: Deps, deploymentId: string): Usage |
 };
 
 /** The latest use of each of these deployments' containers, read in one query (a list's page). */
-export function latestUsageOfDeployments(deps: Deps, ids: readonly string[]): (deploymentId: string) => Usage | undefined {
-  const latest = latestOfDeployments(deps.db, ids);
-  return (id) => {
-    const s = latest.get(id);
-    return s && usageOf(s);
-  };
-}
+export const latestUsageOfDeployments = (deps: Deps, ids: readonly string[]) => useIn(latestOfDeployments(deps.db, ids));
 
 /** Only a shared node's limits matter to other apps; a dedicated node is its own apps' business. */
 export const nodeNearCapacity = (node: Pick<Node, "pool">, u: Usage | undefined): Resource[] => (node.pool === "shared" ? nearCapacity(u) : []);

@@ -13,6 +13,7 @@ import { insertSamples } from "../../state/usage-samples.ts";
 import { listUsers } from "../../state/users.ts";
 import { api, apiToken, setupAdmin, startConsole, type TestConsole, type WebClient } from "../support/console.ts";
 import { seedFleet } from "../support/fleet.ts";
+import { queriesOf } from "../support/queries.ts";
 
 let t: TestConsole;
 let admin: WebClient;
@@ -81,7 +82,7 @@ describe("the Deployments page", () => {
   });
 
   it("costs the same queries for 50 deployments as for 2", async () => {
-    const count = (url: string) => queriesOf(async () => expect((await admin.get(url)).status).toBe(200));
+    const count = (url: string) => queriesOf(t.deps.db, async () => expect((await admin.get(url)).status).toBe(200));
     expect(await count("/deployments")).toBe(await count("/deployments?limit=2"));
   });
 
@@ -100,24 +101,6 @@ describe("the Deployments page", () => {
     expect(byApp.text).toContain(`${gone} removed deployment${gone === 1 ? " is" : "s are"} not listed here. <a href="/deployments?app=${app}&amp;q=gone&amp;status=removed">`);
   });
 });
-
-/** How many statements `run` prepares (drizzle prepares each query it runs). */
-async function queriesOf(run: () => Promise<unknown>): Promise<number> {
-  const client = t.deps.db.$client;
-  const prepare = client.prepare;
-  let n = 0;
-  client.prepare = ((sql: string) => {
-    n++;
-    return prepare.call(client, sql);
-  }) as typeof prepare;
-  try {
-    await run();
-  } finally {
-    client.prepare = prepare;
-  }
-  expect(n).toBeGreaterThan(2);
-  return n;
-}
 
 describe("GET /api/v1/deployments", () => {
   it("pages with limit and cursor until next is null, every deployment once, and answers 422 naming a bad parameter", async () => {
@@ -151,7 +134,7 @@ describe("GET /api/v1/deployments", () => {
     expect(unchecked!.drift).toMatchObject({ state: "failed", checkError: "the node did not answer" });
     expect(used!.usage?.cpuPercent).toBe(42);
 
-    const count = (url: string) => queriesOf(async () => expect((await adminApi.get(url)).status).toBe(200));
+    const count = (url: string) => queriesOf(t.deps.db, async () => expect((await adminApi.get(url)).status).toBe(200));
     expect(await count("/deployments?limit=50")).toBe(await count("/deployments?limit=2"));
   });
 

@@ -10,6 +10,7 @@ import { driftRemediations, servers } from "../../state/schema.ts";
 import { listUsers } from "../../state/users.ts";
 import { api, apiToken, setupAdmin, startConsole, type TestConsole, type WebClient } from "../support/console.ts";
 import { seedFleet } from "../support/fleet.ts";
+import { queriesOf } from "../support/queries.ts";
 
 let t: TestConsole;
 let admin: WebClient;
@@ -56,24 +57,6 @@ const openNames = range(FLEET, 1).filter((i) => !closedOne(i)).map(web);
 const cards = (html: string) => [...html.matchAll(/<article class="card drift-report" id="report-[^"]+">\s*<div class="server-title"><h3><a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]!);
 const linkOf = (html: string, rel: "next" | "prev") => [...html.matchAll(/<a href="([^"]+)" rel="(\w+)">/g)].find((m) => m[2] === rel)?.[1]?.replace(/&amp;/g, "&");
 
-/** How many statements `run` prepares (drizzle prepares each query it runs). */
-async function queriesOf(run: () => Promise<unknown>): Promise<number> {
-  const client = t.deps.db.$client;
-  const prepare = client.prepare;
-  let n = 0;
-  client.prepare = ((sql: string) => {
-    n++;
-    return prepare.call(client, sql);
-  }) as typeof prepare;
-  try {
-    await run();
-  } finally {
-    client.prepare = prepare;
-  }
-  expect(n).toBeGreaterThan(2);
-  return n;
-}
-
 describe("the Drift page", () => {
   it("shows the open reports 50 at a time, newest found first, with the total and Next and Previous", async () => {
     const first = await admin.get("/drift");
@@ -107,7 +90,7 @@ describe("the Drift page", () => {
   });
 
   it("costs the same queries for 50 reports as for 2", async () => {
-    const count = (url: string) => queriesOf(async () => expect((await admin.get(url)).status).toBe(200));
+    const count = (url: string) => queriesOf(t.deps.db, async () => expect((await admin.get(url)).status).toBe(200));
     expect(await count("/drift")).toBe(await count("/drift?limit=2"));
   });
 });
@@ -143,7 +126,7 @@ describe("GET /api/v1/drift", () => {
   });
 
   it("costs the same queries for 50 reports as for 2", async () => {
-    const count = (url: string) => queriesOf(async () => expect((await adminApi.get(url)).status).toBe(200));
+    const count = (url: string) => queriesOf(t.deps.db, async () => expect((await adminApi.get(url)).status).toBe(200));
     expect(await count("/drift?limit=50")).toBe(await count("/drift?limit=2"));
     expect(await count("/drift?state=closed&limit=50")).toBe(await count("/drift?state=closed&limit=2"));
   });
