@@ -7,7 +7,7 @@
 import net from "node:net";
 import { z } from "zod";
 import type { Db } from "../state/db.ts";
-import { deleteRoute, insertRoute, routeOfDeployment, updateRoute, type RouteBackend, type RouteBackends, type RouteHealth, type RouteRow, type Slot } from "../state/gateway-routes.ts";
+import { deleteRoute, insertRoute, routeOfDeployment, routesOfDeployments, updateRoute, type RouteBackend, type RouteBackends, type RouteHealth, type RouteRow, type Slot } from "../state/gateway-routes.ts";
 import { routeEntry, type WebEntry } from "./entries.ts";
 import { ACTIVE_WEIGHT } from "./model.ts";
 import { showStat, type StatRow } from "./runtime-api.ts";
@@ -125,6 +125,11 @@ export class GatewayRoutes {
   info(deploymentId: string): RouteInfo | undefined {
     const row = routeOfDeployment(this.db, deploymentId);
     return row && this.#info(row);
+  }
+
+  /** Several deployments' routes as stored, by deployment id, in one query (a list page's). */
+  infoOf(deploymentIds: string[]): Map<string, RouteInfo> {
+    return new Map(routesOfDeployments(this.db, deploymentIds).map((row) => [row.deploymentId, this.#info(row)]));
   }
 
   /**

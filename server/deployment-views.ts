@@ -15,10 +15,17 @@ import type { Actor, Deps } from "./env.ts";
 
 export const appCard = (a: AppEntry): AppCardView => ({ id: a.id, name: a.name, description: a.description, category: a.category, icon: a.icon, image: `${a.image}:${a.tag}`, min: a.min });
 
-export function deploymentView(deps: Deps, d: Deployment, owners?: Map<string, string>): DeploymentView {
+/** What a list page read for all its rows at once (node, open migration, gateway route), not looked up here. */
+export interface JoinedDeployment {
+  node: Node | null;
+  migrationId: string | null;
+  gateway: DeploymentView["gateway"];
+}
+
+export function deploymentView(deps: Deps, d: Deployment, owners?: Map<string, string>, joined?: JoinedDeployment): DeploymentView {
   const spec = d.spec as unknown as AppSpec;
   const entry = deps.catalog.find((a) => a.id === d.app);
-  const node = d.nodeId ? findNodeById(deps.db, d.nodeId) : undefined;
+  const node = joined ? joined.node : d.nodeId ? findNodeById(deps.db, d.nodeId) : undefined;
   const portOf = (name: string) => entry?.ports.find((p) => p.name === name);
   const envOf = new Map((entry?.env ?? []).map((e) => [e.name, e]));
   const plain = spec.env ?? {};
@@ -39,8 +46,8 @@ export function deploymentView(deps: Deps, d: Deployment, owners?: Map<string, s
     busy: isBusy(deploymentMachine, d.status),
     // A removed app answers nowhere: no link to where it was.
     url: deploymentPolicy.occupiesNode(d.status) ? urlOf(deps, d) : null,
-    gateway: gatewayUrlOf(deps, d),
-    migrationId: activeItemOf(deps.db, d.id)?.migrationId ?? null,
+    gateway: joined ? joined.gateway : gatewayUrlOf(deps, d),
+    migrationId: joined ? joined.migrationId : (activeItemOf(deps.db, d.id)?.migrationId ?? null),
     node: node ? { id: node.id, name: node.name, address: node.address, serverId: node.serverId, state: node.state, stateReason: node.stateReason } : null,
     ports: (spec.ports ?? []).map((p) => ({ name: p.name, label: portOf(p.name)?.label ?? p.name, host: p.host, protocol: p.protocol, web: portOf(p.name)?.web ?? false })),
     settings,

@@ -31,12 +31,15 @@ export function remediationsOf(db: Db, reportId: string): Remediation[] {
   return db.select().from(driftRemediations).where(eq(driftRemediations.reportId, reportId)).orderBy(desc(driftRemediations.createdAt)).all();
 }
 
-/** The report's remediation under way (being previewed, waiting for confirmation, or applying), if any. */
+/** A remediation under way: being previewed, waiting for confirmation, or applying. */
+export const activeRemediationStatuses: readonly ChangeStatus[] = ["previewing", "previewed", "applying"];
+
+/** The report's remediation under way, if any. */
 export function activeRemediation(db: Db, reportId: string): Remediation | undefined {
   return db
     .select()
     .from(driftRemediations)
-    .where(and(eq(driftRemediations.reportId, reportId), inArray(driftRemediations.status, ["previewing", "previewed", "applying"])))
+    .where(and(eq(driftRemediations.reportId, reportId), inArray(driftRemediations.status, [...activeRemediationStatuses])))
     .orderBy(desc(driftRemediations.createdAt))
     .get();
 }

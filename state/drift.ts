@@ -103,13 +103,6 @@ export function resourcesOf(db: Db, reportId: string): DriftedResource[] {
     .map(({ urn, name, type, kind, properties }) => ({ urn, name, type, kind, properties }));
 }
 
-/** Reports the scope may see, newest first: open ones, or closed ones (the history). */
-export function listReports(db: Db, scope: Scope, which: "open" | "closed", limit = 100): DriftReport[] {
-  const state = which === "open" ? eq(driftReports.state, "open") : ne(driftReports.state, "open");
-  const order = which === "open" ? desc(driftReports.detectedAt) : desc(driftReports.resolvedAt);
-  return db.select().from(driftReports).where(and(state, owned(driftReports.userId, scope))).orderBy(order).limit(limit).all();
-}
-
 /** A stack's reports, newest first (its history). */
 export function reportsOfStack(db: Db, stack: string, limit = 10): DriftReport[] {
   return db.select().from(driftReports).where(eq(driftReports.stack, stack)).orderBy(desc(driftReports.detectedAt)).limit(limit).all();
@@ -124,6 +117,12 @@ export function openReportsOf(db: Db, stacks: string[]): Map<string, DriftReport
 
 export function settingsOf(db: Db, stack: string): DriftSettings | undefined {
   return db.select().from(driftSettings).where(eq(driftSettings.stack, stack)).get();
+}
+
+/** The drift settings of these stacks, by stack, in one query (a list's page). */
+export function settingsOfStacks(db: Db, stacks: string[]): Map<string, DriftSettings> {
+  if (stacks.length === 0) return new Map();
+  return new Map(db.select().from(driftSettings).where(inArray(driftSettings.stack, stacks)).all().map((s) => [s.stack, s]));
 }
 
 /** Sets a stack's drift settings (creating the row), keeping what `patch` leaves out. */
@@ -143,6 +142,18 @@ export function countOpen(db: Db, scope: Scope): number {
 /** The stack's latest drift check (its operation), if one ever ran or is waiting. */
 export function lastCheckOf(db: Db, stack: string): Operation | undefined {
   return db.select().from(operations).where(and(eq(operations.stack, stack), eq(operations.kind, "drift"))).orderBy(desc(operations.createdAt)).limit(1).get();
+}
+
+/** The latest drift check of each of these stacks, by stack, in one query (a list's page). */
+export function lastChecksOf(db: Db, stacks: string[]): Map<string, Operation> {
+  if (stacks.length === 0) return new Map();
+  const ranked = db
+    .select({ id: operations.id, n: sql<number>`row_number() over (partition by ${operations.stack} order by ${operations.createdAt} desc)`.as("n") })
+    .from(operations)
+    .where(and(inArray(operations.stack, stacks), eq(operations.kind, "drift")))
+    .as("ranked");
+  const rows = db.select({ op: operations }).from(operations).innerJoin(ranked, and(eq(ranked.id, operations.id), eq(ranked.n, 1))).all();
+  return new Map(rows.map((r) => [r.op.stack, r.op]));
 }
 
 /** What a page showing the stack's drift must follow: its open report and settings as they change. */

@@ -1,6 +1,6 @@
 // App deployments' routes on the gateway: a hostname label, a health check and up to two
 // backends (slots a and b) with their weights. gateway/routes.ts decides what they hold.
-import { eq } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { randomSlug } from "./gateway-allocations.ts";
@@ -30,6 +30,11 @@ export function insertRoute(db: Db, r: { deploymentId: string; name: string; hea
 
 export function routeOfDeployment(db: Db, deploymentId: string): RouteRow | undefined {
   return db.select().from(gatewayRoutes).where(eq(gatewayRoutes.deploymentId, deploymentId)).get();
+}
+
+/** Several deployments' routes in one query (a list page's). */
+export function routesOfDeployments(db: Db, deploymentIds: string[]): RouteRow[] {
+  return deploymentIds.length ? db.select().from(gatewayRoutes).where(inArray(gatewayRoutes.deploymentId, deploymentIds)).all() : [];
 }
 
 export function allRoutes(db: Db): RouteRow[] {

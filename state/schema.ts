@@ -315,7 +315,7 @@ export const deployments = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }),
   },
-  (t) => [uniqueIndex("deployments_stack").on(t.stack), uniqueIndex("deployments_slug").on(t.slug), index("deployments_user").on(t.userId), index("deployments_node").on(t.nodeId)],
+  (t) => [uniqueIndex("deployments_stack").on(t.stack), uniqueIndex("deployments_slug").on(t.slug), index("deployments_user").on(t.userId), index("deployments_node").on(t.nodeId), index("deployments_created").on(t.createdAt, t.id), index("deployments_user_created").on(t.userId, t.createdAt, t.id), index("deployments_status_created").on(t.status, t.createdAt, t.id)],
 );
 
 /** A proposed change to a stack's inputs, its preview's plan, and whether it was applied (state/changes.ts). */
@@ -375,6 +375,12 @@ export const driftReports = sqliteTable(
   (t) => [
     index("drift_reports_stack").on(t.stack, t.detectedAt),
     index("drift_reports_user").on(t.userId, t.state),
+    // The Drift page's orders: open ones newest found first (partial, so that it does not draw
+    // the badges' lookups by stack away from drift_reports_stack), closed ones newest closed first.
+    index("drift_reports_open_detected").on(t.detectedAt, t.id).where(sql`state = 'open'`),
+    index("drift_reports_user_open_detected").on(t.userId, t.detectedAt, t.id).where(sql`state = 'open'`),
+    index("drift_reports_resolved").on(t.resolvedAt, t.id),
+    index("drift_reports_user_resolved").on(t.userId, t.resolvedAt, t.id),
     // One open report per stack: checks update it until it closes.
     uniqueIndex("drift_reports_open").on(t.stack).where(sql`state = 'open'`),
   ],

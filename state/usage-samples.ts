@@ -1,6 +1,6 @@
 // Usage samples of nodes and their app containers (what the monitor measured), and the
 // monitor's schedule: one row per node, claimed with a lease so that one worker samples it.
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { monitorSchedule, usageSamples } from "./schema.ts";
 
@@ -41,33 +41,32 @@ export function sampleNear(db: Db, s: { nodeId: string } | { deploymentId: strin
     : q.where(and(subject(s), gt(usageSamples.at, at))).orderBy(asc(usageSamples.at)).limit(1).get();
 }
 
-/** The latest sample of each of these deployments' containers. */
-export function latestOfDeployments(db: Db, ids: readonly string[]): Map<string, UsageSample> {
-  const out = new Map<string, UsageSample>();
-  for (const id of ids) {
-    const s = latestSample(db, { deploymentId: id });
-    if (s) out.set(id, s);
-  }
-  return out;
-}
-
-/** The latest sample of each of these nodes, in one query (a list's page of nodes). */
-export function latestOfNodes(db: Db, ids: readonly string[]): Map<string, UsageSample> {
-  if (ids.length === 0) return new Map();
+/**
+ * The latest sample by `key` (a node's own, or a deployment's container's) of each of `ids`, in
+ * one query whatever their number (a list's page); `own` narrows which samples count.
+ */
+function latestBy(db: Db, key: typeof usageSamples.nodeId | typeof usageSamples.deploymentId, ids: readonly string[], own?: SQL): UsageSample[] {
+  if (ids.length === 0) return [];
   const newest = db
-    .select({ nodeId: usageSamples.nodeId, at: sql<number>`max(${usageSamples.at})`.as("newest_at") })
+    .select({ key: sql<string>`${key}`.as("newest_key"), at: sql<number>`max(${usageSamples.at})`.as("newest_at") })
     .from(usageSamples)
-    .where(and(inArray(usageSamples.nodeId, [...ids]), isNull(usageSamples.deploymentId)))
-    .groupBy(usageSamples.nodeId)
+    .where(and(inArray(key, [...ids]), own))
+    .groupBy(key)
     .as("newest");
-  const rows = db
+  return db
     .select({ sample: usageSamples })
     .from(usageSamples)
-    .innerJoin(newest, and(eq(usageSamples.nodeId, newest.nodeId), eq(usageSamples.at, newest.at)))
-    .where(isNull(usageSamples.deploymentId))
-    .all();
-  return new Map(rows.map((r) => [r.sample.nodeId, r.sample]));
+    .innerJoin(newest, and(eq(key, newest.key), eq(usageSamples.at, newest.at)))
+    .where(own)
+    .all()
+    .map((r) => r.sample);
 }
+
+/** The latest sample of each of these deployments' containers, in one query (a list's page). */
+export const latestOfDeployments = (db: Db, ids: readonly string[]): Map<string, UsageSample> => new Map(latestBy(db, usageSamples.deploymentId, ids).map((s) => [s.deploymentId!, s]));
+
+/** The latest sample of each of these nodes, in one query (a list's page of nodes). */
+export const latestOfNodes = (db: Db, ids: readonly string[]): Map<string, UsageSample> => new Map(latestBy(db, usageSamples.nodeId, ids, isNull(usageSamples.deploymentId)).map((s) => [s.nodeId, s]));
 
 /** Makes sure every node has a schedule row, due now when it is new. */
 export function scheduleEveryNode(db: Db, now: Date): void {

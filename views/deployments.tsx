@@ -1,7 +1,8 @@
 // The Deployments tab: every app deployed from the marketplace (the list asks for itself again
 // while one is busy), and the list of a node's deployments on its server page.
 import { DriftBadge, type DriftView } from "./drift-badge.tsx";
-import type { DeploymentStatus, NodeState } from "../state/statuses.ts";
+import { deploymentStatuses, type DeploymentStatus, type NodeState } from "../state/statuses.ts";
+import { ListFilters, Pager, type PagerView } from "./lists.tsx";
 import { EmptyState, ListTable, When } from "./components.tsx";
 import { AppsPage } from "./apps.tsx";
 import { StatusBadge, type Base } from "./servers.tsx";
@@ -62,11 +63,29 @@ export const AppUrl = (p: { url: string | null }) =>
     <span class="muted">—</span>
   );
 
-/** The list; while a deployment is busy it asks for itself again every few seconds. */
-export const DeploymentsTable = (p: { deployments: DeploymentView[]; now: Date }) => {
+export interface DeploymentListView {
+  deployments: DeploymentView[];
+  pager: PagerView;
+  /** This page of the table, for the refresh. */
+  refresh: string;
+  /** The removed deployments this list leaves out (none with a status filter), and where they are listed. */
+  removed: { count: number; href: string };
+}
+
+/** The default list leaves removed deployments out: it says how many, and links to them. */
+export const RemovedNote = (p: { removed: DeploymentListView["removed"] }) =>
+  p.removed.count > 0 ? (
+    <p class="muted small" id="removed-note">
+      {p.removed.count === 1 ? "1 removed deployment is" : `${p.removed.count.toLocaleString("en")} removed deployments are`} not listed here.{" "}
+      <a href={p.removed.href}>Show removed deployments</a>
+    </p>
+  ) : null;
+
+/** A page of the list; while a deployment on it is busy it asks for itself again every few seconds. */
+export const DeploymentsTable = (p: DeploymentListView & { now: Date }) => {
   const busy = p.deployments.some((d) => d.busy);
   return (
-    <div id="deployments-table" hx-get={busy ? "/deployments/table" : undefined} hx-trigger={busy ? "every 3s" : undefined} hx-swap="outerHTML">
+    <div id="deployments-table" hx-get={busy ? p.refresh : undefined} hx-trigger={busy ? "every 3s" : undefined} hx-swap="outerHTML">
       <ListTable columns={["Name", "App", "Node", "Status", "URL", "Created"]}>
         {p.deployments.map((d) => (
           <tr id={`deployment-${d.id}`}>
@@ -99,40 +118,82 @@ export const DeploymentsTable = (p: { deployments: DeploymentView[]; now: Date }
           </tr>
         ))}
       </ListTable>
+      <Pager pager={p.pager} noun={["deployment", "deployments"]} />
+      <RemovedNote removed={p.removed} />
     </div>
   );
 };
 
-export const DeploymentsPage = (p: Base & { deployments: DeploymentView[] }) => (
-  <AppsPage
-    title="Deployments"
-    tab="deployments"
-    csrf={p.csrf}
-    viewer={p.viewer}
-    flash={p.flash}
-    paused={p.paused}
-    actions={p.canWrite && p.deployments.length > 0 && (
-      <a class="button primary" href="/marketplace">
-        Deploy an app
-      </a>
-    )}
-  >
-    {p.deployments.length > 0 ? (
-      <DeploymentsTable deployments={p.deployments} now={p.now} />
-    ) : (
-      <EmptyState
-        title="No apps deployed yet"
-        action={
-          <a class="button primary" href="/marketplace">
-            Open the marketplace
-          </a>
-        }
-      >
-        Pick an app in the marketplace and deploy it onto one of your nodes: Hoist runs it as its own Pulumi stack, shows each step live, and checks that it answers.
-      </EmptyState>
-    )}
-  </AppsPage>
+const openMarketplace = (
+  <a class="button primary" href="/marketplace">
+    Open the marketplace
+  </a>
 );
+
+export interface DeploymentFilterValues {
+  status?: string;
+  app?: string;
+  q?: string;
+}
+
+export const DeploymentsPage = (
+  p: Base & { list?: DeploymentListView; filters: DeploymentFilterValues; errors?: Record<string, string>; appOptions: { value: string; label: string }[] },
+) => {
+  const filtered = Object.values(p.filters).some(Boolean) || !!p.errors;
+  const any = (p.list?.pager.total ?? 0) > 0;
+  // Only removed ones: the list is empty, but there is history to find.
+  const removed = p.list && p.list.removed.count > 0 && <RemovedNote removed={p.list.removed} />;
+  return (
+    <AppsPage
+      title="Deployments"
+      tab="deployments"
+      csrf={p.csrf}
+      viewer={p.viewer}
+      flash={p.flash}
+      paused={p.paused}
+      actions={p.canWrite && (any || filtered || removed) && (
+        <a class="button primary" href="/marketplace">
+          Deploy an app
+        </a>
+      )}
+    >
+      {(filtered || any || removed) && (
+        <ListFilters
+          action="/deployments"
+          noun="deployments"
+          choices={[
+            { name: "status", label: "Status", options: deploymentStatuses.map((s) => ({ value: s, label: s })), value: p.filters.status },
+            { name: "app", label: "App", options: p.appOptions, value: p.filters.app },
+          ]}
+          search={{ label: "Name contains", value: p.filters.q }}
+          errors={p.errors}
+          active={filtered}
+        />
+      )}
+      {p.list && any ? (
+        <DeploymentsTable {...p.list} now={p.now} />
+      ) : p.errors ? null : filtered ? (
+        <>
+          <EmptyState title="No deployments match these filters" action={<a href="/deployments">Clear filters</a>}>
+            Change or clear the filters to see more deployments.
+          </EmptyState>
+          {removed}
+        </>
+      ) : removed ? (
+        <>
+          <EmptyState title="No apps are deployed now" action={openMarketplace}>
+            Every deployment here was removed. Pick an app in the marketplace to deploy one onto one of your nodes.
+          </EmptyState>
+          {removed}
+        </>
+      ) : (
+        <EmptyState title="No apps deployed yet" action={openMarketplace}>
+          Pick an app in the marketplace and deploy it onto one of your nodes: Hoist runs it as its own Pulumi stack, shows each step live, and checks that it answers.
+        </EmptyState>
+      )}
+    </AppsPage>
+  );
+};
 
 /** The node card's list of what runs on the node, with the way to deploy more there. */
 export const NodeDeployments = (p: { nodeId: string; deployments: DeploymentView[]; canWrite: boolean; canHost: boolean }) => (

@@ -1,11 +1,12 @@
-// The Drift page (/drift): open drift across the user's stacks, newest first, each report with its
-// resources (declared → actual) and its two remediations, each previewed before it runs; then
-// the reports closed lately. The body asks for itself again while something is under way.
+// The Drift page (/drift): open drift across the user's stacks, newest first, 50 a page, each
+// report with its resources (declared → actual) and its two remediations, each previewed before
+// it runs; then the reports closed lately. The body asks for itself again while something is under way.
 import type { PlannedStep } from "../engine/plan.ts";
 import type { DriftedResource } from "../state/drift.ts";
 import type { ChangeStatus, DriftState, RemediationAction } from "../state/statuses.ts";
 import { summaryText } from "./drift-badge.tsx";
-import { Badge, CsrfInput, EmptyState, ListTable, When } from "./components.tsx";
+import { Badge, CsrfInput, EmptyState, FormErrors, ListTable, When } from "./components.tsx";
+import { Pager, type PagerView } from "./lists.tsx";
 import { Layout } from "./layout.tsx";
 import type { Base } from "./servers.tsx";
 
@@ -41,7 +42,14 @@ export interface ReportView {
 }
 
 export interface DriftPageProps extends Base {
+  /** A page of the open reports, newest found first. */
   open: ReportView[];
+  /** Where that page sits among all the open ones (none when the query was refused). */
+  pager?: PagerView;
+  /** This page of the body, for its refresh. */
+  refresh: string;
+  /** A refused limit or cursor, by parameter. */
+  errors?: Record<string, string>;
   closed: ReportView[];
   schedule: string;
   /** Something is being previewed, applied or checked: the body refreshes itself. */
@@ -196,14 +204,21 @@ export const ReportCard = (p: { r: ReportView; csrf: string; canWrite: boolean; 
 const closedWords: Record<DriftState, string> = { open: "open", accepted: "accepted", restored: "restored", cleared: "cleared by itself" };
 
 export const DriftBody = (p: DriftPageProps) => (
-  <div id="drift-body" hx-get={p.busy ? "/drift/body" : undefined} hx-trigger={p.busy ? "every 3s" : undefined} hx-swap="outerHTML">
+  <div id="drift-body" hx-get={p.busy ? p.refresh : undefined} hx-trigger={p.busy ? "every 3s" : undefined} hx-swap="outerHTML">
     <p class="muted">{p.schedule}</p>
-    {p.open.length === 0 ? (
+    {p.errors ? (
+      <FormErrors errors={p.errors} known={[]} />
+    ) : p.open.length === 0 ? (
       <EmptyState title="No drift">
         Every stack Hoist checked matches reality. Hoist checks every ready server and running deployment on a schedule; check one now with "Check for drift" on its page.
       </EmptyState>
     ) : (
-      p.open.map((r) => <ReportCard r={r} csrf={p.csrf} canWrite={p.canWrite} now={p.now} />)
+      <>
+        {p.open.map((r) => (
+          <ReportCard r={r} csrf={p.csrf} canWrite={p.canWrite} now={p.now} />
+        ))}
+        {p.pager && <Pager pager={p.pager} noun={["open report", "open reports"]} />}
+      </>
     )}
     {p.closed.length > 0 && (
       <section>

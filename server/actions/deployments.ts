@@ -10,10 +10,12 @@ import { buildSpec, type AppChoices } from "../../stacks/app-spec.ts";
 import { sealJson } from "../../state/secrets.ts";
 import { deploymentNameTaken, deploymentsOnNode, findDeployment, insertDeployment, listDeployments as listRows, moveDeployment, slugTaken, type Deployment } from "../../state/deployments.ts";
 import { findNode, type Node } from "../../state/nodes.ts";
+import { pageDeployments } from "../../state/deployment-list.ts";
+import { oneOf, parseListQuery, searchText } from "../lists.ts";
 import { deploymentOperations as operationsOfRow, type Operation } from "../../state/operations.ts";
 import { deploymentSecretEnvRef } from "../../state/sealed-columns.ts";
 import { serverById } from "../../state/servers.ts";
-import { can, deploymentMachine, deploymentPolicy, serverPolicy, type OperationKind } from "../../state/statuses.ts";
+import { can, deploymentMachine, deploymentPolicy, deploymentStatuses, serverPolicy, type OperationKind } from "../../state/statuses.ts";
 import type { Actor, Deps } from "../env.ts";
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from "../errors.ts";
 import { audit } from "./audit.ts";
@@ -25,6 +27,17 @@ export type { Deployment };
 
 export function listDeployments(deps: Deps, actor: Actor): Deployment[] {
   return listRows(deps.db, actor.scope);
+}
+
+const deploymentFilters = (deps: Deps) => {
+  const apps = deps.catalog.map((a) => a.id);
+  return z.object({ status: oneOf(deploymentStatuses), app: apps.length ? oneOf(apps as [string, ...string[]]) : z.undefined({ error: "no app is in the catalog" }), q: searchText });
+};
+
+/** A page of the deployments the actor may see, by the list's query string (filters, limit, cursor). */
+export function listDeploymentPage(deps: Deps, actor: Actor, query: Record<string, string | undefined>) {
+  const q = parseListQuery(deploymentFilters(deps), query, "number");
+  return { query: q, page: pageDeployments(deps.db, actor.scope, q.filter, q.page) };
 }
 
 export function getDeployment(deps: Deps, actor: Actor, id: string): Deployment {

@@ -1,7 +1,7 @@
 // What the monitor measured, as the pages and the API show it: a node's or a deployment's latest
 // use and its samples over a window, and which shared nodes are near their capacity.
 import type { Node } from "../../state/nodes.ts";
-import { lastMonitorError, latestOfNodes, latestSample, sampleNear, samplesOf, SAMPLE_RETENTION_MS, type UsageSample } from "../../state/usage-samples.ts";
+import { lastMonitorError, latestOfDeployments, latestOfNodes, latestSample, sampleNear, samplesOf, SAMPLE_RETENTION_MS, type UsageSample } from "../../state/usage-samples.ts";
 import type { Deps } from "../env.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { Resource, Usage } from "../../views/usage-chart.tsx";
@@ -43,19 +43,22 @@ export const latestNodeUsage = (deps: Deps, nodeId: string): Usage | undefined =
   return s && usageOf(s);
 };
 
+/** A page's latest samples, by id, as use. */
+const useIn = (latest: Map<string, UsageSample>) => (id: string): Usage | undefined => {
+  const s = latest.get(id);
+  return s && usageOf(s);
+};
+
 /** The latest use of each of these nodes, read in one query (a list's page). */
-export function latestUsageOfNodes(deps: Deps, ids: readonly string[]): (nodeId: string) => Usage | undefined {
-  const latest = latestOfNodes(deps.db, ids);
-  return (id) => {
-    const s = latest.get(id);
-    return s && usageOf(s);
-  };
-}
+export const latestUsageOfNodes = (deps: Deps, ids: readonly string[]) => useIn(latestOfNodes(deps.db, ids));
 
 export const latestDeploymentUsage = (deps: Deps, deploymentId: string): Usage | undefined => {
   const s = latestSample(deps.db, { deploymentId });
   return s && usageOf(s);
 };
+
+/** The latest use of each of these deployments' containers, read in one query (a list's page). */
+export const latestUsageOfDeployments = (deps: Deps, ids: readonly string[]) => useIn(latestOfDeployments(deps.db, ids));
 
 /** Only a shared node's limits matter to other apps; a dedicated node is its own apps' business. */
 export const nodeNearCapacity = (node: Pick<Node, "pool">, u: Usage | undefined): Resource[] => (node.pool === "shared" ? nearCapacity(u) : []);

@@ -3,12 +3,14 @@ import { Hono } from "hono";
 import type { AppEntry } from "../../stacks/app-catalog.ts";
 import type { AppSpec } from "../../stacks/app.ts";
 import { activeItemOf } from "../../state/app-migrations.ts";
-import { findNodeById } from "../../state/nodes.ts";
+import type { DeploymentListRow } from "../../state/deployment-list.ts";
+import { findNodeById, type Node } from "../../state/nodes.ts";
+import type { RouteInfo } from "../../gateway/routes.ts";
 import {
   createDeployment,
   deploymentOperations,
   getDeployment,
-  listDeployments,
+  listDeploymentPage,
   removeDeployment,
   restartDeployment,
   retryDeployment,
@@ -20,10 +22,12 @@ import { InvalidInputError, UpstreamError } from "../errors.ts";
 import { changeJson } from "./changes.ts";
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
+import { pageJson } from "../lists.ts";
 import { jsonBody, optionalJson } from "./auth.ts";
 import { driftJson } from "./drift.ts";
 import { operationJson } from "./servers.ts";
-import { latestDeploymentUsage, usageJson } from "../actions/usage.ts";
+import { latestDeploymentUsage, latestUsageOfDeployments, usageJson, type Usage } from "../actions/usage.ts";
+import { driftFactsOf, stackDriftFacts, type DriftFacts } from "../drift-views.ts";
 
 export const appJson = (a: AppEntry) => ({
   id: a.id,
@@ -46,15 +50,46 @@ export function urlOf(deps: Deps, d: Deployment): string | null {
   return port ? `http://${spec.address}:${port.host}/` : null;
 }
 
+type GatewayUrl = { hostname: string; http: string; https: string } | null;
+const gatewayUrl = (route: RouteInfo | undefined): GatewayUrl => (route ? { hostname: route.hostname, http: route.http, https: route.https } : null);
+
 /** The deployment's stable entry point through the gateway, once its route is declared. */
-export function gatewayUrlOf(deps: Deps, d: Deployment): { hostname: string; http: string; https: string } | null {
-  const route = deps.gateway.enabled ? deps.gateway.routes.info(d.id) : undefined;
-  return route ? { hostname: route.hostname, http: route.http, https: route.https } : null;
+export const gatewayUrlOf = (deps: Deps, d: Deployment): GatewayUrl => gatewayUrl(deps.gateway.enabled ? deps.gateway.routes.info(d.id) : undefined);
+
+/** The entry points of a list's page of deployments, read in one query. */
+export function gatewayUrlsOf(deps: Deps, ids: string[]): (deploymentId: string) => GatewayUrl {
+  const routes = deps.gateway.enabled ? deps.gateway.routes.infoOf(ids) : new Map<string, RouteInfo>();
+  return (id) => gatewayUrl(routes.get(id));
 }
 
-export function deploymentJson(deps: Deps, d: Deployment) {
+/** What a deployment's JSON shows besides its own row: looked up for one, or read for a list's page at once. */
+export interface DeploymentJoins {
+  node: Node | null;
+  gateway: GatewayUrl;
+  migrationId: string | null;
+  drift: DriftFacts;
+  usage: Usage | undefined;
+}
+
+const joinsOf = (deps: Deps, d: Deployment): DeploymentJoins => ({
+  node: (d.nodeId && findNodeById(deps.db, d.nodeId)) || null,
+  gateway: gatewayUrlOf(deps, d),
+  migrationId: activeItemOf(deps.db, d.id)?.migrationId ?? null,
+  drift: stackDriftFacts(deps, d.stack),
+  usage: latestDeploymentUsage(deps, d.id),
+});
+
+/** A page of the list as JSON, in the same queries for 50 rows as for 2. */
+export function deploymentPageJson(deps: Deps, rows: DeploymentListRow[]) {
+  const gateway = gatewayUrlsOf(deps, rows.map((r) => r.deployment.id));
+  const drift = driftFactsOf(deps, rows.map((r) => r.deployment.stack));
+  const usage = latestUsageOfDeployments(deps, rows.map((r) => r.deployment.id));
+  return rows.map(({ deployment: d, node, migrationId }) => deploymentJson(deps, d, { node, migrationId, gateway: gateway(d.id), drift: drift(d.stack), usage: usage(d.id) }));
+}
+
+export function deploymentJson(deps: Deps, d: Deployment, joins = joinsOf(deps, d)) {
   const spec = d.spec as unknown as AppSpec;
-  const node = d.nodeId ? findNodeById(deps.db, d.nodeId) : undefined;
+  const { node } = joins;
   const entry = deps.catalog.find((a) => a.id === d.app);
   return {
     id: d.id,
@@ -65,16 +100,16 @@ export function deploymentJson(deps: Deps, d: Deployment) {
     image: `${spec.image}:${spec.tag}`,
     node: node ? { id: node.id, name: node.name, address: node.address } : null,
     url: urlOf(deps, d),
-    gateway: gatewayUrlOf(deps, d),
-    migration: activeItemOf(deps.db, d.id)?.migrationId ?? null,
+    gateway: joins.gateway,
+    migration: joins.migrationId,
     ports: Object.fromEntries((spec.ports ?? []).map((p) => [p.name, p.host])),
     env: spec.env ?? {},
     // Which secret settings are set, by name only.
     secrets: (entry?.env ?? []).filter((e) => e.secret).map((e) => e.name),
     error: d.errorReason ? { reason: d.errorReason, code: d.errorCode, action: d.errorAction, retryable: d.retryable } : null,
-    drift: driftJson(deps, { deployment: d }),
+    drift: driftJson(deps, { deployment: d }, joins.drift),
     // The container's latest sample from the monitor (null before the first).
-    usage: usageJson(latestDeploymentUsage(deps, d.id)),
+    usage: usageJson(joins.usage),
     createdAt: d.createdAt.toISOString(),
   };
 }
@@ -82,7 +117,11 @@ export function deploymentJson(deps: Deps, d: Deployment) {
 export function deploymentApi(deps: Deps) {
   const api = new Hono<Env>();
   api.get("/catalog", (c) => c.json({ apps: deps.catalog.map(appJson) }));
-  api.get("/deployments", (c) => c.json({ deployments: listDeployments(deps, actorOf(c)).map((d) => deploymentJson(deps, d)) }));
+  // `?status=&app=&q=&limit=&cursor=`, `next` being the cursor of the next page.
+  api.get("/deployments", (c) => {
+    const { page } = listDeploymentPage(deps, actorOf(c), c.req.query());
+    return c.json({ deployments: deploymentPageJson(deps, page.rows), ...pageJson(page), removedHidden: page.removedHidden });
+  });
   api.post("/deployments", async (c) => {
     const { deployment, operation, warnings } = await createDeployment(deps, actorOf(c), await jsonBody(c));
     return c.json({ deployment: deploymentJson(deps, deployment), operation: operationJson(operation), warnings }, 202);

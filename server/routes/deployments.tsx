@@ -10,7 +10,7 @@ import { can, deploymentMachine, deploymentPolicy, isBusy, type DeploymentStatus
 import { DeploymentBody, DeploymentPage, RemoveDeploymentPage, type DeploymentBodyProps, DEPLOYMENT_BODY } from "../../views/deployment-page.tsx";
 import { DeploymentsPage, DeploymentsTable } from "../../views/deployments.tsx";
 import type { LiveLook } from "../../views/operation-view.tsx";
-import { deploymentOperations, getDeployment, listDeployments, removeDeployment, restartDeployment, retryDeployment, type Deployment } from "../actions/deployments.ts";
+import { deploymentOperations, getDeployment, listDeploymentPage, removeDeployment, restartDeployment, retryDeployment, type Deployment } from "../actions/deployments.ts";
 import { requireWriter } from "../actions/guards.ts";
 import type { Deps, Env } from "../env.ts";
 import { latestDeploymentUsage, samplesIn } from "../actions/usage.ts";
@@ -20,7 +20,9 @@ import { liveRoutes, type LiveState, type LiveSubject } from "../live-page.tsx";
 import { actorOf, formOf, pageBase } from "../render.ts";
 import { openChanges } from "../change-views.ts";
 import { driftMarks, driftView } from "../drift-views.ts";
+import { givenFilters, listHref, pagerLinks, readOrRefuse } from "../lists.ts";
 import { deploymentView } from "../deployment-views.ts";
+import { gatewayUrlsOf } from "../api/deployments.ts";
 import { operationView, ownersFor } from "../view-models.ts";
 import { deploymentChangeRoutes } from "./deployment-changes.tsx";
 import { deploymentContainerRoutes } from "./deployment-container.tsx";
@@ -34,15 +36,25 @@ export function deploymentRoutes(deps: Deps) {
   const app = new Hono<Env>();
   const canWrite = (c: Context<Env>) => actorOf(c).user.role !== "viewer";
 
-  const views = (c: Context<Env>) => {
-    const owners = ownersFor(deps, actorOf(c));
-    const rows = listDeployments(deps, actorOf(c));
-    const mark = driftMarks(deps, rows.map((d) => d.stack));
-    return rows.map((d) => ({ ...deploymentView(deps, d, owners), drift: mark(d.stack) }));
+  /** This request's page of the list: its rows (node and owner joined), page controls and refresh link. */
+  const list = (c: Context<Env>) => {
+    const actor = actorOf(c);
+    const { query, page } = listDeploymentPage(deps, actor, c.req.query());
+    // The owner's email is shown to an admin for others' deployments, as ownersFor gives it.
+    const owners = new Map(actor.scope.all ? page.rows.flatMap((r) => (r.ownerEmail && r.deployment.userId !== actor.user.id ? [[r.deployment.userId, r.ownerEmail] as const] : [])) : []);
+    const links = pagerLinks("/deployments", query, page, "/deployments/table");
+    const gatewayOf = gatewayUrlsOf(deps, page.rows.map((r) => r.deployment.id));
+    const mark = driftMarks(deps, page.rows.map((r) => r.deployment.stack));
+    const deployments = page.rows.map((r) => ({ ...deploymentView(deps, r.deployment, owners, { ...r, gateway: gatewayOf(r.deployment.id) }), drift: mark(r.deployment.stack) }));
+    const removed = { count: page.removedHidden, href: listHref("/deployments", { ...query.params, status: "removed" }) };
+    return { deployments, pager: links, refresh: links.selfHref, removed };
   };
 
-  app.get("/", (c) => c.html(<DeploymentsPage {...pageBase(c)} canWrite={canWrite(c)} deployments={views(c)} />));
-  app.get("/table", (c) => c.html(<DeploymentsTable deployments={views(c)} now={new Date()} />));
+  app.get("/", (c) => {
+    const { list: shown, errors } = readOrRefuse(c, () => list(c));
+    return c.html(<DeploymentsPage {...pageBase(c)} canWrite={canWrite(c)} list={shown} filters={givenFilters(c, ["status", "app", "q"])} errors={errors} appOptions={deps.catalog.map((a) => ({ value: a.id, label: a.name }))} />);
+  });
+  app.get("/table", (c) => c.html(<DeploymentsTable {...list(c)} now={new Date()} />));
 
   app.route("/", deploymentContainerRoutes(deps));
   app.route("/", deploymentChangeRoutes(deps));

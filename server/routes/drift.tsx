@@ -8,18 +8,24 @@ import { driftPageReports, scheduleText } from "../drift-views.ts";
 import type { Deps, Env } from "../env.ts";
 import { InvalidInputError } from "../errors.ts";
 import { setFlash } from "../flash.ts";
+import { readOrRefuse } from "../lists.ts";
 import { actorOf, formOf, pageBase, safeNext } from "../render.ts";
 
 export function driftRoutes(deps: Deps) {
   const app = new Hono<Env>();
 
-  const props = (c: Context<Env>): DriftPageProps => ({
-    ...pageBase(c),
-    canWrite: actorOf(c).user.role !== "viewer",
-    canSweep: actorOf(c).user.role === "admin",
-    schedule: scheduleText(deps),
-    ...driftPageReports(deps, actorOf(c)),
-  });
+  // A bad limit or cursor: the page with the refusal, answered 422.
+  const props = (c: Context<Env>): DriftPageProps => {
+    const { list, errors } = readOrRefuse(c, () => driftPageReports(deps, actorOf(c), c.req.query()));
+    return {
+      ...pageBase(c),
+      canWrite: actorOf(c).user.role !== "viewer",
+      canSweep: actorOf(c).user.role === "admin",
+      schedule: scheduleText(deps),
+      ...(list ?? { open: [], closed: [], busy: false, refresh: "/drift/body" }),
+      errors,
+    };
+  };
 
   app.get("/", (c) => c.html(<DriftPage {...props(c)} />));
   app.get("/body", (c) => c.html(<DriftBody {...props(c)} />));

@@ -446,7 +446,14 @@ describe("a deployment's life in the pages", () => {
     expect(logs.text).toMatch(/Hoist could not reach the container to read its logs: .+\./);
     const usage = await hx(web, `/deployments/${id}/usage`);
     expect(usage.text).toMatch(/Hoist could not reach the container to read its usage: .+\./);
-    expect((await web.get("/deployments")).text).toContain("No apps deployed yet");
+    // Nothing is deployed any more; the removed ones are not listed, but the list says how many and links to them.
+    const list = (await web.get("/deployments")).text;
+    expect(list).toContain("No apps are deployed now");
+    expect(list).not.toContain(`id="open-${id}"`);
+    const removedCount = db().select({ n: count() }).from(deployments).where(eq(deployments.status, "removed")).get()!.n;
+    expect(list).toContain(`${removedCount} removed deployment${removedCount === 1 ? " is" : "s are"} not listed here. <a href="/deployments?status=removed">Show removed deployments</a>`);
+    const removedList = (await web.get("/deployments?status=removed")).text;
+    expect(removedList).toMatch(new RegExp(`<a href="/deployments/${id}" id="open-${id}"><strong>hello</strong></a>.*?>removed</span>`, "s"));
     expect((await web.get(`/nodes/cloud/${serverId}`)).text).toContain("Apps on this node (0)");
   });
 });

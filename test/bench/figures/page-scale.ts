@@ -1,5 +1,5 @@
-// Figure 4: the lists with a large fleet. 10,000 servers with their nodes, written straight into
-// the database through the state layer (test/support/fleet.ts: most ready and online, some
+// Figure 4: the lists with a large fleet. 10,000 servers with their nodes (and what each list in
+// pages/surfaces.ts seeds: a deployment, a drift report each) written through the state layer (test/support/fleet.ts: most ready and online, some
 // failed, stopped or offline, on the three clouds), one admin reading them through
 // app.request(): the server time of each probe (p50, p95), the bytes it sends, and how much the
 // heap grew during one request after a full GC, first at 1,000 rows and then at 10,000.
@@ -62,7 +62,7 @@ async function measure(s: Seeded, surface: Surface, probe: Probe, samples: numbe
 
 export const pageScale: Figure = {
   id: "pages",
-  title: `4. Page scale: ${FLEET.toLocaleString("en")} servers and nodes in the database, one admin, through app.request()`,
+  title: `4. Page scale: ${FLEET.toLocaleString("en")} servers with nodes, deployments and drift reports in the database, one admin, through app.request()`,
   async run(ctx) {
     const samples = ctx.quick ? 15 : 50;
     // No cloud is reachable: nothing here calls one.
@@ -84,7 +84,7 @@ export const pageScale: Figure = {
         seedFleet(t.deps.db, { userId, credentials }, count, { prefix, endAt });
         for (const surface of live) surface.seed?.(s, count);
         s.rows += count;
-        ctx.say(`  seeded ${count} servers with nodes in ${ms(performance.now() - t0)} (${s.rows} now)`);
+        ctx.say(`  seeded ${count} servers with nodes, deployments and drift reports in ${ms(performance.now() - t0)} (${s.rows} now)`);
       };
       // The first thousand are the older ones; the other nine thousand come after them.
       seed(FIRST, "edge", Date.now() - FLEET * 60_000);
