@@ -2,6 +2,7 @@
 // feature came later) is a pending line here, to be replaced with its module.
 import { concurrency } from "./figures/concurrency.ts";
 import { driftSweep } from "./figures/drift-sweep.ts";
+import { journey } from "./figures/journey.ts";
 import { liveView } from "./figures/live-view.ts";
 import { overhead } from "./figures/overhead.ts";
 import { pageScale } from "./figures/page-scale.ts";
@@ -13,5 +14,5 @@ export const figures: readonly Figure[] = [
   liveView,
   pageScale,
   driftSweep,
-  pending("journey", "6. The operator's journey in Chromium: first visit to a running app", "no script yet: the marketplace's deploy pages (branch marketplace-ui) reached main after this bench was written"),
+  journey,
 ];
