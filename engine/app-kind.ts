@@ -22,7 +22,7 @@ import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type
 import { runOnNode } from "./node-exec.ts";
 import { accessOf, checkServerNode } from "./nodes.ts";
 import { forgetResources, holdsResources } from "./recover.ts";
-import { openStack, removeStack } from "./workspace.ts";
+import { openStack, removeStack, setStackConfig } from "./workspace.ts";
 
 /** How long an app may take to answer its health check after it started. */
 const HEALTHY_WITHIN_MS = 120_000;
@@ -82,7 +82,7 @@ export async function prepare(run: Run, change?: Change) {
   const d = deploymentOf(run, run.op.deploymentId!);
   const settings = await run.pulumi();
   const stack = await openStack(settings, d.stack);
-  await stack.setAllConfig(inputs(run, d.id, change).config);
+  await setStackConfig(settings, stack, inputs(run, d.id, change).config);
   run.signal.throwIfAborted();
   const convert = converter({ planning: run.op.kind === "preview" });
   const onEvent = (e: EngineEvent) => {

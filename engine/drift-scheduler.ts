@@ -69,6 +69,20 @@ export class DriftScheduler {
     }
   }
 
+  /**
+   * Drives the sweeps again as soon as a check this engine runs has finished, rather than at the
+   * next tick: at parallelism 4 a slot would otherwise stand idle for a second on average after
+   * each check. The database stays the record; a check run by another console is seen at a tick.
+   */
+  #onFinish(operationId: string): void {
+    const unsubscribe = this.ctx.bus.subscribe(operationId, (e) => {
+      if (e.event.type !== "operation" || !finishedOperationStatuses.includes(e.event.status)) return;
+      unsubscribe();
+      // After the engine has let go of the finished operation, so that the next check can start.
+      setImmediate(() => this.tick());
+    });
+  }
+
   /** Every stack a kind says is checkable now. */
   #targets(): SweepItem[] {
     return kinds.flatMap((k) => k.drift?.targets(this.ctx) ?? []).map((s) => ({
@@ -94,6 +108,7 @@ export class DriftScheduler {
         continue;
       }
       const op = enqueueCheck(this.ctx, { ...item, userId: item.userId ?? "" }, null, { params: { sweepId: sweep.id } });
+      this.#onFinish(op.id);
       item.operationId = op.id;
       busy.add(item.stack);
       active++;

@@ -24,7 +24,7 @@ import { finderFor, holdsResources, resourcesNamed } from "./recover.ts";
 import { nodeBack, plainOutputs, register } from "./server-node.ts";
 import { repairsBeforeUp } from "./server-repair.ts";
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
-import { openStack, removeStack } from "./workspace.ts";
+import { openStack, removeStack, setStackConfig } from "./workspace.ts";
 
 export function serverOf(ctx: KindContext, id: string): Server {
   const server = serverById(ctx.db, id);
@@ -113,7 +113,7 @@ export async function prepare(run: Run, change?: Change) {
   const support = supportOf(server);
   const settings = await run.pulumi();
   const stack = await openStack(settings, server.stack);
-  await stack.setAllConfig(inputs(run, server.id, change).config);
+  await setStackConfig(settings, stack, inputs(run, server.id, change).config);
   // The SDK ignores a signal that is already aborted: a cancel that came in meanwhile stops here.
   run.signal.throwIfAborted();
   const convert = converter();

@@ -1,6 +1,7 @@
 // Pulumi settings shared by every operation, and one persistent work folder per stack (its
 // Pulumi.<stack>.yaml holds the passphrase salt: losing it loses the stack's secrets).
-import { LocalWorkspace, type LocalWorkspaceOptions, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { LocalWorkspace, type ConfigMap, type LocalWorkspaceOptions, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { createHmac, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -72,6 +73,38 @@ function workspaceOptions(settings: PulumiSettings, stack: string) {
       backend: { url: settings.backendUrl },
     },
   } satisfies LocalWorkspaceOptions;
+}
+
+// Writing a stack's config starts the CLI (a second or more on a loaded machine) before every
+// operation, though the inputs rarely change between two (a drift sweep checks each stack with
+// the config its last operation wrote). What this process last wrote to each settings file is
+// remembered as a digest, with the file's identity after the write; while both still match, the
+// write is skipped. Anything else that writes the file (a change previewed with other inputs, a
+// shell's `hoist` or `pulumi config`) changes its identity, and the next write happens. The
+// digest is an HMAC under a key of this process's own, held in memory only: it tells nothing of
+// the secrets it covers.
+const digestKey = randomBytes(32);
+const written = new Map<string, { digest: string; file: string }>();
+
+function fileIdentity(file: string): string {
+  try {
+    const s = fs.statSync(file, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch {
+    return "";
+  }
+}
+
+/** Writes the stack's config, unless this process wrote the very same into its unchanged settings file. */
+export async function setStackConfig(settings: PulumiSettings, stack: Stack, config: ConfigMap): Promise<void> {
+  const file = path.join(workDirOf(settings, stack.name), `Pulumi.${stack.name}.yaml`);
+  const entries = Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const digest = createHmac("sha256", digestKey).update(JSON.stringify([settings.backendUrl, settings.passphrase.reveal(), entries])).digest("base64");
+  const last = written.get(file);
+  if (last?.digest === digest && last.file === fileIdentity(file) && last.file !== "") return;
+  written.delete(file);
+  await stack.setAllConfig(config);
+  written.set(file, { digest, file: fileIdentity(file) });
 }
 
 /** Removes the stack from the backend and deletes its work folder. */

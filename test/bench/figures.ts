@@ -1,6 +1,8 @@
 // The figures `npm run bench` prints, in order, one module each. A figure not written yet (its
 // feature came later) is a pending line here, to be replaced with its module.
 import { concurrency } from "./figures/concurrency.ts";
+import { driftSweep } from "./figures/drift-sweep.ts";
+import { journey } from "./figures/journey.ts";
 import { liveView } from "./figures/live-view.ts";
 import { overhead } from "./figures/overhead.ts";
 import { pageScale } from "./figures/page-scale.ts";
@@ -11,6 +13,6 @@ export const figures: readonly Figure[] = [
   concurrency,
   liveView,
   pageScale,
-  pending("drift-sweep", "5. Drift sweep: 100 ready stacks at parallelism 4, per stack against a bare previewRefresh", "no script yet: drift reports (branch drift) were not in main when this bench was written"),
-  pending("journey", "6. The operator's journey in Chromium: first visit to a running app", "no script yet: the marketplace's deploy pages (branch marketplace-ui) reached main after this bench was written"),
+  driftSweep,
+  journey,
 ];

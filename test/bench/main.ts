@@ -3,8 +3,8 @@
 // the drift sweep and the operator's journey (figures.ts). One table per figure on stdout,
 // progress on stderr, and JSON per figure in test/artifacts/bench/. Benchmarks assert nothing.
 //
-//   npm run bench                      every figure in full (under 20 minutes on 2 cores)
-//   npm run bench -- --quick           a smaller subset of each (about 3 minutes)
+//   npm run bench                      every figure in full (aimed at 20 minutes on 2 cores; README "Performance")
+//   npm run bench -- --quick           a smaller subset of each (a few minutes)
 //   npm run bench -- --only overhead,pages
 //   npm run bench -- --cloud digitalocean --rounds 5
 //
