@@ -25,6 +25,8 @@ export const jitterMs = (intervalSeconds: number) => Math.min(intervalSeconds * 
 export class DriftScheduler {
   #cron?: Cron;
   #stopped = false;
+  /** The checks whose end this scheduler listens for (#onFinish), by operation. */
+  #listening = new Map<string, () => void>();
 
   constructor(
     private readonly ctx: KindContext,
@@ -42,6 +44,8 @@ export class DriftScheduler {
   stop(): void {
     this.#stopped = true;
     this.#cron?.stop();
+    for (const unsubscribe of this.#listening.values()) unsubscribe();
+    this.#listening.clear();
     // A database already closed (the console stopped first) holds nothing to release: the lease runs out.
     if (this.ctx.db.$client.open) releaseSweeps(this.ctx.db, this.workerId);
   }
@@ -72,15 +76,22 @@ export class DriftScheduler {
   /**
    * Drives the sweeps again as soon as a check this engine runs has finished, rather than at the
    * next tick: at parallelism 4 a slot would otherwise stand idle for a second on average after
-   * each check. The database stays the record; a check run by another console is seen at a tick.
+   * each check. The database stays the record; a check run by another console is seen at a tick,
+   * which also stops listening for it (#forget).
    */
   #onFinish(operationId: string): void {
     const unsubscribe = this.ctx.bus.subscribe(operationId, (e) => {
       if (e.event.type !== "operation" || !finishedOperationStatuses.includes(e.event.status)) return;
-      unsubscribe();
+      this.#forget(operationId);
       // After the engine has let go of the finished operation, so that the next check can start.
       setImmediate(() => this.tick());
     });
+    this.#listening.set(operationId, unsubscribe);
+  }
+
+  #forget(operationId: string): void {
+    this.#listening.get(operationId)?.();
+    this.#listening.delete(operationId);
   }
 
   /** Every stack a kind says is checkable now. */
@@ -113,6 +124,7 @@ export class DriftScheduler {
       busy.add(item.stack);
       active++;
     }
+    for (const item of items) if (item.operationId && this.#listening.has(item.operationId) && done(item)) this.#forget(item.operationId);
     const finished = items.every(done);
     if (saveSweep(this.ctx.db, sweep.id, this.workerId, items, finished) && finished) {
       const skipped = items.filter((i) => i.skipped).length;
