@@ -77,9 +77,8 @@ export function driftSuite(cloud: CloudId, expected: DriftExpectations) {
       expect(json.drift).toMatchObject({ state: "drifted", reportId: reportOf(reports, "gone").id, summary: { deleted: 1 } });
     }, 600_000);
 
-    // Skipped, and not counted as passing: since the merge into main, the server Restore recreates
-    // after an out-of-band delete comes back ready with its node offline (line "gone" below); open
-    // in issue 12's note until that is found and fixed.
+    // The deleted server comes back as a new machine, possibly at its old address (the test bed
+    // leases the lowest free one): its node must be online again all the same.
     it("Accept keeps reality, Restore puts back what is declared, and the following sweep is clean", async () => {
       const reports = await openReports(bed);
 
