@@ -2,7 +2,7 @@
 // unique by a database constraint. Allocating is one immediate transaction (it takes the write
 // lock before it reads what is free), so concurrent creates, in this process or another, never
 // pick the same value; a constraint that fires all the same is retried with fresh picks.
-import { and, eq, isNull, ne } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne } from "drizzle-orm";
 import { randomInt, randomUUID } from "node:crypto";
 import type { Db } from "./db.ts";
 import { gatewayAllocations, servers } from "./schema.ts";
@@ -77,6 +77,13 @@ export function allocateForServer(db: Db, serverId: string, ranges: AllocationRa
 /** The server's live allocation, if any. */
 export function allocationOfServer(db: Db, serverId: string): Allocation | undefined {
   return db.select().from(gatewayAllocations).where(and(eq(gatewayAllocations.serverId, serverId), isNull(gatewayAllocations.releasedAt))).get();
+}
+
+/** The live allocations of these servers (a list's page), in one query. */
+export function allocationsOfServers(db: Db, serverIds: readonly string[]): Map<string, Allocation> {
+  if (serverIds.length === 0) return new Map();
+  const rows = db.select().from(gatewayAllocations).where(and(inArray(gatewayAllocations.serverId, [...serverIds]), isNull(gatewayAllocations.releasedAt))).all();
+  return new Map(rows.map((a) => [a.serverId!, a]));
 }
 
 /** Every live allocation. */

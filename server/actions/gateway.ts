@@ -3,7 +3,7 @@
 import { serverEntry, sshCommand } from "../../gateway/entries.ts";
 import { isRouted } from "../../gateway/model.ts";
 import { caCertificate } from "../../gateway/tls.ts";
-import { allocationOfServer } from "../../state/gateway-allocations.ts";
+import { allocationOfServer, type Allocation } from "../../state/gateway-allocations.ts";
 import type { Node } from "../../state/nodes.ts";
 import type { Server } from "../../state/servers.ts";
 import type { ServerGatewayView } from "../../views/server-gateway.tsx";
@@ -22,9 +22,12 @@ export function allocateEntryPoints(deps: Deps, server: Server): void {
 }
 
 /** The server's entry points, or undefined (gateway off, or released once it was destroyed). */
-export function gatewayEntryOf(deps: Deps, server: Server, node: Node | undefined): ServerGatewayView | undefined {
+export const gatewayEntryOf = (deps: Deps, server: Server, node: Node | undefined): ServerGatewayView | undefined =>
+  deps.gateway.enabled ? gatewayEntryFrom(deps, server, node, allocationOfServer(deps.db, server.id)) : undefined;
+
+/** The same from the server's allocation already read (a list's page reads its servers' at once). */
+export function gatewayEntryFrom(deps: Deps, server: Server, node: Node | undefined, allocation: Allocation | undefined): ServerGatewayView | undefined {
   if (!deps.gateway.enabled) return undefined;
-  const allocation = allocationOfServer(deps.db, server.id);
   if (!allocation) return undefined;
   const entry = serverEntry(deps.config.gateway, allocation);
   return {

@@ -9,7 +9,6 @@ import type { Sweep } from "../../state/drift-sweeps.ts";
 import { applyRemediation, checkDrift, discardRemediation, getRemediation, getReport, proposeRemediation, setAutoRestore, subjectOf, sweepNow, targetOf, type DriftTarget } from "../actions/drift.ts";
 import { driftStateOf, pageExtras, reportExtras, stackDriftFacts, type ReportExtras } from "../drift-views.ts";
 import type { Deps, Env } from "../env.ts";
-import { InvalidInputError } from "../errors.ts";
 import { oneOf, pageJson, parseListQuery } from "../lists.ts";
 import { actorOf } from "../render.ts";
 import { jsonBody, optionalJson } from "./auth.ts";

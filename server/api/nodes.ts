@@ -5,10 +5,14 @@ import type { NodeListRow } from "../../state/node-list.ts";
 import { checkNodeNow, getNodeRow, listNodes } from "../actions/nodes.ts";
 import type { Deps, Env } from "../env.ts";
 import { pageJson } from "../lists.ts";
-import { nodeUsageJson } from "./usage.ts";
+import { usageJsonOf } from "./usage.ts";
+import { latestNodeUsage, latestUsageOfNodes, type Usage } from "../actions/usage.ts";
 import { actorOf } from "../render.ts";
 
-export const nodeJson = (deps: Deps, { node: n, serverStatus }: NodeListRow) => ({
+export const nodeJson = (deps: Deps, row: NodeListRow) => nodeJsonOf(row, latestNodeUsage(deps, row.node.id));
+
+/** A node as the API shows it, from its use already read (a list's page reads its nodes' at once). */
+const nodeJsonOf = ({ node: n, serverStatus }: NodeListRow, usage: Usage | undefined) => ({
   id: n.id,
   name: n.name,
   serverId: n.serverId,
@@ -23,7 +27,7 @@ export const nodeJson = (deps: Deps, { node: n, serverStatus }: NodeListRow) => 
   facts: n.facts ?? null,
   state: n.state,
   stateReason: n.stateReason,
-  ...nodeUsageJson(deps, n),
+  ...usageJsonOf(n, usage),
   checkedAt: n.checkedAt?.toISOString() ?? null,
   createdAt: n.createdAt.toISOString(),
 });
@@ -33,7 +37,8 @@ export function nodeApi(deps: Deps) {
   // `?state=&cloud=&q=&limit=&cursor=`, `next` being the cursor of the next page.
   api.get("/nodes", (c) => {
     const { page } = listNodes(deps, actorOf(c), c.req.query());
-    return c.json({ nodes: page.rows.map((r) => nodeJson(deps, r)), ...pageJson(page) });
+    const usage = latestUsageOfNodes(deps, page.rows.map((r) => r.node.id));
+    return c.json({ nodes: page.rows.map((r) => nodeJsonOf(r, usage(r.node.id))), ...pageJson(page) });
   });
   api.get("/nodes/:id", (c) => c.json(nodeJson(deps, getNodeRow(deps, actorOf(c), c.req.param("id")))));
   api.post("/nodes/:id/check", async (c) => {

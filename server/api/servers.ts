@@ -2,7 +2,7 @@
 import { Hono, type Context } from "hono";
 import type { Catalog } from "../../stacks/cloud.ts";
 import type { ServerGatewayView } from "../../views/server-gateway.tsx";
-import { gatewayEntryOf } from "../actions/gateway.ts";
+import { gatewayEntryFrom } from "../actions/gateway.ts";
 import { firewallPortsOf } from "../../engine/server-kind.ts";
 import { EVENT_PAGE, eventsAfter, findOperation, MAX_EVENT_PAGE, type Operation } from "../../state/operations.ts";
 import { z } from "zod";
@@ -26,7 +26,10 @@ import { jsonBody, optionalJson } from "./auth.ts";
 import { driftJson } from "./drift.ts";
 import { parse } from "../actions/input.ts";
 import { pageJson } from "../lists.ts";
-import { nodeUsageJson } from "./usage.ts";
+import { usageJsonOf } from "./usage.ts";
+import { latestNodeUsage, latestUsageOfNodes, type Usage } from "../actions/usage.ts";
+import { driftFactsOf, stackDriftFacts, type DriftFacts } from "../drift-views.ts";
+import { allocationOfServer, allocationsOfServers, type Allocation } from "../../state/gateway-allocations.ts";
 
 export const operationJson = (o: Operation) => ({
   id: o.id,
@@ -40,8 +43,30 @@ export const operationJson = (o: Operation) => ({
   finishedAt: o.finishedAt?.toISOString() ?? null,
 });
 
+/** What a server's JSON shows besides its row and node: looked up for one, or read for a list's page at once. */
+export interface ServerJoins {
+  usage: Usage | undefined;
+  allocation: Allocation | undefined;
+  drift: DriftFacts;
+}
+
+const joinsOf = (deps: Deps, { server: s, node }: ServerListRow): ServerJoins => ({
+  usage: node ? latestNodeUsage(deps, node.id) : undefined,
+  allocation: deps.gateway.enabled ? allocationOfServer(deps.db, s.id) : undefined,
+  drift: stackDriftFacts(deps, s.stack),
+});
+
+/** The joins of a list's page of servers, in a few queries whatever their number. */
+function pageJoins(deps: Deps, rows: ServerListRow[]): (row: ServerListRow) => ServerJoins {
+  const usage = latestUsageOfNodes(deps, rows.flatMap((r) => (r.node ? [r.node.id] : [])));
+  const allocations = deps.gateway.enabled ? allocationsOfServers(deps.db, rows.map((r) => r.server.id)) : new Map<string, Allocation>();
+  const drift = driftFactsOf(deps, rows.map((r) => r.server.stack));
+  return ({ server: s, node }) => ({ usage: node ? usage(node.id) : undefined, allocation: allocations.get(s.id), drift: drift(s.stack) });
+}
+
 /** A server as the API shows it, with its node (the list's row: no lookup per server). */
-export function serverJson(deps: Deps, { server: s, node }: ServerListRow) {
+export function serverJson(deps: Deps, row: ServerListRow, joins: ServerJoins = joinsOf(deps, row)) {
+  const { server: s, node } = row;
   return {
     id: s.id,
     name: s.name,
@@ -57,9 +82,9 @@ export function serverJson(deps: Deps, { server: s, node }: ServerListRow) {
     currency: typeof s.spec.currency === "string" ? s.spec.currency : null,
     outputs: s.outputs ?? null,
     error: s.errorReason ? { reason: s.errorReason, code: s.errorCode, action: s.errorAction, retryable: s.retryable } : null,
-    node: node ? { id: node.id, name: node.name, serverId: node.serverId, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, ...nodeUsageJson(deps, node) } : null,
-    gateway: gatewayJson(gatewayEntryOf(deps, s, node ?? undefined)),
-    drift: driftJson(deps, { server: s }),
+    node: node ? { id: node.id, name: node.name, serverId: node.serverId, address: node.address, sshPort: node.sshPort, sshUser: node.sshUser, state: node.state, stateReason: node.stateReason, ...usageJsonOf(node, joins.usage) } : null,
+    gateway: gatewayJson(gatewayEntryFrom(deps, s, node ?? undefined, joins.allocation)),
+    drift: driftJson(deps, { server: s }, joins.drift),
     createdAt: s.createdAt.toISOString(),
   };
 }
@@ -94,7 +119,8 @@ export function serverApi(deps: Deps) {
   // A page at a time: `?status=&cloud=&q=&limit=&cursor=`, `next` being the cursor of the next page.
   api.get("/servers", (c) => {
     const { page } = listServers(deps, actorOf(c), c.req.query());
-    return c.json({ servers: page.rows.map((r) => serverJson(deps, r)), ...pageJson(page) });
+    const joins = pageJoins(deps, page.rows);
+    return c.json({ servers: page.rows.map((r) => serverJson(deps, r, joins(r))), ...pageJson(page) });
   });
   api.post("/servers", async (c) => {
     const { server, operation } = await createServer(deps, actorOf(c), await jsonBody(c));

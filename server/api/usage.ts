@@ -4,13 +4,12 @@ import { Hono } from "hono";
 import type { Node } from "../../state/nodes.ts";
 import { getDeployment } from "../actions/deployments.ts";
 import { getNode } from "../actions/nodes.ts";
-import { latestNodeUsage, nodeNearCapacity, samplesIn, usageJson, windowOf, type Usage } from "../actions/usage.ts";
+import { nodeNearCapacity, samplesIn, usageJson, windowOf, type Usage } from "../actions/usage.ts";
 import type { Deps, Env } from "../env.ts";
 import { actorOf } from "../render.ts";
 
-/** A node's pool and what the monitor measured last, for every JSON that shows a node. */
-export function nodeUsageJson(deps: Deps, node: Node) {
-  const usage = latestNodeUsage(deps, node.id);
+/** A node's pool and what the monitor measured last (read by the caller: once for a whole page), for every JSON that shows a node. */
+export function usageJsonOf(node: Node, usage: Usage | undefined) {
   return {
     pool: node.pool,
     usage: usageJson(usage),

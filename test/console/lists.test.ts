@@ -216,6 +216,20 @@ describe("the JSON API", () => {
     expect((await adminApi.get("/nodes?state=lost")).json().error.fields).toEqual([{ field: "state", message: "must be one of unknown, online, offline" }]);
   });
 
+  it("costs the same queries for 50 servers or nodes as for 2, each row as the server or node alone shows it", async () => {
+    const count = (path: string) => queriesOf(t.deps.db, async () => expect((await adminApi.get(path)).status).toBe(200), 3);
+    expect(await count("/servers?limit=50")).toBe(await count("/servers?limit=2"));
+    expect(await count("/servers?limit=200")).toBe(await count("/servers?status=stopped&limit=2"));
+    expect(await count("/nodes?limit=50")).toBe(await count("/nodes?limit=2"));
+    const servers = (await adminApi.get("/servers?limit=3")).json().servers as { id: string }[];
+    for (const s of servers) {
+      const { operations: _, ...alone } = (await adminApi.get(`/servers/${s.id}`)).json();
+      expect(alone).toEqual(s);
+    }
+    const nodes = (await adminApi.get("/nodes?limit=3")).json().nodes as { id: string }[];
+    for (const n of nodes) expect((await adminApi.get(`/nodes/${n.id}`)).json()).toEqual(n);
+  });
+
   it("lists /nodes by name with their server's status, and one node by id", async () => {
     const res = (await adminApi.get("/nodes?q=web-0012")).json();
     expect(res.nodes.map((n: { name: string }) => n.name)).toEqual(["web-00120"]);
