@@ -16,6 +16,7 @@ import { urnName } from "./events.ts";
 import { OperationRefused, type Run } from "./kind.ts";
 import { NodeUnreachable, runOnNode } from "./node-exec.ts";
 import type { PlannedStep } from "./plan.ts";
+import { resourcesIn } from "./recover.ts";
 
 const IMAGE_RESOURCE = "image";
 /** Containers the stack does not hold but that carry the deployment's label. */
@@ -23,8 +24,7 @@ const STRAY_TYPE = "docker:container";
 
 /** The stack's resources by name (the container and image steps). */
 async function stackUrns(stack: Stack): Promise<Map<string, { urn: string; type: string }>> {
-  const resources = ((await stack.exportStack()).deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [];
-  return new Map(resources.filter((r) => r.type === "command:remote:Command").map((r) => [urnName(r.urn), r]));
+  return new Map(resourcesIn(await stack.exportStack()).filter((r) => r.type === "command:remote:Command").map((r) => [urnName(r.urn), r]));
 }
 
 /** What the node shows, compared with what the stack declares and recorded. Pure, for the tests. */

@@ -124,8 +124,9 @@ export class DriftScheduler {
       busy.add(item.stack);
       active++;
     }
-    for (const item of items) if (item.operationId && this.#listening.has(item.operationId) && done(item)) this.#forget(item.operationId);
-    const finished = items.every(done);
+    const ended = items.filter(done);
+    for (const item of ended) if (item.operationId) this.#forget(item.operationId);
+    const finished = ended.length === items.length;
     if (saveSweep(this.ctx.db, sweep.id, this.workerId, items, finished) && finished) {
       const skipped = items.filter((i) => i.skipped).length;
       this.ctx.log.info({ sweep: sweep.id, checked: items.length - skipped, skipped }, "drift sweep finished");

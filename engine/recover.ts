@@ -87,8 +87,7 @@ export function brokenResources(state: StackState): string[] {
 
 /** The URNs of the stack's resources named `name` (their logical name, whatever their type). */
 export async function resourcesNamed(stack: Stack, name: string): Promise<string[]> {
-  const resources = ((await stack.exportStack()).deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [];
-  return resources.filter((r) => !r.type.startsWith("pulumi:") && r.urn.endsWith(`::${name}`)).map((r) => r.urn);
+  return resourcesIn(await stack.exportStack()).filter((r) => !r.type.startsWith("pulumi:") && r.urn.endsWith(`::${name}`)).map((r) => r.urn);
 }
 
 /** Drops the resources `which` picks from the stack's state (they stay where they are); returns their URNs. */

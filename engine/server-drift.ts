@@ -11,16 +11,13 @@ import type { DriftSupport } from "./drift-runs.ts";
 import { clearedFailure, type KindContext, type Run } from "./kind.ts";
 import type { PlannedStep } from "./plan.ts";
 import { checkServerNode, setNodeOffline } from "./nodes.ts";
-import { resourcesNamed } from "./recover.ts";
+import { resourcesIn, resourcesNamed } from "./recover.ts";
 import { credentialOf, prepare, serverOf, supportOf } from "./server-kind.ts";
 import { plainOutputs, register } from "./server-node.ts";
 
-type StateResource = { urn: string; type: string; outputs?: Record<string, unknown> };
-
 /** The server resource's recorded power state, as the stack's state holds it now. */
 async function recordedPower(stack: Stack, type: string, property: string): Promise<unknown> {
-  const resources = ((await stack.exportStack()).deployment as { resources?: StateResource[] } | undefined)?.resources ?? [];
-  return resources.find((r) => r.type === type)?.outputs?.[property];
+  return resourcesIn(await stack.exportStack()).find((r) => r.type === type)?.outputs?.[property];
 }
 
 /** The findings that say the server is not running (its power state property drifted). */

@@ -25,7 +25,6 @@ export async function repairsBeforeUp(run: Run, stack: Stack, find: Finder): Pro
   return [...broken, ...unpinned];
 }
 
-
 /**
  * The configure step, when it ran but reported no host key: only running it again can pin one
  * (its triggers have not changed, so a plain up would leave it as it is).
