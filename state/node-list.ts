@@ -17,7 +17,7 @@ export interface NodeListRow {
   serverStack: string | null;
   /** Deployments on it (any not removed). */
   deployments: number;
-  /** Its deployments with an open drift report. */
+  /** Those of its deployments with an open drift report. */
   driftedApps: number;
 }
 
@@ -38,9 +38,11 @@ const order: KeysetOrder<NodeListRow> = {
 const occupying = deploymentStatuses.filter(deploymentPolicy.occupiesNode);
 
 function joined(db: Db, scope: Scope) {
-  // Counted in the same query (a subquery per row on the deployments' node index), not looked up per row.
+  // Counted in the same query, for the page's rows only: a subquery per row on the deployments'
+  // node index, and for drift each of its deployments' stack looked up in the open reports'
+  // index (one open report per stack), so that neither grows with the fleet.
   const count = sql<number>`(select count(*) from ${deployments} where ${deployments.nodeId} = ${nodes.id} and ${inArray(deployments.status, occupying)})`;
-  const drifted = sql<number>`(select count(*) from ${driftReports} join ${deployments} on ${deployments.id} = ${driftReports.deploymentId} where ${deployments.nodeId} = ${nodes.id} and ${driftReports.state} = 'open')`;
+  const drifted = sql<number>`(select count(*) from ${deployments} where ${deployments.nodeId} = ${nodes.id} and ${inArray(deployments.status, occupying)} and exists (select 1 from ${driftReports} where ${driftReports.stack} = ${deployments.stack} and ${driftReports.state} = 'open'))`;
   return db
     .select({ node: nodes, serverStatus: servers.status, serverStack: servers.stack, ownerEmail: users.email, deployments: count, driftedApps: drifted })
     .from(nodes)
