@@ -40,7 +40,7 @@ function plansOf(db: Db, run: () => void): Planned[] {
   } finally {
     client.prepare = prepare;
   }
-  return seen.map(({ sql, params }) => ({ sql, plan: (prepare.call(client, `explain query plan ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail) }));
+  return seen.map(({ sql, params }) => ({ sql, plan: (prepare.call(client, `explain query plan ${sql}`).all(...(params as [])) as { detail: string }[]).map((r) => r.detail) }));
 }
 
 /** A page's row queries (those with a LIMIT; its counts of all matching rows scan by nature). */
