@@ -40,7 +40,8 @@ function plansOf(db: Db, run: () => void): Planned[] {
   } finally {
     client.prepare = prepare;
   }
-  return seen.map(({ sql, params }) => ({ sql, plan: (prepare.call(client, `explain query plan ${sql}`).all(...(params as [])) as { detail: string }[]).map((r) => r.detail) }));
+  const explain = (sql: string) => prepare.call(client, `explain query plan ${sql}`) as unknown as { all(...params: unknown[]): { detail: string }[] };
+  return seen.map(({ sql, params }) => ({ sql, plan: explain(sql).all(...params).map((r) => r.detail) }));
 }
 
 /** A page's row queries (those with a LIMIT; its counts of all matching rows scan by nature). */
