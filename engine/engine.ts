@@ -4,9 +4,8 @@
 // is coordinated through the database: a worker claims an operation with a lease its heartbeat
 // renews, cancel requests are a column it polls, and any worker takes over an operation whose
 // lease expired (or whose worker on this machine is gone), recovering its stack. It knows Pulumi
-// and the database, not HTTP, and names no kind.
-import { randomBytes } from "node:crypto";
-import os from "node:os";
+// and the database, not HTTP, and names no kind. Running one operation is operation-runs.ts;
+// taking over a dead worker's, takeover.ts.
 import type { Logger } from "pino";
 import type { ExplainedError } from "../stacks/cloud.ts";
 import type { Db } from "../state/db.ts";
@@ -15,29 +14,27 @@ import {
   claimOperation,
   activeOperations,
   endOperation,
-  expiredOperations,
   findOperation,
   insertClaimedOperation,
   insertOperation,
   operationsWithStatus,
   renewLeases,
   requestCancel,
-  takeOverOperation,
   type Operation,
 } from "../state/operations.ts";
 import type { Keyring } from "../state/secrets.ts";
 import { stackPassphrase } from "../state/stack-passphrase.ts";
-import { heldBy, operationPolicy, type OperationKind, type OperationStatus, type StackKind as StackKindId } from "../state/statuses.ts";
+import { operationPolicy, type OperationKind, type OperationStatus, type StackKind as StackKindId } from "../state/statuses.ts";
 import { EventBus, type Recorded } from "./bus.ts";
 import { DriftScheduler, type DriftScheduleOptions } from "./drift-scheduler.ts";
-import { DeadlinePassed, failurePatch, OperationRefused, type GatewayPort, type KindContext, type Run, type RunOutput, type StackKind } from "./kind.ts";
+import { failurePatch, OperationRefused, type GatewayPort, type KindContext, type RunOutput } from "./kind.ts";
 import { findKind } from "./kinds.ts";
 import { checkAllNodes } from "./nodes.ts";
-import { killMarked } from "./processes.ts";
+import { OperationRuns } from "./operation-runs.ts";
+import { newWorkerId, takeOverOrphans, type Takeover } from "./takeover.ts";
 import { obtainPulumiCli } from "./pulumi-cli.ts";
 import { runnable } from "./queue.ts";
-import { recoverStack } from "./recover.ts";
-import { STACK_MARK, workDirOf, type PulumiSettings } from "./workspace.ts";
+import type { PulumiSettings } from "./workspace.ts";
 
 export interface EngineOptions {
   db: Db;
@@ -95,31 +92,12 @@ export class StackBusyError extends Error {
   }
 }
 
-interface Running {
-  op: Operation;
-  controller: AbortController;
-  done: Promise<void>;
-}
-
-/** `<host>#<pid>#<random>`: a worker on this machine whose process is gone has lost its claims. */
-const newWorkerId = () => `${os.hostname()}#${process.pid}#${randomBytes(3).toString("hex")}`;
-
-function localWorkerGone(workerId: string | null): boolean {
-  const [host, pid] = (workerId ?? "").split("#");
-  if (host !== os.hostname() || !Number(pid) || Number(pid) === process.pid) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 export class Engine {
   readonly bus: EventBus;
   readonly workerId = newWorkerId();
   readonly #opts: EngineOptions;
-  readonly #running = new Map<string, Running>();
+  readonly #runs: OperationRuns;
+  readonly #takeover: Takeover;
   readonly #ctx: KindContext;
   readonly #leaseMs: number;
   #settings?: Promise<PulumiSettings>;
@@ -147,6 +125,9 @@ export class Engine {
       paused: () => opts.paused?.() ?? false,
       gateway: opts.gateway,
     };
+    const host = { opts, bus: this.bus, ctx: this.#ctx, workerId: this.workerId, pulumi: () => this.pulumi() };
+    this.#runs = new OperationRuns({ ...host, freed: () => this.pump() });
+    this.#takeover = { ...host, runs: this.#runs, leaseMs: this.#leaseMs, enqueue: (req) => this.enqueue(req) };
     if (opts.drift) this.#drift = new DriftScheduler(this.#ctx, this.workerId, opts.drift, this.#leaseMs);
   }
 
@@ -192,10 +173,10 @@ export class Engine {
     this.#stopped = true;
     this.#timers.forEach(clearInterval);
     this.#drift?.stop();
-    for (const r of this.#running.values()) r.controller.abort(new Error("Hoist is shutting down"));
+    for (const r of this.#runs.all()) r.controller.abort(new Error("Hoist is shutting down"));
     // The timer must not outlive the wait, or it holds the process open.
     let limit: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => (limit = setTimeout(r, 60_000)))]);
+    await Promise.race([Promise.allSettled(this.#runs.all().map((r) => r.done)), new Promise((r) => (limit = setTimeout(r, 60_000)))]);
     clearTimeout(limit);
   }
 
@@ -208,7 +189,7 @@ export class Engine {
 
   /** Cancels a queued operation at once, or asks the worker running one to stop it. False when it is finished. */
   cancel(operationId: string, why: string): boolean {
-    const running = this.#running.get(operationId);
+    const running = this.#runs.get(operationId);
     if (running) {
       requestCancel(this.#opts.db, operationId);
       running.controller.abort(new Error(why));
@@ -252,8 +233,8 @@ export class Engine {
     const beat = this.#ready ? undefined : setInterval(() => this.#heartbeat(), 1000);
     try {
       if (moved) this.bus.record(op.id, { type: "status", status: moved });
-      this.#launch(op, output);
-      await this.#running.get(op.id)?.done;
+      this.#runs.launch(op, output);
+      await this.#runs.get(op.id)?.done;
     } finally {
       clearInterval(beat);
       unsubscribe?.();
@@ -275,7 +256,7 @@ export class Engine {
   }
 
   #isIdle(): boolean {
-    return this.#running.size === 0 && operationsWithStatus(this.#opts.db, ["queued", "running"]).length === 0;
+    return this.#runs.size === 0 && operationsWithStatus(this.#opts.db, ["queued", "running"]).length === 0;
   }
 
   pump(): void {
@@ -290,7 +271,7 @@ export class Engine {
         leaseUntil: new Date(Date.now() + this.#leaseMs),
         deadlineAt: new Date(Date.now() + this.#opts.operationTimeoutSeconds * 1000),
       });
-      if (claimed) this.#launch(claimed);
+      if (claimed) this.#runs.launch(claimed);
     }
     if (this.#isIdle()) this.#idle.splice(0).forEach((f) => f());
   }
@@ -316,87 +297,8 @@ export class Engine {
     this.bus.record(op.id, { type: "failure", reason: explained.reason, code: explained.code, action: explained.action, retryable: explained.retryable });
     this.bus.record(op.id, { type: "operation", status, message: explained.reason });
     this.bus.finish(op.id);
-    this.#moveSubject(op, findKind(op.stackKind).machine.failed, failurePatch(explained));
+    this.#runs.moveSubject(op, findKind(op.stackKind).machine.failed, failurePatch(explained));
     return true;
-  }
-
-  /** Moves the operation's subject, only while it is in a status the operation holds; records it. */
-  #moveSubject(op: Operation, event: string, patch: Record<string, unknown> = {}): string | undefined {
-    const kind = findKind(op.stackKind);
-    const subject = kind.subjectOf(op);
-    const to = subject ? kind.move(this.#opts.db, subject, event, patch, heldBy(kind.machine, op.kind)) : undefined;
-    if (to) this.bus.record(op.id, { type: "status", status: to });
-    return to;
-  }
-
-  #launch(op: Operation, output?: RunOutput): void {
-    const controller = new AbortController();
-    const kind = findKind(op.stackKind);
-    const seconds = this.#opts.operationTimeoutSeconds;
-    let forced = false;
-    let grace: NodeJS.Timeout | undefined;
-    // Cancelling is graceful: Pulumi waits for the provider calls in flight. A provider that never
-    // answers would hold the stack forever, so after a grace period its processes are killed and
-    // the stack is recovered as after a crash.
-    controller.signal.addEventListener("abort", () => {
-      grace = setTimeout(() => {
-        forced = true;
-        void this.pulumi().then((settings) => killMarked(STACK_MARK, workDirOf(settings, op.stack)));
-      }, this.#opts.cancelGraceSeconds * 1000);
-    });
-    const deadline = setTimeout(() => controller.abort(new DeadlinePassed(`its deadline of ${seconds} s passed`)), seconds * 1000);
-    this.bus.record(op.id, { type: "operation", status: "running" });
-    this.#opts.log.info({ operation: op.id, kind: op.kind, stack: op.stack, worker: this.workerId }, "operation started");
-    const run: Run = {
-      ...this.#ctx,
-      op,
-      output,
-      signal: controller.signal,
-      record: (e) => this.bus.record(op.id, e),
-      move: (event, patch) => this.#moveSubject(op, event, patch),
-    };
-    const done = this.#execute(kind, run).then(
-      () => this.#finish(op, "succeeded"),
-      // A cancel from the operator ends as cancelled; a deadline that passed, as failed.
-      (err: Error) => this.#finish(op, controller.signal.aborted && !(controller.signal.reason instanceof DeadlinePassed) ? "cancelled" : "failed", err.message),
-    );
-    this.#running.set(op.id, {
-      op,
-      controller,
-      done: done
-        .then(async () => {
-          clearTimeout(deadline);
-          clearTimeout(grace);
-          if (forced) await this.#recoverForced(op);
-        })
-        .finally(() => {
-          this.#running.delete(op.id);
-          this.pump();
-        }),
-    });
-  }
-
-  /** Runs the kind's runner; a failure is explained, recorded and moves the subject before it is rethrown. */
-  async #execute(kind: StackKind, run: Run): Promise<void> {
-    try {
-      const runner = kind.runners[run.op.kind];
-      if (!runner) throw new OperationRefused({ reason: `A ${kind.id} stack has no ${run.op.kind} operation`, action: "Nothing to do.", retryable: false, auth: false });
-      await runner(run);
-    } catch (err) {
-      const explained = err instanceof OperationRefused ? err.explained : run.signal.aborted ? explainStopped(kind, run.signal) : kind.explain(this.#ctx, run.op, err);
-      run.record({ type: "failure", reason: explained.reason, code: explained.code, action: explained.action, retryable: explained.retryable });
-      kind.afterFailure?.(this.#ctx, run.op, explained);
-      run.move(kind.machine.failed, failurePatch(explained));
-      throw Object.assign(new Error(explained.reason), { explained });
-    }
-  }
-
-  #finish(op: Operation, status: Extract<OperationStatus, "succeeded" | "failed" | "cancelled">, error?: string): void {
-    // Only while the claim is still this worker's: one that lost it (a long pause) ends nothing.
-    if (!endOperation(this.#opts.db, op.id, "running", status, error ?? null, this.workerId)) return;
-    this.bus.record(op.id, { type: "operation", status, message: error });
-    this.bus.finish(op.id);
-    this.#opts.log[status === "succeeded" ? "info" : "warn"]({ operation: op.id, kind: op.kind, stack: op.stack, status, error }, "operation finished");
   }
 
   /** Renews this worker's claims, stops what someone asked to cancel, and takes over expired ones. */
@@ -405,21 +307,11 @@ export class Engine {
     const beat = this.#beats++;
     if (beat % Math.max(1, Math.floor(this.#leaseMs / 3000)) === 0) renewLeases(this.#opts.db, this.workerId, new Date(Date.now() + this.#leaseMs));
     for (const id of cancelRequests(this.#opts.db, this.workerId)) {
-      const r = this.#running.get(id);
+      const r = this.#runs.get(id);
       if (r && !r.controller.signal.aborted) r.controller.abort(new Error("a cancel was requested"));
     }
     // Only a started engine (a console) takes over others' operations, not a shell running one of its own.
     if (this.#ready && beat % Math.max(1, Math.floor(this.#leaseMs / 1000)) === 0) void this.reconcile();
-  }
-
-  /** After killing a stuck operation: clear its lock and adopt what the provider created meanwhile. */
-  async #recoverForced(op: Operation): Promise<void> {
-    try {
-      const r = await recoverStack(await this.pulumi(), op.stack, findKind(op.stackKind).finder?.(this.#ctx, op));
-      this.bus.record(op.id, { type: "log", text: `Stopped by force after the grace period; the stack was recovered${r.adopted.length ? ` (adopted ${r.adopted.length} resource(s))` : ""}.` });
-    } catch (err) {
-      this.#opts.log.error({ operation: op.id, stack: op.stack, err }, "could not recover the stack after a forced stop");
-    }
   }
 
   /**
@@ -427,41 +319,8 @@ export class Engine {
    * taken over one at a time, their stacks recovered, failed with "interrupted — retry".
    */
   reconcile(): Promise<void> {
-    this.#reconciling ??= this.#takeOverOrphans().finally(() => (this.#reconciling = undefined));
+    this.#reconciling ??= takeOverOrphans(this.#takeover).finally(() => (this.#reconciling = undefined));
     return this.#reconciling;
-  }
-
-  async #takeOverOrphans(): Promise<void> {
-    const settings = await this.pulumi();
-    const orphans = [...expiredOperations(this.#opts.db), ...operationsWithStatus(this.#opts.db, ["running"]).filter((o) => localWorkerGone(o.workerId))];
-    const seen = new Set<string>();
-    for (const op of orphans) {
-      if (seen.has(op.id) || this.#running.has(op.id)) continue;
-      seen.add(op.id);
-      if (!takeOverOperation(this.#opts.db, op.id, op.workerId, this.workerId, new Date(Date.now() + this.#leaseMs))) continue;
-      let note = "";
-      try {
-        const r = await recoverStack(settings, op.stack, findKind(op.stackKind).finder?.(this.#ctx, op));
-        note = r.adopted.length ? ` (adopted ${r.adopted.length} resource(s) the provider had created)` : "";
-        this.#opts.log.warn({ operation: op.id, stack: op.stack, ...r }, "recovered an interrupted operation");
-      } catch (err) {
-        this.#opts.log.error({ operation: op.id, stack: op.stack, err }, "could not recover the stack");
-      }
-      const reason = `The ${op.kind} was interrupted when Hoist stopped${note}`;
-      const kind = findKind(op.stackKind);
-      if (kind.resumesAfterCrash) {
-        this.bus.record(op.id, { type: "log", text: `${reason}; it goes on in a new operation from the step it reached.` });
-        this.#finish(op, "failed", `${reason}; resumed`);
-        const resumed = this.enqueue({ kind: op.kind, stackKind: op.stackKind, stack: op.stack, serverId: op.serverId ?? undefined, deploymentId: op.deploymentId ?? undefined, userId: op.userId, params: op.params });
-        this.#opts.log.warn({ operation: op.id, resumed: resumed.id, stack: op.stack }, "resumed an interrupted operation");
-        continue;
-      }
-      this.bus.record(op.id, { type: "failure", reason, code: "interrupted", action: "interrupted — retry", retryable: true });
-      this.#finish(op, "failed", `${reason} — retry`);
-      // Only the statuses this operation holds: a destroy queued behind it keeps its subject destroying.
-      const action = `Interrupted — retry to finish, or ${kind.words.remove} the ${kind.words.subject}.`;
-      this.#moveSubject(op, kind.machine.failed, failurePatch({ reason, code: "interrupted", action, retryable: true, auth: false }));
-    }
   }
 
   /** Brings every node's state up to date; a pass still running (slow or unreachable nodes) is joined rather than overlapped. */
@@ -469,11 +328,4 @@ export class Engine {
     this.#checking ??= checkAllNodes(this.#ctx).finally(() => (this.#checking = undefined));
     return this.#checking;
   }
-}
-
-/** An operation stopped by a cancel, its deadline or a shutdown, in the operator's words. */
-function explainStopped(kind: StackKind, signal: AbortSignal): ExplainedError {
-  const why = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? "cancelled");
-  const code = signal.reason instanceof DeadlinePassed ? "deadline" : "cancelled";
-  return { reason: `The operation was stopped: ${why}`, code, action: `Retry to continue, or ${kind.words.remove} the ${kind.words.subject}.`, retryable: true, auth: false };
 }

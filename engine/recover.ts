@@ -85,9 +85,14 @@ export function brokenResources(state: StackState): string[] {
   return resourcesIn(state).filter((r) => (r.initErrors?.length ?? 0) > 0).map((r) => r.urn);
 }
 
-/** The URNs of the stack's resources named `name` (their logical name, whatever their type). */
+/** The URNs of the resources named `name` in an exported state (their logical name, whatever their type). */
+export function namedIn(state: StackState, name: string): string[] {
+  return resourcesIn(state).filter((r) => !r.type.startsWith("pulumi:") && r.urn.endsWith(`::${name}`)).map((r) => r.urn);
+}
+
+/** The URNs of the stack's resources named `name`, read from a fresh export. */
 export async function resourcesNamed(stack: Stack, name: string): Promise<string[]> {
-  return resourcesIn(await stack.exportStack()).filter((r) => !r.type.startsWith("pulumi:") && r.urn.endsWith(`::${name}`)).map((r) => r.urn);
+  return namedIn(await stack.exportStack(), name);
 }
 
 /** Drops the resources `which` picks from the stack's state (they stay where they are); returns their URNs. */

@@ -20,7 +20,7 @@ import { converter } from "./events.ts";
 import { clearedFailure, OperationRefused, pulumiOptions, type KindContext, type Run, type StackKind } from "./kind.ts";
 import { setNodeOffline } from "./nodes.ts";
 import { serverDrift } from "./server-drift.ts";
-import { finderFor, holdsResources, resourcesNamed } from "./recover.ts";
+import { finderFor, holdsResources, namedIn, resourcesNamed } from "./recover.ts";
 import { nodeBack, plainOutputs, register } from "./server-node.ts";
 import { repairsBeforeUp } from "./server-repair.ts";
 import { applying, changeOf, claimChange, previewChange } from "./change-run.ts";
@@ -154,12 +154,12 @@ async function up(run: Run): Promise<void> {
 /** Creates the server, or brings it to what it declares; `rebuild` names resources to replace. */
 async function create(run: Run, rebuild: string[]): Promise<void> {
   const { server, support, stack, opts } = await prepare(run);
-  // A retry of a rebuild that failed rebuilds again.
-  if (!rebuild.length && run.op.params.rebuild === true) rebuild.push(...(await resourcesNamed(stack, SERVER_RESOURCE)));
-  if (rebuild.length) run.record({ type: "log", text: `Rebuilding the server from ${server.image}: it is replaced, and everything stored on it is lost.` });
   const repair = await repairsBeforeUp(run, stack, finderFor(support, credentialOf(run, server), { nodeId: String(server.spec.nodeId), region: server.region }));
+  // A retry of a rebuild that failed rebuilds again (its stack has run before: its state is read).
+  if (!rebuild.length && run.op.params.rebuild === true) rebuild.push(...(repair.state ? namedIn(repair.state, SERVER_RESOURCE) : await resourcesNamed(stack, SERVER_RESOURCE)));
+  if (rebuild.length) run.record({ type: "log", text: `Rebuilding the server from ${server.image}: it is replaced, and everything stored on it is lost.` });
   run.signal.throwIfAborted();
-  const replace = [...new Set([...repair, ...rebuild])];
+  const replace = [...new Set([...repair.replace, ...rebuild])];
   const res = await stack.up({ ...opts, replace: replace.length ? replace : undefined });
   const outputs = plainOutputs(res.outputs);
   // A ready server runs: some providers leave one powered off after a resize.

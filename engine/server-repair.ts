@@ -7,14 +7,21 @@ import { urnName } from "./events.ts";
 import type { Run } from "./kind.ts";
 import { adoptPendingCreates, brokenResources, resourcesIn, type Finder, type StackState } from "./recover.ts";
 
+export interface Repairs {
+  /** The resources to replace. */
+  replace: string[];
+  /** The state they were read from, for the caller's own questions; none for a new stack. */
+  state?: StackState;
+}
+
 /**
  * What an earlier, interrupted or failed up left in the state: pending creates adopted (or
  * dropped), and the resources to replace (those that did not finish starting, a configure step
- * that reported no host key). One export serves all three, as each is a run of the CLI; a stack
- * no operation ever ran on before this one has no state, so it is not read at all.
+ * that reported no host key). One export serves all three, and the caller, as each is a run of
+ * the CLI; a stack no operation ever ran on before this one has no state, so it is not read at all.
  */
-export async function repairsBeforeUp(run: Run, stack: Stack, find: Finder): Promise<string[]> {
-  if (!stackHasOtherOperations(run.db, stack.name, run.op.id)) return [];
+export async function repairsBeforeUp(run: Run, stack: Stack, find: Finder): Promise<Repairs> {
+  if (!stackHasOtherOperations(run.db, stack.name, run.op.id)) return { replace: [] };
   const state = await stack.exportStack();
   const pending = await adoptPendingCreates(stack, find, state);
   if (pending.adopted.length) run.record({ type: "log", text: `Adopted ${pending.adopted.map(urnName).join(", ")}: created at the provider before Hoist was interrupted.` });
@@ -22,7 +29,7 @@ export async function repairsBeforeUp(run: Run, stack: Stack, find: Finder): Pro
   if (broken.length) run.record({ type: "log", text: `Replacing ${broken.map(urnName).join(", ")}: created last time, but it did not finish starting.` });
   const unpinned = configureWithoutHostKey(state);
   if (unpinned.length) run.record({ type: "log", text: "Running the configure step again: last time it reported no SSH host key." });
-  return [...broken, ...unpinned];
+  return { replace: [...broken, ...unpinned], state };
 }
 
 /**
