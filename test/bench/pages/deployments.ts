@@ -1,8 +1,8 @@
 // The Deployments list on the page-scale figure: /deployments and GET /api/v1/deployments, with a
 // deployment of a catalog app on each node seeded (one per server seeded: most running, every
-// 25th failed with its reason, every 30th removed), written through the state layer.
+// 25th failed with its reason, every 30th removed), written as the rows Hoist would have written.
+import { randomUUID } from "node:crypto";
 import { desc, eq, isNull, ne } from "drizzle-orm";
-import { insertDeployment } from "../../../state/deployments.ts";
 import { deployments, nodes } from "../../../state/schema.ts";
 import type { DeploymentStatus } from "../../../state/statuses.ts";
 import { encodeCursor } from "../../../server/lists.ts";
@@ -10,6 +10,7 @@ import type { Seeded, Surface } from "./surface.ts";
 
 // Every deployment a minute after the one before, the newest about now whatever the fleet's size.
 const T0 = Date.now() - 20_000 * 60_000;
+const CHUNK = 250;
 
 const statusOf = (i: number): DeploymentStatus => (i % 30 === 0 ? "removed" : i % 25 === 0 ? "failed" : "running");
 
@@ -33,19 +34,35 @@ export const deploymentsSurface: Surface = {
     const apps = s.console.deps.catalog.map((a) => a.id);
     // The nodes seeded just now are those with no deployment yet; failed servers have none, so some take two.
     const free = db.select({ id: nodes.id, address: nodes.address, userId: nodes.userId }).from(nodes).leftJoin(deployments, eq(deployments.nodeId, nodes.id)).where(isNull(deployments.id)).all();
+    // The rows Hoist would have written (insertDeployment, then its status), a few hundred a statement.
+    const rows: (typeof deployments.$inferInsert)[] = [];
+    for (let k = 1; k <= count; k++) {
+      const i = s.rows + k;
+      const node = free[k % free.length]!;
+      const name = `app-${String(i).padStart(5, "0")}`;
+      const status = statusOf(i);
+      const failed = status === "failed";
+      const at = new Date(T0 + i * 60_000);
+      rows.push({
+        id: randomUUID(),
+        userId: node.userId,
+        nodeId: node.id,
+        app: apps[i % apps.length]!,
+        name,
+        slug: name,
+        stack: `app-${name}`,
+        spec: { image: "hoist-test/httpd", tag: "1", ports: [{ name: "web", host: 8080, container: 80, protocol: "tcp" }], env: { GREETING: "hi" }, address: node.address } as never,
+        status,
+        createdAt: at,
+        updatedAt: at,
+        errorReason: failed ? "The container exited at once: its health check never answered" : null,
+        errorCode: failed ? "unhealthy" : null,
+        errorAction: failed ? "Read its logs, fix its settings and retry." : null,
+        retryable: failed ? true : null,
+      });
+    }
     db.transaction(() => {
-      for (let k = 1; k <= count; k++) {
-        const i = s.rows + k;
-        const node = free[k % free.length]!;
-        const name = `app-${String(i).padStart(5, "0")}`;
-        const d = insertDeployment(db, { userId: node.userId, nodeId: node.id, app: apps[i % apps.length]!, name, slug: name, stack: `app-${name}`, spec: { image: "hoist-test/httpd", tag: "1", ports: [{ name: "web", host: 8080, container: 80, protocol: "tcp" }], env: { GREETING: "hi" }, address: node.address } as never });
-        const status = statusOf(i);
-        const failed = status === "failed";
-        db.update(deployments)
-          .set({ status, createdAt: new Date(T0 + i * 60_000), errorReason: failed ? "The container exited at once: its health check never answered" : null, errorCode: failed ? "unhealthy" : null, errorAction: failed ? "Read its logs, fix its settings and retry." : null, retryable: failed ? true : null })
-          .where(eq(deployments.id, d.id))
-          .run();
-      }
+      for (let k = 0; k < rows.length; k += CHUNK) db.insert(deployments).values(rows.slice(k, k + CHUNK)).run();
     });
   },
   probes: (s) => {

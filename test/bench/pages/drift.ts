@@ -1,13 +1,15 @@
 // The Drift page on the page-scale figure: /drift and GET /api/v1/drift, with a drift report for
 // each server seeded (every 5th still open with its drifted resources, the others closed by a
-// clean check), written through the state layer as the checks would write them.
+// clean check), written as the rows the checks would write.
 import { desc, eq, isNull } from "drizzle-orm";
-import { recordCheck, type DriftedResource } from "../../../state/drift.ts";
-import { driftReports, servers } from "../../../state/schema.ts";
+import { randomUUID } from "node:crypto";
+import { summaryOf, type DriftedResource } from "../../../state/drift.ts";
+import { driftReports, driftResources, servers } from "../../../state/schema.ts";
 import { encodeCursor } from "../../../server/lists.ts";
 import type { Seeded, Surface } from "./surface.ts";
 
 const T0 = Date.now() - 20_000 * 60_000;
+const CHUNK = 250;
 
 const findings = (i: number): DriftedResource[] => [
   { urn: `urn:pulumi:server::hoist::hcloud:index/server:Server::s${i}`, name: "server", type: "hcloud:index/server:Server", kind: "changed", properties: [{ property: "serverType", declared: "cx22", actual: "cx32" }] },
@@ -26,14 +28,22 @@ export const driftSurface: Surface = {
     const db = s.console.deps.db;
     // The servers seeded just now are those without a report yet.
     const fresh = db.select({ id: servers.id, stack: servers.stack, userId: servers.userId }).from(servers).leftJoin(driftReports, eq(driftReports.serverId, servers.id)).where(isNull(driftReports.id)).limit(count).all();
+    // The rows the checks would write (state/drift.ts recordCheck: a report with its resources,
+    // then closed as cleared by a clean check), a few hundred a statement.
+    const reports: (typeof driftReports.$inferInsert)[] = [];
+    const resources: (typeof driftResources.$inferInsert)[] = [];
+    fresh.forEach((server, k) => {
+      const i = s.rows + k + 1;
+      const at = new Date(T0 + i * 60_000);
+      const found = findings(i);
+      const open = i % 5 === 0;
+      const id = randomUUID();
+      reports.push({ id, stack: server.stack, stackKind: "server", userId: server.userId, serverId: server.id, summary: summaryOf(found), detectedAt: at, lastSeenAt: at, ...(open ? {} : { state: "cleared" as const, resolvedAt: new Date(at.getTime() + 30_000) }) });
+      resources.push(...found.map((r) => ({ reportId: id, ...r })));
+    });
     db.transaction(() => {
-      fresh.forEach((server, k) => {
-        const i = s.rows + k + 1;
-        const at = new Date(T0 + i * 60_000);
-        const subject = { stack: server.stack, stackKind: "server" as const, userId: server.userId, serverId: server.id };
-        recordCheck(db, subject, null, findings(i), at);
-        if (i % 5 !== 0) recordCheck(db, subject, null, [], new Date(at.getTime() + 30_000));
-      });
+      for (let k = 0; k < reports.length; k += CHUNK) db.insert(driftReports).values(reports.slice(k, k + CHUNK)).run();
+      for (let k = 0; k < resources.length; k += CHUNK) db.insert(driftResources).values(resources.slice(k, k + CHUNK)).run();
     });
   },
   probes: (s) => {
