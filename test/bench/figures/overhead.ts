@@ -1,8 +1,8 @@
 // Figure 1: what Hoist adds to Pulumi. The same server program with the same inputs, (a) run
 // through bare Automation API calls and (b) requested through Hoist's JSON API until ready,
 // alternated round by round (a first in odd rounds, b first in even ones) after one untimed
-// round of each (--quick: of b alone), at zero action time so that the clouds' waits do not hide Hoist's own cost;
-// then (full run only) a few rounds at realistic durations.
+// round of each (--quick: of b alone), at zero action time so that the clouds' waits do not
+// hide Hoist's own cost; then (full run only) a few rounds at realistic durations.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { checkServerNode } from "../../../engine/nodes.ts";
