@@ -155,8 +155,8 @@ async function up(run: Run): Promise<void> {
 async function create(run: Run, rebuild: string[]): Promise<void> {
   const { server, support, stack, opts } = await prepare(run);
   const repair = await repairsBeforeUp(run, stack, finderFor(support, credentialOf(run, server), { nodeId: String(server.spec.nodeId), region: server.region }));
-  // A retry of a rebuild that failed rebuilds again (its stack has run before: its state is read).
-  if (!rebuild.length && run.op.params.rebuild === true) rebuild.push(...(repair.state ? namedIn(repair.state, SERVER_RESOURCE) : await resourcesNamed(stack, SERVER_RESOURCE)));
+  // A retry of a rebuild that failed rebuilds again (a stack no operation ran on has no state, and nothing to rebuild).
+  if (!rebuild.length && run.op.params.rebuild === true && repair.state) rebuild.push(...namedIn(repair.state, SERVER_RESOURCE));
   if (rebuild.length) run.record({ type: "log", text: `Rebuilding the server from ${server.image}: it is replaced, and everything stored on it is lost.` });
   run.signal.throwIfAborted();
   const replace = [...new Set([...repair.replace, ...rebuild])];

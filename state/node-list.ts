@@ -41,8 +41,9 @@ function joined(db: Db, scope: Scope) {
   // Counted in the same query, for the page's rows only: a subquery per row on the deployments'
   // node index, and for drift each of its deployments' stack looked up in the open reports'
   // index (one open report per stack), so that neither grows with the fleet.
-  const count = sql<number>`(select count(*) from ${deployments} where ${deployments.nodeId} = ${nodes.id} and ${inArray(deployments.status, occupying)})`;
-  const drifted = sql<number>`(select count(*) from ${deployments} where ${deployments.nodeId} = ${nodes.id} and ${inArray(deployments.status, occupying)} and exists (select 1 from ${driftReports} where ${driftReports.stack} = ${deployments.stack} and ${driftReports.state} = 'open'))`;
+  const onNode = sql`${deployments.nodeId} = ${nodes.id} and ${inArray(deployments.status, occupying)}`;
+  const count = sql<number>`(select count(*) from ${deployments} where ${onNode})`;
+  const drifted = sql<number>`(select count(*) from ${deployments} where ${onNode} and exists (select 1 from ${driftReports} where ${driftReports.stack} = ${deployments.stack} and ${driftReports.state} = 'open'))`;
   return db
     .select({ node: nodes, serverStatus: servers.status, serverStack: servers.stack, ownerEmail: users.email, deployments: count, driftedApps: drifted })
     .from(nodes)

@@ -4,6 +4,7 @@
 // stack exists: for the list tests and the page-scale benchmark, which look at the pages and the
 // API, not at provisioning.
 import { randomUUID } from "node:crypto";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../state/db.ts";
 import { nodes, servers } from "../../state/schema.ts";
 import type { NodeState, ServerStatus } from "../../state/statuses.ts";
@@ -21,7 +22,13 @@ const clouds = [
   { cloud: "aws", region: "us-east-1", size: "t3.small", image: "ubuntu-24.04", price: "15.18", currency: "USD" },
 ];
 
-const CHUNK = 250;
+/**
+ * Inserts `rows` into `table` a few hundred a statement, for seeding many: building and preparing
+ * one statement a row was most of the page-scale figure's seeding time at 10,000 servers.
+ */
+export function insertRows<T extends SQLiteTable>(db: Db, table: T, rows: T["$inferInsert"][]): void {
+  for (let k = 0; k < rows.length; k += 250) db.insert(table).values(rows.slice(k, k + 250)).run();
+}
 
 /** Every 50th server failed, every 40th stopped, the rest ready; nodes of ready ones mostly online. */
 function statusOf(i: number): ServerStatus {
@@ -90,11 +97,9 @@ export function seedFleet(db: Db, fleet: Omit<Fleet, "count">, count: number, op
       createdAt,
     });
   }
-  // A few hundred rows a statement: building and preparing one statement a row was most of the
-  // page-scale figure's seeding time at 10,000 servers.
   db.transaction(() => {
-    for (let k = 0; k < serverRows.length; k += CHUNK) db.insert(servers).values(serverRows.slice(k, k + CHUNK)).run();
-    for (let k = 0; k < nodeRows.length; k += CHUNK) db.insert(nodes).values(nodeRows.slice(k, k + CHUNK)).run();
+    insertRows(db, servers, serverRows);
+    insertRows(db, nodes, nodeRows);
   });
   return { ...fleet, count };
 }

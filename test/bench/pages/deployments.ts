@@ -6,11 +6,11 @@ import { desc, eq, isNull, ne } from "drizzle-orm";
 import { deployments, nodes } from "../../../state/schema.ts";
 import type { DeploymentStatus } from "../../../state/statuses.ts";
 import { encodeCursor } from "../../../server/lists.ts";
+import { insertRows } from "../../support/fleet.ts";
 import type { Seeded, Surface } from "./surface.ts";
 
 // Every deployment a minute after the one before, the newest about now whatever the fleet's size.
 const T0 = Date.now() - 20_000 * 60_000;
-const CHUNK = 250;
 
 const statusOf = (i: number): DeploymentStatus => (i % 30 === 0 ? "removed" : i % 25 === 0 ? "failed" : "running");
 
@@ -61,9 +61,7 @@ export const deploymentsSurface: Surface = {
         retryable: failed ? true : null,
       });
     }
-    db.transaction(() => {
-      for (let k = 0; k < rows.length; k += CHUNK) db.insert(deployments).values(rows.slice(k, k + CHUNK)).run();
-    });
+    db.transaction(() => insertRows(db, deployments, rows));
   },
   probes: (s) => {
     const deep = cursorAt(s, Math.floor(s.rows / 2));

@@ -6,10 +6,10 @@ import { randomUUID } from "node:crypto";
 import { summaryOf, type DriftedResource } from "../../../state/drift.ts";
 import { driftReports, driftResources, servers } from "../../../state/schema.ts";
 import { encodeCursor } from "../../../server/lists.ts";
+import { insertRows } from "../../support/fleet.ts";
 import type { Seeded, Surface } from "./surface.ts";
 
 const T0 = Date.now() - 20_000 * 60_000;
-const CHUNK = 250;
 
 const findings = (i: number): DriftedResource[] => [
   { urn: `urn:pulumi:server::hoist::hcloud:index/server:Server::s${i}`, name: "server", type: "hcloud:index/server:Server", kind: "changed", properties: [{ property: "serverType", declared: "cx22", actual: "cx32" }] },
@@ -42,8 +42,8 @@ export const driftSurface: Surface = {
       resources.push(...found.map((r) => ({ reportId: id, ...r })));
     });
     db.transaction(() => {
-      for (let k = 0; k < reports.length; k += CHUNK) db.insert(driftReports).values(reports.slice(k, k + CHUNK)).run();
-      for (let k = 0; k < resources.length; k += CHUNK) db.insert(driftResources).values(resources.slice(k, k + CHUNK)).run();
+      insertRows(db, driftReports, reports);
+      insertRows(db, driftResources, resources);
     });
   },
   probes: (s) => {
