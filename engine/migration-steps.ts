@@ -98,14 +98,17 @@ export const stepActions: Record<Exclude<MigrationStep, "moved" | "rolled_back" 
     m.run.record({ type: "log", text: `${m.d.name}: the copy is healthy (${health.detail}).` });
   },
   async switching(m) {
-    await watched(m, async () => {
+    const toCopy = async () => {
       try {
         await m.gateway.routes.switch(m.d.id, m.item.copyTarget!, { healthTimeoutMs: m.settings.healthSeconds * 1000, drainTimeoutMs: m.settings.graceSeconds * 1000 });
       } catch (err) {
         if (err instanceof RouteUnhealthyError) throw new StepFailed(`The gateway's health check of the copy of ${m.d.name} on ${m.to.name} failed: ${err.message}`, unhealthyAction(m));
         throw err;
       }
-    });
+    };
+    // A stateful app's old copy is stopped: its requests fail until the switch is done, which is
+    // the announced downtime (measured below), not a degradation. Its copy is watched once it serves.
+    await (m.item.stateful ? toCopy() : watched(m, toCopy));
     if (m.item.downtimeFrom) reach(m, "switching", { downtimeMs: Date.now() - m.item.downtimeFrom.getTime() });
   },
   async observing(m) {
