@@ -18,7 +18,21 @@ export interface BenchContext {
   /** A progress line (stderr), so that stdout holds the tables alone. */
   say(line: string): void;
   /** A console on the test bed; the figure closes it. */
-  bed(opts: { times: Partial<ActionTimes>; concurrency?: number; env?: Record<string, string> }): Promise<Bed>;
+  bed(opts: BedOptions): Promise<Bed>;
+  /**
+   * The bed the fleet's figures share (those with `fleet` set: 1, 2 and 5), so that the servers
+   * one creates are the next one's fleet: figure 5 sweeps the stacks figures 1 and 2 made instead
+   * of creating 100 of its own. Started at the first call, its actions then as long as `times`
+   * says; asked for other console settings, its console restarts on the same data (a fresh
+   * process state, the same fleet). The runner closes it before the first figure without `fleet`.
+   */
+  fleet(opts: BedOptions): Promise<Bed>;
+}
+
+export interface BedOptions {
+  times: Partial<ActionTimes>;
+  concurrency?: number;
+  env?: Record<string, string>;
 }
 
 /**
@@ -26,8 +40,12 @@ export interface BenchContext {
  * servers), and node checks once a day, so that the servers a figure leaves running are not
  * checked over SSH while the next batch is timed.
  */
-export function benchBed(pulumiHome: string, cloud: CloudId, opts: Parameters<BenchContext["bed"]>[0]): Promise<Bed> {
-  const env = {
+export function benchBed(pulumiHome: string, cloud: CloudId, opts: BedOptions): Promise<Bed> {
+  return startBedAt(pulumiHome, benchEnv(opts), [cloud], { times: opts.times });
+}
+
+function benchEnv(opts: BedOptions): Record<string, string> {
+  return {
     HOIST_LOG_LEVEL: "warn",
     HOIST_SERVER_QUOTA: "10000",
     HOIST_SERVER_CHANGE_LIMIT: "10000",
@@ -35,17 +53,46 @@ export function benchBed(pulumiHome: string, cloud: CloudId, opts: Parameters<Be
     HOIST_CONCURRENCY: String(opts.concurrency ?? 4),
     ...opts.env,
   };
-  return startBedAt(pulumiHome, env, [cloud], { times: opts.times });
+}
+
+/** The shared bed behind `BenchContext.fleet`, and its closing. */
+export function fleetBeds(start: (opts: BedOptions) => Promise<Bed>) {
+  let bed: Bed | undefined;
+  let env: Record<string, string> = {};
+  return {
+    async fleet(opts: BedOptions): Promise<Bed> {
+      const wanted = benchEnv(opts);
+      if (!bed) {
+        bed = await start(opts);
+      } else if (JSON.stringify(wanted) !== JSON.stringify(env)) {
+        await untilIdle(bed);
+        // Settings the new ones leave out go back to the console's defaults.
+        await bed.restart(Object.fromEntries(Object.keys({ ...env, ...wanted }).map((k) => [k, wanted[k] ?? ""])));
+      }
+      env = wanted;
+      bed.cloud.setTimes(opts.times);
+      return bed;
+    },
+    async close(): Promise<void> {
+      if (bed) await closeBed(bed);
+      bed = undefined;
+    },
+  };
 }
 
 /**
- * Closes a bed once its engine is idle. A server is ready a moment before its operation ends;
- * stopping the engine in that moment would cancel an operation that has in fact finished (and
- * leave the engine's cancel-grace timer holding the process for two minutes).
+ * Resolves once the bed's engine is idle (or after 30 s). A server is ready a moment before its
+ * operation ends; stopping the engine in that moment would cancel an operation that has in fact
+ * finished (and leave the engine's cancel-grace timer holding the process for two minutes).
  */
-export async function closeBed(bed: Bed): Promise<void> {
+async function untilIdle(bed: Bed): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([bed.console.deps.engine.idle(), new Promise((r) => (timer = setTimeout(r, 30_000)))]);
   clearTimeout(timer);
+}
+
+/** Closes a bed once its engine is idle. */
+export async function closeBed(bed: Bed): Promise<void> {
+  await untilIdle(bed);
   await bed.close();
 }

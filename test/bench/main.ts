@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { obtainPulumiCli } from "../../engine/pulumi-cli.ts";
 import { installStandIns } from "../providers/install.ts";
 import { CLOUD_IDS, type CloudId } from "../support/clouds.ts";
-import { benchBed, type BenchContext } from "./context.ts";
+import { benchBed, fleetBeds, type BedOptions, type BenchContext } from "./context.ts";
 import { figures } from "./figures.ts";
 import { describeMachine, machineLine } from "./machine.ts";
 import { formatTable, writeJson, type FigureResult } from "./report.ts";
@@ -52,9 +52,12 @@ try {
   fs.mkdirSync(pulumiHome);
   await installStandIns(pulumiHome, pulumi);
   const machine = describeMachine(String(pulumi.version));
-  const ctx: BenchContext = { quick: args.quick, cloud, rounds, pulumi, pulumiHome, dir, say, bed: (opts) => benchBed(pulumiHome, cloud, opts) };
+  const bed = (opts: BedOptions) => benchBed(pulumiHome, cloud, opts);
+  const shared = fleetBeds(bed);
+  const ctx: BenchContext = { quick: args.quick, cloud, rounds, pulumi, pulumiHome, dir, say, bed, fleet: shared.fleet };
   print(`Hoist bench${args.quick ? " (--quick)" : ""} on the test bed (${cloud}): ${machineLine(machine)}\n`);
   for (const figure of figures.filter((f) => !only || only.includes(f.id))) {
+    if (!figure.fleet) await shared.close();
     say(`— ${figure.title}`);
     const t0 = performance.now();
     const at = new Date();
@@ -68,6 +71,7 @@ try {
     print(formatTable(figure.title, result) + `\n  (${secs.toFixed(0)} s)\n`);
     writeJson(out, figure, result, { machine, quick: args.quick, startedAt: at, seconds: Number(secs.toFixed(1)) });
   }
+  await shared.close();
   print(`All figures in ${((performance.now() - started) / 60_000).toFixed(1)} min; JSON in ${path.relative(process.cwd(), out)}/`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

@@ -23,8 +23,6 @@ export interface FigureResult {
   data?: Record<string, unknown>;
   /** Lines printed under the table: how it was measured, where the time went. */
   notes?: string[];
-  /** Set when the figure is not written yet: what it waits for. */
-  pending?: string;
   /** Set when the figure broke while measuring: why. */
   failed?: string;
 }
@@ -33,12 +31,9 @@ export interface Figure {
   /** File name of its JSON and the `--only` name. */
   id: string;
   title: string;
+  /** Set when it runs on `ctx.fleet` (the runner keeps that bed until a figure without it). */
+  fleet?: boolean;
   run(ctx: BenchContext): Promise<FigureResult>;
-}
-
-/** A figure not written yet (`why`: what it waits for): its table says so, and its JSON too. */
-export function pending(id: string, title: string, why: string): Figure {
-  return { id, title, run: async () => ({ rows: [{ measure: "—", value: `not measured: ${why}` }], pending: why }) };
 }
 
 const mark = (r: Row) => (r.met === undefined ? "" : r.met ? "met" : "MISSED");

@@ -21,6 +21,12 @@ export interface Bed {
   clouds: { cloud: EmulatedCloud; credentialId: string }[];
   /** The body of a create request for a server named `name` with that credential. */
   serverRequest(name: string, extra?: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Stops the console (its engine once idle work is done, its database) and starts a new one on
+   * the same data folder with `env` over the first one's: the same fleet, clouds and hosts, the
+   * admin still signed in. `console`, `admin` and `api` are then the new console's.
+   */
+  restart(env: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,10 +40,12 @@ export async function startBedAt(pulumiHome: string, env: Record<string, string>
 export async function startBedAt(pulumiHome: string, env: Record<string, string> = {}, cloudIds: CloudId[] = ["hetzner"], opts: CloudOptions = {}): Promise<Bed | HetznerBed> {
   const hosts = await HostPool.create();
   const started = await Promise.all(cloudIds.map((id) => startCloud(id, hosts, opts)));
-  const t = startConsole({ ...Object.fromEntries(started.map((c) => [c.endpointEnv, c.url])), HOIST_PULUMI_HOME: pulumiHome, ...env });
+  const consoleEnv = { ...Object.fromEntries(started.map((c) => [c.endpointEnv, c.url])), HOIST_PULUMI_HOME: pulumiHome, ...env };
+  const t = startConsole(consoleEnv);
   await t.deps.engine.start();
   const admin = await setupAdmin(t);
-  const client = api(t, await apiToken(admin));
+  const token = await apiToken(admin);
+  const client = api(t, token);
   const clouds = [];
   for (const cloud of started) {
     const cred = await client.post("/credentials", { name: cloud.id, provider: cloud.id, ...cloud.credential });
@@ -45,7 +53,14 @@ export async function startBedAt(pulumiHome: string, env: Record<string, string>
     clouds.push({ cloud, credentialId: cred.json().id as string });
   }
   const [{ cloud, credentialId }] = clouds as [(typeof clouds)[number]];
-  return {
+  const stop = async (c: TestConsole) => {
+    // A bed whose test started the monitor stops it first (it does nothing otherwise).
+    await c.deps.monitor.stop();
+    await c.deps.engine.stop();
+    // A bed whose test started the gateway stops it with the console (nothing otherwise).
+    await c.deps.gateway.stop();
+  };
+  const bed: Bed = {
     hosts,
     cloud,
     ...("emulator" in cloud && { hetzner: cloud.emulator as HetznerEmulator }),
@@ -55,17 +70,24 @@ export async function startBedAt(pulumiHome: string, env: Record<string, string>
     credentialId,
     clouds,
     serverRequest: (name, extra = {}) => ({ credentialId, name, ...cloud.server, ...extra }),
+    async restart(more) {
+      await stop(bed.console);
+      bed.console.stop();
+      const next = startConsole({ ...consoleEnv, ...more }, bed.console.dataDir);
+      await next.deps.engine.start();
+      const web = next.client();
+      for (const [k, v] of bed.admin.cookies) web.cookies.set(k, v);
+      web.csrf = bed.admin.csrf;
+      Object.assign(bed, { console: next, admin: web, api: api(next, token) });
+    },
     async close() {
-      // A bed whose test started the monitor stops it first (it does nothing otherwise).
-      await t.deps.monitor.stop();
-      await t.deps.engine.stop();
-      // A bed whose test started the gateway stops it with the console (nothing otherwise).
-      await t.deps.gateway.stop();
-      t.close();
+      await stop(bed.console);
+      bed.console.close();
       await Promise.all(started.map((c) => c.stop()));
       await hosts.close();
     },
   };
+  return bed;
 }
 
 /** Waits until the server reaches one of `statuses` (or throws after `ms`). */

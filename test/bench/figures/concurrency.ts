@@ -2,10 +2,10 @@
 // in one burst through the JSON API, at the concurrency limits 4 and 10 (HOIST_CONCURRENCY), at
 // zero action time and then at realistic durations: the time until every server of the batch
 // is ready, the peak memory of the console's process and of its Pulumi processes, and the most
-// operations that ran at once (the limit honoured when it never exceeds it).
+// operations that ran at once (the limit honoured when it never exceeds it). On the shared fleet:
+// its servers stay up, for figure 5 to sweep.
 import { operationsWithStatus } from "../../../state/operations.ts";
 import type { Bed } from "../../support/bed.ts";
-import { closeBed } from "../context.ts";
 import { REALISTIC_TIMES, timesLabel, ZERO_TIMES } from "../durations.ts";
 import { requestServer, untilReady } from "../hoist-up.ts";
 import { sampleMemory, type MemoryPeaks } from "../memory.ts";
@@ -47,6 +47,7 @@ async function runBatch(bed: Bed, servers: number, concurrency: number, times: s
 export const concurrency: Figure = {
   id: "concurrency",
   title: "2. Concurrency: servers requested at once, until all are ready",
+  fleet: true,
   async run(ctx) {
     const realistic = REALISTIC_TIMES[ctx.cloud];
     // Quick: 5 at limit 4 at zero action time only (one server alone is figure 1's Hoist round).
@@ -60,19 +61,15 @@ export const concurrency: Figure = {
         ];
     const batches: Batch[] = [];
     for (const step of plan) {
-      const bed = await ctx.bed({ times: ZERO_TIMES, concurrency: step.concurrency });
-      try {
-        for (const n of step.zero) {
-          batches.push(await runBatch(bed, n, step.concurrency, timesLabel(ZERO_TIMES)));
-          ctx.say(`  ${n} at concurrency ${step.concurrency}, zero action time: ${seconds(batches.at(-1)!.ms)}${failed(batches.at(-1)!)}`);
-        }
-        bed.cloud.setTimes(realistic);
-        for (const n of step.real) {
-          batches.push(await runBatch(bed, n, step.concurrency, timesLabel(realistic)));
-          ctx.say(`  ${n} at concurrency ${step.concurrency}, ${timesLabel(realistic)}: ${seconds(batches.at(-1)!.ms)}${failed(batches.at(-1)!)}`);
-        }
-      } finally {
-        await closeBed(bed);
+      const bed = await ctx.fleet({ times: ZERO_TIMES, concurrency: step.concurrency });
+      for (const n of step.zero) {
+        batches.push(await runBatch(bed, n, step.concurrency, timesLabel(ZERO_TIMES)));
+        ctx.say(`  ${n} at concurrency ${step.concurrency}, zero action time: ${seconds(batches.at(-1)!.ms)}${failed(batches.at(-1)!)}`);
+      }
+      bed.cloud.setTimes(realistic);
+      for (const n of step.real) {
+        batches.push(await runBatch(bed, n, step.concurrency, timesLabel(realistic)));
+        ctx.say(`  ${n} at concurrency ${step.concurrency}, ${timesLabel(realistic)}: ${seconds(batches.at(-1)!.ms)}${failed(batches.at(-1)!)}`);
       }
     }
     const rows: Row[] = batches.map((b) => ({
@@ -94,7 +91,7 @@ export const concurrency: Figure = {
       rows,
       notes: [
         "RSS: the bench's own process, which holds the console and also the emulated cloud and its SSH hosts' supervisor; Pulumi: the CLIs, language hosts and provider plugins Hoist started, summed at their peak",
-        "servers of earlier batches stay up (node checks are set to daily so they do not load the machine); each concurrency limit gets a fresh console",
+        "servers of earlier batches and of figure 1 stay up (node checks are set to daily so they do not load the machine); each concurrency limit gets a fresh console on the same fleet (restarted on its data)",
       ],
       data: { batches, realistic },
     };

@@ -2,12 +2,12 @@
 // through bare Automation API calls and (b) requested through Hoist's JSON API until ready,
 // alternated round by round (a first in odd rounds, b first in even ones) after one untimed
 // round of each (--quick: of b alone), at zero action time so that the clouds' waits do not
-// hide Hoist's own cost; then (full run only) a few rounds at realistic durations.
+// hide Hoist's own cost; then (full run only) one round of each at realistic durations. Its
+// servers stay up on the shared fleet, for figure 5 to sweep.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { checkServerNode } from "../../../engine/nodes.ts";
 import { bareUp, exportTime, serverInputs, type BarePulumi, type BareTimes } from "../bare-pulumi.ts";
-import { closeBed } from "../context.ts";
 import { REALISTIC_TIMES, timesLabel, ZERO_TIMES } from "../durations.ts";
 import { hoistUp, type HoistTimes } from "../hoist-up.ts";
 import type { Figure, Row } from "../report.ts";
@@ -15,15 +15,16 @@ import { ms, percentile, ratio, reasonOf, summarize } from "../stats.ts";
 
 const TARGET = 1.05;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-// Each waits for the cloud (half a minute a round): two of each keep the whole bench within 20 minutes.
-const REALISTIC_ROUNDS = 2;
+// Each waits for the cloud (half a minute a round): one of each keeps the whole bench within 20 minutes.
+const REALISTIC_ROUNDS = 1;
 
 export const overhead: Figure = {
   id: "overhead",
   title: "1. Overhead over bare Pulumi: one server, request → ready, zero action time",
+  fleet: true,
   async run(ctx) {
     const rounds = ctx.rounds ?? (ctx.quick ? 2 : 10);
-    const bed = await ctx.bed({ times: ZERO_TIMES });
+    const bed = await ctx.fleet({ times: ZERO_TIMES });
     const bare: BarePulumi = { cli: ctx.pulumi, home: ctx.pulumiHome, dir: path.join(ctx.dir, "bare"), passphrase: randomBytes(24).toString("base64url") };
     const a: BareTimes[] = [];
     const b: HoistTimes[] = [];
@@ -50,49 +51,45 @@ export const overhead: Figure = {
         return bareUp(bare, `server-${name}`, serverInputs(bed.cloud, name));
       });
     const runHoist = () => again(() => hoistUp(bed, `hoist-${++n}`));
-    try {
-      // The quick run warms up through Hoist alone: the CLI, the plugins and the emulated cloud
-      // are the same for both, and what is left to warm on the bare side is one module's load.
-      ctx.say(ctx.quick ? "  warming up: one untimed round through Hoist" : "  warming up: one untimed round of each");
-      if (!ctx.quick) await runBare();
-      const warm = await runHoist();
-      for (let i = 1; i <= rounds; i++) {
-        if (i % 2) {
-          a.push(await runBare());
-          b.push(await runHoist());
-        } else {
-          b.push(await runHoist());
-          a.push(await runBare());
-        }
-        ctx.say(`  round ${i}/${rounds}: bare ${ms(a.at(-1)!.total)}, Hoist ${ms(b.at(-1)!.total)}`);
+    // The quick run warms up through Hoist alone: the CLI, the plugins and the emulated cloud
+    // are the same for both, and what is left to warm on the bare side is one module's load.
+    ctx.say(ctx.quick ? "  warming up: one untimed round through Hoist" : "  warming up: one untimed round of each");
+    if (!ctx.quick) await runBare();
+    const warm = await runHoist();
+    for (let i = 1; i <= rounds; i++) {
+      if (i % 2) {
+        a.push(await runBare());
+        b.push(await runHoist());
+      } else {
+        b.push(await runHoist());
+        a.push(await runBare());
       }
-      // The same at realistic durations, fewer rounds (each waits for the cloud): the share
-      // Hoist adds matters less there, and the figure shows how much less.
-      const real = { a: [] as BareTimes[], b: [] as HoistTimes[] };
-      if (!ctx.quick) {
-        bed.cloud.setTimes(REALISTIC_TIMES[ctx.cloud]);
-        for (let i = 1; i <= REALISTIC_ROUNDS; i++) {
-          real.a.push(await runBare());
-          real.b.push(await runHoist());
-          ctx.say(`  realistic round ${i}/${REALISTIC_ROUNDS}: bare ${ms(real.a.at(-1)!.total)}, Hoist ${ms(real.b.at(-1)!.total)}`);
-        }
-      }
-      // What two pieces of Hoist's share cost on their own: one `pulumi stack export` (the engine
-      // runs at most one before an up, none before a server's first) and one SSH check of a ready node (the engine runs one before ready).
-      const exports: number[] = [];
-      for (let i = 0; i < 5; i++) exports.push(await exportTime(bare, firstBare!));
-      const checks: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const t0 = performance.now();
-        await checkServerNode(bed.console.deps, warm.id);
-        checks.push(performance.now() - t0);
-      }
-      const out = result(a, b, percentile(exports, 50), percentile(checks, 50), real, timesLabel(REALISTIC_TIMES[ctx.cloud]));
-      out.notes.push(...failures.map((f) => `a round was run again after a server failed: ${f}`));
-      return out;
-    } finally {
-      await closeBed(bed);
+      ctx.say(`  round ${i}/${rounds}: bare ${ms(a.at(-1)!.total)}, Hoist ${ms(b.at(-1)!.total)}`);
     }
+    // The same at realistic durations, in fewer rounds (each waits for the cloud): the share
+    // Hoist adds matters less there, and the figure shows how much less.
+    const real = { a: [] as BareTimes[], b: [] as HoistTimes[] };
+    if (!ctx.quick) {
+      bed.cloud.setTimes(REALISTIC_TIMES[ctx.cloud]);
+      for (let i = 1; i <= REALISTIC_ROUNDS; i++) {
+        real.a.push(await runBare());
+        real.b.push(await runHoist());
+        ctx.say(`  realistic round ${i}/${REALISTIC_ROUNDS}: bare ${ms(real.a.at(-1)!.total)}, Hoist ${ms(real.b.at(-1)!.total)}`);
+      }
+    }
+    // What two pieces of Hoist's share cost on their own: one `pulumi stack export` (the engine
+    // runs at most one before an up, none before a server's first) and one SSH check of a ready node (the engine runs one before ready).
+    const exports: number[] = [];
+    for (let i = 0; i < 5; i++) exports.push(await exportTime(bare, firstBare!));
+    const checks: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await checkServerNode(bed.console.deps, warm.id);
+      checks.push(performance.now() - t0);
+    }
+    const out = result(a, b, percentile(exports, 50), percentile(checks, 50), real, timesLabel(REALISTIC_TIMES[ctx.cloud]));
+    out.notes.push(...failures.map((f) => `a round was run again after a server failed: ${f}`));
+    return out;
   },
 };
 
