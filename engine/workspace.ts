@@ -1,7 +1,7 @@
 // Pulumi settings shared by every operation, and one persistent work folder per stack (its
 // Pulumi.<stack>.yaml holds the passphrase salt: losing it loses the stack's secrets).
 import { LocalWorkspace, type ConfigMap, type LocalWorkspaceOptions, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -77,14 +77,20 @@ function workspaceOptions(settings: PulumiSettings, stack: string) {
 
 // Writing a stack's config starts the CLI (a second or more on a loaded machine) before every
 // operation, though the inputs rarely change between two (a drift sweep checks each stack with
-// the config its last operation wrote). What this process last wrote to each settings file is
-// remembered as a digest, with the file's identity after the write; while both still match, the
-// write is skipped. Anything else that writes the file (a change previewed with other inputs, a
-// shell's `hoist` or `pulumi config`) changes its identity, and the next write happens. The
-// digest is an HMAC under a key of this process's own, held in memory only: it tells nothing of
-// the secrets it covers.
-const digestKey = randomBytes(32);
-const written = new Map<string, { digest: string; file: string }>();
+// the config its last operation wrote). What Hoist last wrote to each settings file is recorded
+// beside it (CONFIG_RECORD in the work folder) as a digest, with the file's identity after the
+// write; while both still match, the write is skipped, in this process or after a restart.
+// Anything else that writes the file (a change previewed with other inputs, a shell's `hoist` or
+// `pulumi config`) changes its identity, and the next write happens. The digest is an HMAC under
+// a key derived from the stacks' passphrase: it tells nothing of the secrets it covers, and
+// another passphrase writes the config again.
+export const CONFIG_RECORD = ".hoist-config";
+
+function configDigest(settings: PulumiSettings, config: ConfigMap): string {
+  const entries = Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const key = createHmac("sha256", settings.passphrase.reveal()).update("hoist: stack config digest").digest();
+  return createHmac("sha256", key).update(JSON.stringify([settings.backendUrl, entries])).digest("base64");
+}
 
 function fileIdentity(file: string): string {
   try {
@@ -95,16 +101,27 @@ function fileIdentity(file: string): string {
   }
 }
 
-/** Writes the stack's config, unless this process wrote the very same into its unchanged settings file. */
+function readRecord(file: string): { digest?: unknown; file?: unknown } | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the stack's config, unless Hoist wrote the very same into its unchanged settings file. */
 export async function setStackConfig(settings: PulumiSettings, stack: Stack, config: ConfigMap): Promise<void> {
-  const file = path.join(workDirOf(settings, stack.name), `Pulumi.${stack.name}.yaml`);
-  const entries = Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const digest = createHmac("sha256", digestKey).update(JSON.stringify([settings.backendUrl, settings.passphrase.reveal(), entries])).digest("base64");
-  const last = written.get(file);
-  if (last?.digest === digest && last.file === fileIdentity(file) && last.file !== "") return;
-  written.delete(file);
+  const workDir = workDirOf(settings, stack.name);
+  const file = path.join(workDir, `Pulumi.${stack.name}.yaml`);
+  const recordFile = path.join(workDir, CONFIG_RECORD);
+  const digest = configDigest(settings, config);
+  const last = readRecord(recordFile);
+  const identity = fileIdentity(file);
+  if (last?.digest === digest && last.file === identity && identity !== "") return;
+  // Gone before the write: a write that fails half-way leaves no record that would skip the next.
+  fs.rmSync(recordFile, { force: true });
   await stack.setAllConfig(config);
-  written.set(file, { digest, file: fileIdentity(file) });
+  fs.writeFileSync(recordFile, JSON.stringify({ digest, file: fileIdentity(file) }), { mode: 0o600 });
 }
 
 /** Removes the stack from the backend and deletes its work folder. */
