@@ -3,16 +3,21 @@
 // zero action time and then at realistic durations: the time until every server of the batch
 // is ready, the peak memory of the console's process and of its Pulumi processes, and the most
 // operations that ran at once (the limit honoured when it never exceeds it). On the shared fleet:
-// its servers stay up, for figure 5 to sweep.
+// its servers stay up, for figure 5 to sweep. Beside the 3× target (full run only), the same one
+// and twenty servers through bare Automation API ups, ten at once, on the same bed.
+import { randomBytes } from "node:crypto";
 import os from "node:os";
+import path from "node:path";
 import { operationsWithStatus } from "../../../state/operations.ts";
 import type { Bed } from "../../support/bed.ts";
 import { REALISTIC_TIMES, timesLabel, ZERO_TIMES } from "../durations.ts";
 import { requestServer, untilReady } from "../hoist-up.ts";
+import { bareUp, serverInputs, type BarePulumi } from "../bare-pulumi.ts";
+import { pool } from "../bare-refresh.ts";
 import { measureCpu, type CpuTime } from "../cpu.ts";
 import { sampleMemory, type MemoryPeaks } from "../memory.ts";
 import type { Figure, Row } from "../report.ts";
-import { mib, seconds } from "../stats.ts";
+import { mib, ratio, reasonOf, seconds } from "../stats.ts";
 
 interface Batch {
   servers: number;
@@ -27,8 +32,14 @@ interface Batch {
   failures: string[];
 }
 
+interface BareBatch {
+  servers: number;
+  ms: number;
+  failures: string[];
+}
+
 let serial = 0;
-const failed = (b: Batch) => (b.failures.length ? ` (${b.failures.length} failed: ${b.failures[0]})` : "");
+const failed = (b: { failures: string[] }) => (b.failures.length ? ` (${b.failures.length} failed: ${b.failures[0]})` : "");
 
 async function runBatch(bed: Bed, servers: number, concurrency: number, times: string): Promise<Batch> {
   const db = bed.console.deps.db;
@@ -48,6 +59,19 @@ async function runBatch(bed: Bed, servers: number, concurrency: number, times: s
   }
 }
 
+/** `servers` bare Automation API ups (bare-pulumi.ts), `parallelism` at once, until each has its outputs. */
+async function runBare(bare: BarePulumi, bed: Bed, servers: number, parallelism: number): Promise<BareBatch> {
+  const names = Array.from({ length: servers }, () => `bare-fleet-${++serial}`);
+  const inputs = names.map((name) => serverInputs(bed.cloud, name));
+  const t0 = performance.now();
+  const settled = await pool(
+    names.map((_, i) => i),
+    parallelism,
+    (i) => bareUp(bare, `server-${names[i]}`, inputs[i]!).then(() => undefined, reasonOf),
+  );
+  return { servers, ms: performance.now() - t0, failures: settled.filter((x) => x !== undefined) };
+}
+
 export const concurrency: Figure = {
   id: "concurrency",
   title: "2. Concurrency: servers requested at once, until all are ready",
@@ -64,6 +88,7 @@ export const concurrency: Figure = {
           { concurrency: 10, zero: [1, 5, 10, 20], real: [1, 20] },
         ];
     const batches: Batch[] = [];
+    const bare: BareBatch[] = [];
     for (const step of plan) {
       const bed = await ctx.fleet({ times: ZERO_TIMES, concurrency: step.concurrency });
       for (const n of step.zero) {
@@ -74,6 +99,11 @@ export const concurrency: Figure = {
       for (const n of step.real) {
         batches.push(await runBatch(bed, n, step.concurrency, timesLabel(realistic)));
         ctx.say(`  ${n} at concurrency ${step.concurrency}, ${timesLabel(realistic)}: ${seconds(batches.at(-1)!.ms)}${failed(batches.at(-1)!)}`);
+      }
+      const baseline: BarePulumi = { cli: ctx.pulumi, home: ctx.pulumiHome, dir: path.join(ctx.dir, "bare-fleet"), passphrase: randomBytes(24).toString("base64url") };
+      for (const n of step.real) {
+        bare.push(await runBare(baseline, bed, n, step.concurrency));
+        ctx.say(`  bare Automation API: ${n}, ${step.concurrency} at once, ${timesLabel(realistic)}: ${seconds(bare.at(-1)!.ms)}${failed(bare.at(-1)!)}`);
       }
     }
     const rows: Row[] = batches.map((b) => ({
@@ -92,6 +122,15 @@ export const concurrency: Figure = {
       const cores = os.availableParallelism();
       const busy = (twenty.cpu.ownMs + twenty.cpu.childrenMs) / cores;
       rows.push({ measure: `  its CPU time over ${cores} cores (the least it can take here), against the 3× budget`, value: `${seconds(busy)} of ${seconds(3 * one.ms)}` });
+      const [bareOne, bareTwenty] = [bare.find((b) => b.servers === 1), bare.find((b) => b.servers === 20)];
+      if (bareOne && bareTwenty && !bareOne.failures.length && !bareTwenty.failures.length) {
+        rows.push({
+          measure: "  the same through bare Automation API ups, 10 at once: 20 against one",
+          value: `${(bareTwenty.ms / bareOne.ms).toFixed(2)}× (${seconds(bareTwenty.ms)} / ${seconds(bareOne.ms)}); Hoist / bare for 20: ${ratio(twenty.ms / bareTwenty.ms)}`,
+        });
+      } else {
+        rows.push({ measure: "  the same through bare Automation API ups", value: `not measured: ${[...(bareOne?.failures ?? []), ...(bareTwenty?.failures ?? [])][0] ?? "no run"}` });
+      }
     } else {
       rows.push({ measure: "20 at concurrency 10 against one server, realistic durations", value: ctx.quick ? "not measured in --quick (the full run does)" : "not measured: a server of those batches failed (above)" });
     }
@@ -102,7 +141,7 @@ export const concurrency: Figure = {
         "CPU: the bench's own process + the processes it reaped meanwhile (the Pulumi CLIs with their provider plugins); the emulated servers' sshd are in neither",
         "servers of earlier batches and of figure 1 stay up (node checks are set to daily so they do not load the machine); each concurrency limit gets a fresh console on the same fleet (restarted on its data)",
       ],
-      data: { batches, realistic },
+      data: { batches, bare, realistic },
     };
   },
 };
