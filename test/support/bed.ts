@@ -22,7 +22,7 @@ export interface Bed {
   /** The body of a create request for a server named `name` with that credential. */
   serverRequest(name: string, extra?: Record<string, unknown>): Record<string, unknown>;
   /**
-   * Stops the console (its engine once idle work is done, its database) and starts a new one on
+   * Stops the console (its engine, monitor and gateway, then its database) and starts a new one on
    * the same data folder with `env` over the first one's: the same fleet, clouds and hosts, the
    * admin still signed in. `console`, `admin` and `api` are then the new console's.
    */
