@@ -2,8 +2,9 @@
 // by its PULUMI_HOME, and never anything unmarked.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { afterEach, expect, inject, it } from "vitest";
-import { HostPool } from "../emulators/hosts.ts";
+import { HostPool, testbedBase } from "../emulators/hosts.ts";
 import { findLeftovers, killAll, RUN_ENV } from "./leftovers.ts";
 
 const children: ChildProcess[] = [];
@@ -15,7 +16,7 @@ function sleeper(env: Record<string, string>): ChildProcess {
 }
 
 afterEach(() => {
-  for (const c of children.splice(0)) c.kill("SIGKILL");
+  killAll(children.splice(0).flatMap((c) => (c.pid === undefined ? [] : [c.pid])));
 });
 
 it("finds the processes carrying a run's marks, and kills them", async () => {
@@ -57,4 +58,28 @@ it("counts a host pool's sshd as the run's, though sshd overwrites its environme
     await pool.close();
   }
   expect(findLeftovers({ runId: inject("runId") }).filter((p) => p.cmdline.includes(pool.dir))).toEqual([]);
+});
+
+it("counts a process under a pool folder as the run's only when the pool's owner is the run's, or gone", async () => {
+  const runId = `test-${randomBytes(4).toString("hex")}`;
+  const underPool = (owner: number) => {
+    const dir = path.join(testbedBase, `pool-${owner}-${randomBytes(3).toString("hex")}`, "host", "root");
+    const child = spawn("sh", ["-c", "sleep 60; :", dir], { stdio: "ignore" });
+    children.push(child);
+    return child;
+  };
+  const otherRunsOwner = sleeper({ [RUN_ENV]: `${runId}-other` });
+  const ownersOwner = sleeper({ [RUN_ENV]: runId });
+  const goneOwner = sleeper({});
+  await new Promise((r) => goneOwner.once("exit", r).kill("SIGKILL"));
+  const otherRuns = underPool(otherRunsOwner.pid!);
+  const ours = underPool(ownersOwner.pid!);
+  const orphaned = underPool(goneOwner.pid!);
+  await new Promise((r) => setTimeout(r, 100));
+
+  const found = findLeftovers({ runId }).map((p) => p.pid);
+  expect(found).not.toContain(otherRuns.pid);
+  expect(found).toContain(ours.pid);
+  // Same process group as this worker, as a pool's sshd is once its owner exits.
+  expect(found).toContain(orphaned.pid);
 });

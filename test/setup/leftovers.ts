@@ -4,7 +4,8 @@
 // PULUMI_HOME=<the run's home> and the run folder on the command line catch what was started
 // with an environment of its own. sshd overwrites its environment with its process title, so a
 // test-bed sshd (config under <testbed>/pool-<owner pid>-…) counts as the run's when its pool's
-// owner carries the mark or it is in the run's process group.
+// owner carries the mark or, once that owner has gone, it is in the run's process group (a live
+// owner without the mark is another run's, though vitest's workers all share one group).
 import fs from "node:fs";
 import path from "node:path";
 import { descendants } from "../../engine/processes.ts";
@@ -46,7 +47,7 @@ export function findLeftovers(marks: RunMarks): Leftover[] {
       env.includes(`${RUN_ENV}=${marks.runId}`) ||
       (marks.pulumiHome !== undefined && env.includes(`PULUMI_HOME=${marks.pulumiHome}`)) ||
       (marks.runDir !== undefined && cmdline.includes(marks.runDir)) ||
-      (poolOwner > 0 && (carriesMark(poolOwner) || processGroup(pid) === runGroup));
+      (poolOwner > 0 && (isAlive(poolOwner) ? carriesMark(poolOwner) : processGroup(pid) === runGroup));
     if (marked) found.push({ pid, kind: kindOf(argv), cmdline });
   }
   return found;
@@ -94,6 +95,10 @@ function parentOf(pid: number): number {
 
 function processGroup(pid: number): number {
   return Number(statFields(pid)[2]) || -1;
+}
+
+function isAlive(pid: number): boolean {
+  return fs.existsSync(`/proc/${pid}`);
 }
 
 function read(file: string): string {
