@@ -1,6 +1,6 @@
 // Pulumi settings shared by every operation, and one persistent work folder per stack (its
 // Pulumi.<stack>.yaml holds the passphrase salt: losing it loses the stack's secrets).
-import { LocalWorkspace, type ConfigMap, type LocalWorkspaceOptions, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { LocalWorkspace, StackAlreadyExistsError, type ConfigMap, type LocalWorkspaceOptions, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { createHmac } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -41,9 +41,24 @@ function envVars(settings: PulumiSettings, workDir: string): Record<string, stri
   };
 }
 
-/** The stack, created on first use, with its work folder and the Hoist program inline. */
+/**
+ * The stack, created on first use, with its work folder and the Hoist program inline. A stack
+ * without a work folder was never opened here, so it is made with `stack init` at once rather
+ * than after a `stack select` that fails (one CLI start fewer on every first operation); one
+ * that exists all the same (its folder lost, or made by another console on the same backend) is
+ * selected.
+ */
 export async function openStack(settings: PulumiSettings, stack: string): Promise<Stack> {
-  return LocalWorkspace.createOrSelectStack({ projectName: PROJECT, stackName: stack, program }, workspaceOptions(settings, stack));
+  const fresh = !fs.existsSync(workDirOf(settings, stack));
+  const args = { projectName: PROJECT, stackName: stack, program };
+  const opts = workspaceOptions(settings, stack);
+  if (!fresh) return LocalWorkspace.createOrSelectStack(args, opts);
+  try {
+    return await LocalWorkspace.createStack(args, opts);
+  } catch (err) {
+    if (err instanceof StackAlreadyExistsError) return LocalWorkspace.selectStack(args, opts);
+    throw err;
+  }
 }
 
 /** The stack if it exists (StackNotFoundError otherwise), never creating it. */
