@@ -38,7 +38,18 @@ function envVars(settings: PulumiSettings, workDir: string): Record<string, stri
     PULUMI_CONFIG_PASSPHRASE: settings.passphrase.reveal(),
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    ...goCollector(),
   };
+}
+
+/**
+ * Go's garbage collector for the CLI and the Go plugins it starts: GOGC=400 instead of 100. A
+ * first create starts the CLI six times, most of each start spent initialising and opening the
+ * stack's secrets; collecting a fifth as often saves about 0.05 s of CPU a start on 2 cores, for
+ * some 5 MB more memory a process (README "Performance"). An operator's own GOGC is kept.
+ */
+export function goCollector(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return env.GOGC === undefined ? { GOGC: "400" } : {};
 }
 
 /**
