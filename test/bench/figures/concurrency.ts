@@ -3,8 +3,9 @@
 // zero action time and then at realistic durations: the time until every server of the batch
 // is ready, the peak memory of the console's process and of its Pulumi processes, and the most
 // operations that ran at once (the limit honoured when it never exceeds it). On the shared fleet:
-// its servers stay up, for figure 5 to sweep. Beside the 3× target (full run only), the same one
-// and twenty servers through bare Automation API ups, ten at once, on the same bed.
+// its servers stay up, for figure 5 to sweep. Beside the 3× target (full run only; one server
+// three times, for its median), the same through bare Automation API ups, ten at once, on the
+// same bed.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -39,6 +40,13 @@ interface BareBatch {
 }
 
 let serial = 0;
+
+/** The batch of median time among runs of the same size; any failure among them is its own. */
+function medianBatch<T extends { ms: number; failures: string[] }>(runs: T[]): T | undefined {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)];
+  return mid && { ...mid, failures: runs.flatMap((r) => r.failures) };
+}
 const failed = (b: { failures: string[] }) => (b.failures.length ? ` (${b.failures.length} failed: ${b.failures[0]})` : "");
 
 async function runBatch(bed: Bed, servers: number, concurrency: number, times: string): Promise<Batch> {
@@ -84,7 +92,9 @@ export const concurrency: Figure = {
           // At realistic durations only what the 3× target compares (at 10): 20 at limit 4 would
           // take two and a half minutes of the 20 the whole bench aims at, for no target.
           { concurrency: 4, zero: [1, 5, 10, 20], real: [] as number[] },
-          { concurrency: 10, zero: [1, 5, 10, 20], real: [1, 20] },
+          // One server three times: the target's denominator is their median, as one sample of
+          // it moved by up to 7 s between runs (the provider's action polling backs off to 10 s).
+          { concurrency: 10, zero: [1, 5, 10, 20], real: [1, 1, 1, 20] },
         ];
     const batches: Batch[] = [];
     const bare: BareBatch[] = [];
@@ -112,19 +122,19 @@ export const concurrency: Figure = {
       met: b.maxRunning <= b.concurrency,
       note: b.failures.length ? `${b.failures.length} of ${b.servers} failed: ${b.failures[0]}` : undefined,
     }));
-    const one = batches.find((b) => b.servers === 1 && b.times !== timesLabel(ZERO_TIMES));
+    const one = medianBatch(batches.filter((b) => b.servers === 1 && b.times !== timesLabel(ZERO_TIMES)));
     const twenty = batches.find((b) => b.servers === 20 && b.concurrency === 10 && b.times !== timesLabel(ZERO_TIMES));
     if (one && twenty && !one.failures.length && !twenty.failures.length) {
       const r = twenty.ms / one.ms;
-      rows.push({ measure: `20 at concurrency 10 against one server, ${timesLabel(realistic)}`, value: `${r.toFixed(2)}× (${seconds(twenty.ms)} / ${seconds(one.ms)})`, target: "≤ 3×", met: r <= 3 });
+      rows.push({ measure: `20 at concurrency 10 against one server (the median of 3), ${timesLabel(realistic)}`, value: `${r.toFixed(2)}× (${seconds(twenty.ms)} / ${seconds(one.ms)})`, target: "≤ 3×", met: r <= 3 });
       // The least the batch's CPU work takes on this machine's cores, against the 3× budget.
       const cores = os.availableParallelism();
       const busy = (twenty.cpu.ownMs + twenty.cpu.childrenMs) / cores;
       rows.push({ measure: `  its CPU time over ${cores} cores (the least it can take here), against the 3× budget`, value: `${seconds(busy)} of ${seconds(3 * one.ms)}` });
-      const [bareOne, bareTwenty] = [bare.find((b) => b.servers === 1), bare.find((b) => b.servers === 20)];
+      const [bareOne, bareTwenty] = [medianBatch(bare.filter((b) => b.servers === 1)), bare.find((b) => b.servers === 20)];
       if (bareOne && bareTwenty && !bareOne.failures.length && !bareTwenty.failures.length) {
         rows.push({
-          measure: "  the same through bare Automation API ups, 10 at once: 20 against one",
+          measure: "  the same through bare Automation API ups, 10 at once: 20 against one (the median of 3)",
           value: `${(bareTwenty.ms / bareOne.ms).toFixed(2)}× (${seconds(bareTwenty.ms)} / ${seconds(bareOne.ms)}); Hoist / bare for 20: ${ratio(twenty.ms / bareTwenty.ms)}`,
         });
       } else {
