@@ -47,6 +47,7 @@ function medianBatch<T extends { ms: number; failures: string[] }>(runs: T[]): T
   const mid = sorted[Math.floor((sorted.length - 1) / 2)];
   return mid && { ...mid, failures: runs.flatMap((r) => r.failures) };
 }
+
 const failed = (b: { failures: string[] }) => (b.failures.length ? ` (${b.failures.length} failed: ${b.failures[0]})` : "");
 
 async function runBatch(bed: Bed, servers: number, concurrency: number, times: string): Promise<Batch> {
