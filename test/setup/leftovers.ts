@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { descendants } from "../../engine/processes.ts";
+import { alive } from "../emulators/host-leases.ts";
 import { testbedBase } from "../emulators/hosts.ts";
 
 export const RUN_ENV = "HOIST_TESTBED_RUN";
@@ -47,7 +48,7 @@ export function findLeftovers(marks: RunMarks): Leftover[] {
       env.includes(`${RUN_ENV}=${marks.runId}`) ||
       (marks.pulumiHome !== undefined && env.includes(`PULUMI_HOME=${marks.pulumiHome}`)) ||
       (marks.runDir !== undefined && cmdline.includes(marks.runDir)) ||
-      (poolOwner > 0 && (isAlive(poolOwner) ? carriesMark(poolOwner) : processGroup(pid) === runGroup));
+      (poolOwner > 0 && (alive(poolOwner) ? carriesMark(poolOwner) : processGroup(pid) === runGroup));
     if (marked) found.push({ pid, kind: kindOf(argv), cmdline });
   }
   return found;
@@ -95,10 +96,6 @@ function parentOf(pid: number): number {
 
 function processGroup(pid: number): number {
   return Number(statFields(pid)[2]) || -1;
-}
-
-function isAlive(pid: number): boolean {
-  return fs.existsSync(`/proc/${pid}`);
 }
 
 function read(file: string): string {
