@@ -1,17 +1,13 @@
 // Proof that a stack's secrets still open: its config read back with the secrets shown, through
 // the Automation API, with the passphrase the settings hold. `hoist rotate-key` runs it on every
 // stack before and after a rotation.
-import fs from "node:fs";
-import { selectStack, workDirOf, type PulumiSettings } from "./workspace.ts";
+import { selectStack, type PulumiSettings } from "./workspace.ts";
 
 export interface StackSecrets {
   stack: string;
   /** Secret config values that were decrypted. */
   secrets: number;
 }
-
-/** Whether the stack was ever created (its work folder exists from its first operation on). */
-export const stackExists = (settings: PulumiSettings, name: string) => fs.existsSync(workDirOf(settings, name));
 
 /** Decrypts the stack's secret config; throws Pulumi's own error when the passphrase is wrong. */
 export async function openStackSecrets(settings: PulumiSettings, name: string): Promise<StackSecrets> {

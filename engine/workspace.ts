@@ -30,6 +30,9 @@ export function workDirOf(settings: PulumiSettings, stack: string): string {
   return path.join(settings.stacksDir, stack);
 }
 
+/** Whether the stack was ever created (its work folder exists from its first operation on). */
+export const stackExists = (settings: PulumiSettings, name: string) => fs.existsSync(workDirOf(settings, name));
+
 function envVars(settings: PulumiSettings, workDir: string): Record<string, string> {
   return {
     // Inherited by the CLI and every plugin it starts: how a restarted Hoist finds what a crash left running.
@@ -60,7 +63,7 @@ export function goCollector(env: NodeJS.ProcessEnv = process.env): Record<string
  * selected.
  */
 export async function openStack(settings: PulumiSettings, stack: string): Promise<Stack> {
-  const fresh = !fs.existsSync(workDirOf(settings, stack));
+  const fresh = !stackExists(settings, stack);
   const args = { projectName: PROJECT, stackName: stack, program };
   const opts = workspaceOptions(settings, stack);
   if (!fresh) return LocalWorkspace.createOrSelectStack(args, opts);

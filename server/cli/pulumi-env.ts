@@ -5,8 +5,7 @@
 // opens it anyway), and the settings point at that file.
 import fs from "node:fs";
 import path from "node:path";
-import { stackExists } from "../../engine/stack-check.ts";
-import { workDirOf } from "../../engine/workspace.ts";
+import { stackExists, workDirOf } from "../../engine/workspace.ts";
 import { quote } from "../../stacks/shell.ts";
 import { Refused, findTarget, type CliDeps } from "./session.ts";
 

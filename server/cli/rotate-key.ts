@@ -11,7 +11,8 @@
 // `hoist rotate-key --forget-old` then drops the older keys once nothing is sealed under them.
 import { randomBytes } from "node:crypto";
 import type { DestinationStream } from "pino";
-import { openStackSecrets, stackExists } from "../../engine/stack-check.ts";
+import { openStackSecrets } from "../../engine/stack-check.ts";
+import { stackExists } from "../../engine/workspace.ts";
 import { loadMasterKeys, writeKeyFile } from "../../state/master-key.ts";
 import { resealAll, sealedValues } from "../../state/reseal.ts";
 import { createKeyring, keyId, sealedBy } from "../../state/secrets.ts";
